@@ -57,8 +57,14 @@ func (c *checker) add(field, format string, args ...any) {
 }
 
 func (c *checker) text(field, v string, required bool, maxLen int) {
+	c.textLines(field, v, required, maxLen, false)
+}
+
+func (c *checker) textLines(field, v string, required bool, maxLen int, multiline bool) {
 	v = strings.TrimSpace(v)
 	switch {
+	case !multiline && strings.ContainsAny(v, "\r\n"):
+		c.add(field, "must fit on one line")
 	case v == "" && required:
 		c.add(field, "is required")
 	case utf8.RuneCountInString(v) > maxLen:
@@ -99,7 +105,7 @@ func (p *Plan) Validate() error {
 			c.add("checkin.schedule", "%v", err)
 		}
 	}
-	c.text("checkin.question", p.Checkin.Question, false, MaxQuestionLen)
+	c.textLines("checkin.question", p.Checkin.Question, false, MaxQuestionLen, true)
 	if len(p.Steps) == 0 {
 		c.add("steps", "a plan needs at least one step")
 	}
@@ -115,7 +121,7 @@ func (p *Plan) Validate() error {
 		}
 		ids[s.ID] = true
 		c.text(f+".title", s.Title, true, MaxTitleLen)
-		c.text(f+".objective", s.Objective, false, MaxTextLen)
+		c.textLines(f+".objective", s.Objective, false, MaxTextLen, true)
 		if !s.Owner.Valid() {
 			c.add(f+".owner", "must be beneficiary or advisor, not %q", s.Owner)
 		}

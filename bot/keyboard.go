@@ -1,0 +1,34 @@
+package bot
+
+import (
+	"github.com/go-telegram/bot/models"
+)
+
+// Button is an inline keyboard button: Data is the callback data sent back
+// when it is pressed (at most 64 bytes), or URL a link to open.
+type Button struct {
+	Text string
+	Data string
+	URL  string
+}
+
+// Keyboard is an inline keyboard, row by row.
+type Keyboard [][]Button
+
+// MaxCallbackData is Telegram's limit on callback data, in bytes.
+const MaxCallbackData = 64
+
+func (k Keyboard) markup() models.ReplyMarkup {
+	if len(k) == 0 {
+		return nil
+	}
+	rows := make([][]models.InlineKeyboardButton, 0, len(k))
+	for _, r := range k {
+		row := make([]models.InlineKeyboardButton, 0, len(r))
+		for _, b := range r {
+			row = append(row, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+		}
+		rows = append(rows, row)
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}

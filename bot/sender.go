@@ -1,0 +1,368 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"suivi/store"
+)
+
+// Errors of the outbound path, matched with errors.Is / errors.As.
+var (
+	// ErrBlocked: the user blocked the bot (Telegram 403). Final.
+	ErrBlocked = errors.New("user blocked the bot")
+	// ErrRejected: Telegram refused the request (400). Retrying won't help.
+	ErrRejected = errors.New("telegram rejected the request")
+)
+
+// RetryAfterError is returned when Telegram asks us to slow down (429).
+type RetryAfterError struct{ After time.Duration }
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("telegram flood control: retry after %s", e.After)
+}
+
+// Limits bound the rate of outgoing messages, as Telegram asks: about 30
+// messages a second per bot and one a second per chat.
+type Limits struct {
+	// PerSecond is the whole bot's rate (default 25).
+	PerSecond float64
+	// PerChat is one chat's rate (default 1), with a burst of ChatBurst (default 3).
+	PerChat   float64
+	ChatBurst int
+}
+
+// Message is one outgoing text message.
+type Message struct {
+	ChatID int64
+	// Text is Telegram HTML; longer texts are split by SendLong.
+	Text     string
+	Keyboard Keyboard
+	// Silent sends without a notification sound (non-urgent messages).
+	Silent bool
+	// Key, when set, makes the send idempotent: a message whose key was
+	// already sent is not sent again. Give each message a deterministic key.
+	Key string
+}
+
+// Sender is the one path every outgoing call takes: it keeps Telegram's
+// rate limits, turns Telegram's errors into ErrBlocked, ErrRejected or a
+// *RetryAfterError, and deduplicates by message key.
+type Sender struct {
+	api    *tg.Bot
+	store  *store.Store
+	log    *slog.Logger
+	global *rate.Limiter
+	limits Limits
+
+	mu      sync.Mutex
+	chats   map[int64]*chatLimiter
+	pausedU time.Time // a global 429 pauses every send until then
+}
+
+type chatLimiter struct {
+	lim    *rate.Limiter
+	used   time.Time
+	paused time.Time
+}
+
+// sentTTL is how long a message key is remembered.
+const sentTTL = 7 * 24 * time.Hour
+
+// NewSender returns a Sender on api.
+func NewSender(api *tg.Bot, st *store.Store, limits Limits, log *slog.Logger) *Sender {
+	if limits.PerSecond <= 0 {
+		limits.PerSecond = 25
+	}
+	if limits.PerChat <= 0 {
+		limits.PerChat = 1
+	}
+	if limits.ChatBurst <= 0 {
+		limits.ChatBurst = 3
+	}
+	return &Sender{
+		api:    api,
+		store:  st,
+		log:    log,
+		global: rate.NewLimiter(rate.Limit(limits.PerSecond), max(1, int(limits.PerSecond))),
+		limits: limits,
+		chats:  map[int64]*chatLimiter{},
+	}
+}
+
+// wait blocks until chat may receive a message under every limit.
+func (s *Sender) wait(ctx context.Context, chat int64) error {
+	s.mu.Lock()
+	cl := s.chats[chat]
+	if cl == nil {
+		if len(s.chats) > 10000 {
+			s.pruneLocked()
+		}
+		cl = &chatLimiter{lim: rate.NewLimiter(rate.Limit(s.limits.PerChat), s.limits.ChatBurst)}
+		s.chats[chat] = cl
+	}
+	cl.used = time.Now()
+	pause := time.Until(s.pausedU)
+	if p := time.Until(cl.paused); p > pause {
+		pause = p
+	}
+	s.mu.Unlock()
+	if pause > 0 {
+		t := time.NewTimer(pause)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if chat != 0 {
+		if err := cl.lim.Wait(ctx); err != nil {
+			return fmt.Errorf("chat rate limit: %w", err)
+		}
+	}
+	if err := s.global.Wait(ctx); err != nil {
+		return fmt.Errorf("rate limit: %w", err)
+	}
+	return nil
+}
+
+// pause holds sends after a 429: the chat for the whole retry_after, and
+// every chat too when the wait is short (a bot-wide flood limit); a long
+// wait is most likely about that chat alone and must not stall the others.
+func (s *Sender) pause(chat int64, after time.Duration) {
+	until := time.Now().Add(after)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cl := s.chats[chat]; cl != nil && until.After(cl.paused) {
+		cl.paused = until
+	}
+	if (chat == 0 || after <= time.Minute) && until.After(s.pausedU) {
+		s.pausedU = until
+	}
+}
+
+func (s *Sender) pruneLocked() {
+	cut := time.Now().Add(-time.Minute)
+	for id, cl := range s.chats {
+		if cl.used.Before(cut) {
+			delete(s.chats, id)
+		}
+	}
+}
+
+// classify maps a Telegram client error to our errors.
+func (s *Sender) classify(method string, chat int64, err error) error {
+	if err == nil {
+		return nil
+	}
+	var tmr *tg.TooManyRequestsError
+	switch {
+	case errors.As(err, &tmr):
+		after := time.Duration(max(tmr.RetryAfter, 1)) * time.Second
+		s.pause(chat, after)
+		s.log.Warn("telegram flood control", "method", method, "chat", chat, "retry_after_s", tmr.RetryAfter)
+		return &RetryAfterError{After: after}
+	case errors.Is(err, tg.ErrorForbidden):
+		return fmt.Errorf("%s to chat %d: %w", method, chat, ErrBlocked)
+	case errors.Is(err, tg.ErrorBadRequest):
+		return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrRejected, err)
+	}
+	return fmt.Errorf("%s to chat %d: %w", method, chat, err)
+}
+
+func (s *Sender) already(ctx context.Context, key string) (int, bool, error) {
+	if key == "" {
+		return 0, false, nil
+	}
+	return s.store.SentMessage(ctx, key)
+}
+
+func (s *Sender) record(ctx context.Context, key string, id int) error {
+	if key == "" {
+		return nil
+	}
+	return s.store.MarkSent(ctx, key, id, sentTTL)
+}
+
+var noPreview = &models.LinkPreviewOptions{IsDisabled: ptr(true)}
+
+func ptr[T any](v T) *T { return &v }
+
+// Send sends one message and returns its Telegram message id. A message
+// whose key was already sent is not sent again; its id is returned.
+func (s *Sender) Send(ctx context.Context, m Message) (int, error) {
+	if id, ok, err := s.already(ctx, m.Key); err != nil || ok {
+		return id, err
+	}
+	if err := s.wait(ctx, m.ChatID); err != nil {
+		return 0, err
+	}
+	msg, err := s.api.SendMessage(ctx, &tg.SendMessageParams{
+		ChatID:              m.ChatID,
+		Text:                m.Text,
+		ParseMode:           models.ParseModeHTML,
+		LinkPreviewOptions:  noPreview,
+		DisableNotification: m.Silent,
+		ReplyMarkup:         m.Keyboard.markup(),
+	})
+	if err := s.classify("sendMessage", m.ChatID, err); err != nil {
+		return 0, err
+	}
+	return msg.ID, s.record(ctx, m.Key, msg.ID)
+}
+
+// SendLong sends a text that may exceed Telegram's 4096 characters as
+// several messages, split between lines; the keyboard goes on the last one.
+// Each part gets the key "<key>.<n>".
+func (s *Sender) SendLong(ctx context.Context, m Message) (int, error) {
+	parts := Split(m.Text, MaxText)
+	var id int
+	for i, p := range parts {
+		part := Message{ChatID: m.ChatID, Text: p, Silent: m.Silent}
+		if m.Key != "" {
+			part.Key = fmt.Sprintf("%s.%d", m.Key, i)
+		}
+		if i == len(parts)-1 {
+			part.Keyboard = m.Keyboard
+		}
+		var err error
+		if id, err = s.Send(ctx, part); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// Edit replaces the text and keyboard of a message the bot sent. An edit
+// that changes nothing is not an error.
+func (s *Sender) Edit(ctx context.Context, chat int64, messageID int, text string, kb Keyboard) error {
+	if err := s.wait(ctx, chat); err != nil {
+		return err
+	}
+	_, err := s.api.EditMessageText(ctx, &tg.EditMessageTextParams{
+		ChatID:             chat,
+		MessageID:          messageID,
+		Text:               text,
+		ParseMode:          models.ParseModeHTML,
+		LinkPreviewOptions: noPreview,
+		ReplyMarkup:        kb.markup(),
+	})
+	return s.ignoreNotModified(s.classify("editMessageText", chat, err))
+}
+
+// EditKeyboard replaces (or, with nil, removes) a message's inline keyboard.
+func (s *Sender) EditKeyboard(ctx context.Context, chat int64, messageID int, kb Keyboard) error {
+	if err := s.wait(ctx, chat); err != nil {
+		return err
+	}
+	markup := kb.markup()
+	if markup == nil {
+		markup = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	}
+	_, err := s.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
+		ChatID: chat, MessageID: messageID, ReplyMarkup: markup,
+	})
+	return s.ignoreNotModified(s.classify("editMessageReplyMarkup", chat, err))
+}
+
+func (s *Sender) ignoreNotModified(err error) error {
+	if err != nil && errors.Is(err, ErrRejected) && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	return err
+}
+
+// Answer answers a callback query (Telegram shows text briefly). Every
+// callback query must be answered, or the user's button keeps spinning.
+func (s *Sender) Answer(ctx context.Context, queryID, text string) error {
+	if err := s.wait(ctx, 0); err != nil {
+		return err
+	}
+	_, err := s.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text})
+	err = s.classify("answerCallbackQuery", 0, err)
+	if errors.Is(err, ErrRejected) {
+		// The query is too old (we were down, or this is a retry): nothing to do.
+		return nil
+	}
+	return err
+}
+
+// SendPhoto sends an image with an optional HTML caption.
+func (s *Sender) SendPhoto(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
+	if id, ok, err := s.already(ctx, key); err != nil || ok {
+		return id, err
+	}
+	if err := s.wait(ctx, chat); err != nil {
+		return 0, err
+	}
+	msg, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{
+		ChatID:    chat,
+		Photo:     &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
+		Caption:   caption,
+		ParseMode: models.ParseModeHTML,
+	})
+	if err := s.classify("sendPhoto", chat, err); err != nil {
+		return 0, err
+	}
+	return msg.ID, s.record(ctx, key, msg.ID)
+}
+
+// SendDocument sends a file with an optional HTML caption.
+func (s *Sender) SendDocument(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
+	if id, ok, err := s.already(ctx, key); err != nil || ok {
+		return id, err
+	}
+	if err := s.wait(ctx, chat); err != nil {
+		return 0, err
+	}
+	msg, err := s.api.SendDocument(ctx, &tg.SendDocumentParams{
+		ChatID:    chat,
+		Document:  &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
+		Caption:   caption,
+		ParseMode: models.ParseModeHTML,
+	})
+	if err := s.classify("sendDocument", chat, err); err != nil {
+		return 0, err
+	}
+	return msg.ID, s.record(ctx, key, msg.ID)
+}
+
+// SendVoice sends a voice note Telegram already has, by file id.
+func (s *Sender) SendVoice(ctx context.Context, chat int64, key, fileID, caption string) (int, error) {
+	if id, ok, err := s.already(ctx, key); err != nil || ok {
+		return id, err
+	}
+	if err := s.wait(ctx, chat); err != nil {
+		return 0, err
+	}
+	msg, err := s.api.SendVoice(ctx, &tg.SendVoiceParams{
+		ChatID:    chat,
+		Voice:     &models.InputFileString{Data: fileID},
+		Caption:   caption,
+		ParseMode: models.ParseModeHTML,
+	})
+	if err := s.classify("sendVoice", chat, err); err != nil {
+		return 0, err
+	}
+	return msg.ID, s.record(ctx, key, msg.ID)
+}
+
+// SetCommands publishes the command menu for a language ("" = default).
+func (s *Sender) SetCommands(ctx context.Context, lang string, cmds []models.BotCommand) error {
+	if err := s.wait(ctx, 0); err != nil {
+		return err
+	}
+	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang})
+	return s.classify("setMyCommands", 0, err)
+}

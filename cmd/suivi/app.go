@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/redis/go-redis/v9"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/dialogs"
+	"suivi/domain"
+	"suivi/store"
+)
+
+// app is Suivi wired together: one replica.
+type app struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	rdb     *redis.Client
+	store   *store.Store
+	api     *tg.Bot
+	me      string // bot username
+	sender  *bot.Sender
+	inbox   *bot.Inbox
+	poller  *bot.Poller
+	webhook *bot.Webhook
+}
+
+// redactURL hides a password in a Redis URL.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable URL)"
+}
+
+// connectRedis opens Redis and checks it answers.
+func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL %s: %w", redactURL(rawURL), err)
+	}
+	opt.MaxRetries = 2
+	rdb := redis.NewClient(opt)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("cannot reach Redis at %s: %w", redactURL(rawURL), err)
+	}
+	return rdb, nil
+}
+
+// httpClient is shared by every Telegram call: it keeps idle connections
+// and caps them per host (go-telegram/bot's default client barely reuses
+// connections).
+func httpClient(timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 128
+	tr.MaxIdleConnsPerHost = 64
+	tr.MaxConnsPerHost = 64
+	tr.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: tr, Timeout: timeout}
+}
+
+// newTelegram returns a Bot API client and checks the token with getMe.
+func newTelegram(ctx context.Context, cfg Config) (*tg.Bot, string, error) {
+	api, err := tg.New(cfg.Token,
+		tg.WithServerURL(cfg.APIURL),
+		tg.WithSkipGetMe(),
+		tg.WithHTTPClient(time.Minute, httpClient(time.Minute)),
+		tg.WithErrorsHandler(func(error) {}),
+	)
+	if err != nil {
+		return nil, "", fmt.Errorf("telegram client: %w", err)
+	}
+	gctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	me, err := api.GetMe(gctx)
+	switch {
+	case errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound):
+		return nil, "", errors.New("Telegram refused TELEGRAM_BOT_TOKEN (unauthorized): check the token @BotFather gave you")
+	case err != nil:
+		return nil, "", fmt.Errorf("cannot reach Telegram at %s: %s", cfg.APIURL, strings.ReplaceAll(err.Error(), cfg.Token, "***"))
+	}
+	return api, me.Username, nil
+}
+
+// newApp connects to Redis and Telegram and wires every part.
+func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logger) (*app, error) {
+	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	api, me, err := newTelegram(ctx, cfg)
+	if err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb), api: api, me: me}
+	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, log)
+	cat := catalog.New()
+	router := dialogs.New(dialogs.Deps{
+		Store: a.store, Send: a.sender, Catalog: cat, Now: now, Log: log,
+		Admins: cfg.Admins, DefaultZone: cfg.Zone,
+	})
+	a.inbox = bot.NewInbox(a.store, router, now, log, bot.InboxConfig{Workers: cfg.Workers, Lease: cfg.Lease})
+	if cfg.WebhookURL != "" {
+		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
+	} else {
+		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute), Inbox: a.inbox, Store: a.store, Log: log}
+	}
+	return a, nil
+}
+
+// setup publishes the command menu and the update mode.
+func (a *app) setup(ctx context.Context) error {
+	cat := catalog.New()
+	if err := a.sender.SetCommands(ctx, "", dialogs.Commands(cat, domain.French)); err != nil {
+		return fmt.Errorf("setMyCommands: %w", err)
+	}
+	if err := a.sender.SetCommands(ctx, "en", dialogs.Commands(cat, domain.English)); err != nil {
+		return fmt.Errorf("setMyCommands en: %w", err)
+	}
+	if a.webhook != nil {
+		_, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{
+			URL: a.cfg.WebhookURL, SecretToken: a.cfg.Secret,
+			AllowedUpdates: []string{"message", "edited_message", "callback_query", "my_chat_member"},
+		})
+		if err != nil {
+			return fmt.Errorf("setWebhook: %w", err)
+		}
+		return nil
+	}
+	// Telegram refuses getUpdates while a webhook is set; keep pending updates.
+	if _, err := a.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("deleteWebhook: %w", err)
+	}
+	return nil
+}
+
+// handler serves health checks and, in webhook mode, Telegram's calls.
+func (a *app) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.store.Ping(r.Context()); err != nil {
+			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	if a.webhook != nil {
+		mux.Handle("POST /telegram/webhook", a.webhook)
+	}
+	return mux
+}
+
+// run serves until ctx ends, then stops taking work, lets the updates in
+// hand finish, and returns.
+func (a *app) run(ctx context.Context) error {
+	if err := a.setup(ctx); err != nil {
+		return err
+	}
+	var (
+		wg   sync.WaitGroup
+		errs = make(chan error, 3)
+	)
+	var srv *http.Server
+	if a.cfg.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("SUIVI_HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
+		}
+		srv = &http.Server{Handler: a.handler(), ReadHeaderTimeout: 10 * time.Second}
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("http server: %w", err)
+			}
+		})
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if a.poller != nil {
+		wg.Go(func() {
+			if err := a.poller.Run(runCtx); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Go(func() { a.inbox.Run(runCtx) })
+	a.log.Info("suivi started", "bot", a.me, "mode", map[bool]string{true: "webhook", false: "polling"}[a.webhook != nil])
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+	}
+	stop()
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		_ = srv.Shutdown(sctx)
+		cancel()
+	}
+	wg.Wait()
+	a.log.Info("suivi stopped")
+	return err
+}
+
+func (a *app) close() {
+	_ = a.rdb.Close()
+}

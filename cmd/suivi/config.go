@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"suivi/domain"
+)
+
+// Config is Suivi's configuration, read from the environment. The variable
+// names are public (README, compose files): keep them.
+type Config struct {
+	Token       string         // TELEGRAM_BOT_TOKEN
+	APIURL      string         // TELEGRAM_API_URL
+	RedisURL    string         // REDIS_URL
+	Admins      []int64        // SUIVI_ADMIN_IDS
+	Zone        *time.Location // SUIVI_TIMEZONE
+	ZoneName    string
+	HTTPAddr    string        // SUIVI_HTTP_ADDR
+	BotUsername string        // SUIVI_BOT_USERNAME
+	WebhookURL  string        // SUIVI_WEBHOOK_URL
+	Secret      string        // SUIVI_WEBHOOK_SECRET
+	InviteTTL   time.Duration // SUIVI_INVITE_TTL
+	Workers     int           // SUIVI_WORKERS
+	Lease       time.Duration // SUIVI_INBOX_LEASE
+	RateGlobal  float64       // SUIVI_RATE_GLOBAL
+	RateChat    float64       // SUIVI_RATE_CHAT
+	LogLevel    slog.Level    // SUIVI_LOG_LEVEL
+}
+
+// configVars documents every variable; the README's table mirrors it.
+var configVars = []struct{ name, def, doc string }{
+	{"TELEGRAM_BOT_TOKEN", "", "Bot token from @BotFather (required to run)"},
+	{"TELEGRAM_API_URL", "https://api.telegram.org", "Bot API server"},
+	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis (redis://, rediss:// or unix://)"},
+	{"SUIVI_ADMIN_IDS", "", "Comma-separated Telegram user ids of admins"},
+	{"SUIVI_TIMEZONE", "Europe/Paris", "Default IANA zone of beneficiaries"},
+	{"SUIVI_HTTP_ADDR", "", "Address of the HTTP server (health, webhook), e.g. :8080"},
+	{"SUIVI_BOT_USERNAME", "", "Bot username for invite links (default: asked with getMe)"},
+	{"SUIVI_WEBHOOK_URL", "", "Public HTTPS URL of /telegram/webhook; empty = long polling"},
+	{"SUIVI_WEBHOOK_SECRET", "", "Secret token Telegram sends with each webhook call"},
+	{"SUIVI_INVITE_TTL", "336h", "How long an invite link stays valid"},
+	{"SUIVI_WORKERS", "8", "Chats handled in parallel per replica"},
+	{"SUIVI_INBOX_LEASE", "30s", "How long a crashed replica's chats wait before another takes them"},
+	{"SUIVI_RATE_GLOBAL", "25", "Messages per second for the whole bot, per replica"},
+	{"SUIVI_RATE_CHAT", "1", "Messages per second to one chat"},
+	{"SUIVI_LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// loadConfig reads the configuration. It returns every problem at once, one
+// line each. needToken is false for commands that don't talk to Telegram.
+func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	def := func(name string) string {
+		for _, c := range configVars {
+			if c.name == name {
+				return c.def
+			}
+		}
+		return ""
+	}
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def(name)
+	}
+	c := Config{
+		Token:       get("TELEGRAM_BOT_TOKEN"),
+		APIURL:      strings.TrimRight(get("TELEGRAM_API_URL"), "/"),
+		RedisURL:    get("REDIS_URL"),
+		HTTPAddr:    get("SUIVI_HTTP_ADDR"),
+		BotUsername: strings.TrimPrefix(get("SUIVI_BOT_USERNAME"), "@"),
+		WebhookURL:  get("SUIVI_WEBHOOK_URL"),
+		Secret:      get("SUIVI_WEBHOOK_SECRET"),
+	}
+	if needToken && c.Token == "" {
+		bad("TELEGRAM_BOT_TOKEN is required: the token @BotFather gave you")
+	} else if c.Token != "" && !regexp.MustCompile(`^\d+:[A-Za-z0-9_-]+$`).MatchString(c.Token) {
+		bad("TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters)")
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("TELEGRAM_API_URL must be an http(s) URL, not %q", c.APIURL)
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		bad("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+	}
+	for _, s := range strings.Split(get("SUIVI_ADMIN_IDS"), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			bad("SUIVI_ADMIN_IDS: %q is not a Telegram user id", s)
+			continue
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	c.ZoneName = get("SUIVI_TIMEZONE")
+	if err := domain.ValidTimezone(c.ZoneName); err != nil {
+		bad("SUIVI_TIMEZONE: %v", err)
+	} else {
+		c.Zone, _ = time.LoadLocation(c.ZoneName)
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		local := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost")
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !local) {
+			bad("SUIVI_WEBHOOK_URL must be an https:// URL")
+		}
+		if !secretRE.MatchString(c.Secret) {
+			bad("SUIVI_WEBHOOK_SECRET is required with a webhook: 1-256 characters A-Z a-z 0-9 _ -")
+		}
+		if c.HTTPAddr == "" {
+			bad("SUIVI_HTTP_ADDR is required with a webhook: the address Telegram's calls reach")
+		}
+	}
+	dur := func(name string, min time.Duration) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d < min {
+			bad("%s must be a duration of at least %s, like %s", name, min, def(name))
+			return 0
+		}
+		return d
+	}
+	c.InviteTTL = dur("SUIVI_INVITE_TTL", time.Hour)
+	c.Lease = dur("SUIVI_INBOX_LEASE", time.Second)
+	num := func(name string, min float64) float64 {
+		f, err := strconv.ParseFloat(get(name), 64)
+		if err != nil || f < min {
+			bad("%s must be a number of at least %g", name, min)
+		}
+		return f
+	}
+	c.Workers = int(num("SUIVI_WORKERS", 1))
+	c.RateGlobal = num("SUIVI_RATE_GLOBAL", 0.1)
+	c.RateChat = num("SUIVI_RATE_CHAT", 0.1)
+	if err := c.LogLevel.UnmarshalText([]byte(get("SUIVI_LOG_LEVEL"))); err != nil {
+		bad("SUIVI_LOG_LEVEL must be debug, info, warn or error")
+	}
+	return c, probs
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"suivi/internal/clock"
+	"suivi/planfile"
+	"suivi/telegramtest"
+)
+
+const wait = 15 * time.Second
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func has(s string) func(telegramtest.Message) bool {
+	return func(m telegramtest.Message) bool { return strings.Contains(m.PlainText, s) }
+}
+
+// domainSnapshot returns every Suivi key that is not transport bookkeeping
+// (inbox, poll offset, sent-message markers) with a dump of its value.
+func domainSnapshot(t *testing.T, rdb *redis.Client) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	iter := rdb.Scan(ctx, 0, "suivi:*", 200).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if strings.HasPrefix(k, "suivi:{inbox}:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") {
+			continue
+		}
+		v, err := rdb.Dump(ctx, k).Result()
+		if err != nil {
+			t.Fatalf("dump %s: %v", k, err)
+		}
+		out[k] = v
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameSnapshot(t *testing.T, what string, before, after map[string]string) {
+	t.Helper()
+	var diff []string
+	for k, v := range after {
+		if before[k] != v {
+			diff = append(diff, "changed or added: "+k)
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			diff = append(diff, "removed: "+k)
+		}
+	}
+	sort.Strings(diff)
+	if len(diff) > 0 {
+		t.Fatalf("%s changed Redis:\n%s", what, strings.Join(diff, "\n"))
+	}
+}
+
+// A plan is imported, the beneficiary joins through the invite and sees the
+// whole plan; the code works only once; strangers change nothing.
+func TestInviteJoinAndPlan(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	clk := clock.NewFake(t0)
+	e := baseEnv(t, srv)
+	const example = "../../examples/fle-electricien.yaml"
+	code := importPlan(t, e, clk, example)
+	r := start(t, e, clk)
+	rdb := r.app.rdb
+
+	// The menu is published in French (default) and English.
+	if err := srv.WaitCalls(wait, func(cs []telegramtest.Call) bool { return len(srv.Commands("")) > 0 && len(srv.Commands("en")) > 0 }); err != nil {
+		t.Fatalf("setMyCommands: %v", err)
+	}
+	if c := srv.Commands(""); c[0].Command != "plan" || !strings.Contains(c[0].Description, "plan") {
+		t.Fatalf("French commands: %+v", c)
+	}
+
+	moussa := srv.NewUser(5001, "Moussa")
+	moussa.SendText("/start " + code)
+	if _, err := moussa.WaitMessage(wait, has("Bienvenue Moussa")); err != nil {
+		t.Fatal(err)
+	}
+	before := len(moussa.Messages())
+	moussa.SendText("/plan")
+	if _, err := moussa.WaitMessage(wait, has("Votre plan d'action")); err != nil {
+		t.Fatal(err)
+	}
+	data, err := readPlanFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planfile.Parse(data, "Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the last step's title: the plan may come in several messages.
+	last := p.Steps[len(p.Steps)-1].Title
+	if _, err := moussa.WaitMessage(wait, has(last)); err != nil {
+		t.Fatal(err)
+	}
+	var shown strings.Builder
+	for _, m := range moussa.Messages()[before:] {
+		shown.WriteString(m.PlainText + "\n")
+	}
+	for _, s := range p.Steps {
+		if !strings.Contains(shown.String(), s.Title) {
+			t.Errorf("/plan does not show step %q", s.Title)
+		}
+	}
+	// Dates are shown in words, in French.
+	if !strings.Contains(shown.String(), "mardi 12 janvier 2027 à 09:30") {
+		t.Errorf("/plan does not show the first due date in French:\n%s", shown.String())
+	}
+
+	// The same code a second time, by someone else: refused, nothing changes.
+	snap := domainSnapshot(t, rdb)
+	other := srv.NewUser(5002, "Léa")
+	other.SendText("/start " + code)
+	if _, err := other.WaitMessage(wait, has("déjà servi")); err != nil {
+		t.Fatal(err)
+	}
+	sameSnapshot(t, "a used code", snap, domainSnapshot(t, rdb))
+
+	// A stranger's /start, and other messages: explained, nothing changes.
+	stranger := srv.NewUser(5003, "Inconnu")
+	stranger.SendText("/start")
+	if _, err := stranger.WaitMessage(wait, has("lien personnel")); err != nil {
+		t.Fatal(err)
+	}
+	stranger.SendText("/plan")
+	stranger.SendText("/start pas-un-code")
+	stranger.SendSticker()
+	if _, err := stranger.WaitMessage(wait, has("Je ne reconnais pas ce lien")); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.WaitCalls(wait, func([]telegramtest.Call) bool { return len(stranger.Messages()) == 4 }); err != nil {
+		t.Fatalf("a stranger's message went unanswered: %v", stranger.Messages())
+	}
+	sameSnapshot(t, "a stranger", snap, domainSnapshot(t, rdb))
+}
+
+// Any message from a known user gets an answer: text, sticker, photo,
+// voice, unknown command, /aide.
+func TestEveryMessageGetsAnAnswer(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	clk := clock.NewFake(t0)
+	e := baseEnv(t, srv)
+	code := importPlan(t, e, clk, "../../examples/permis-mobilite.yaml")
+	start(t, e, clk)
+	u := srv.NewUser(6001, "Karim")
+	u.SendText("/start " + code)
+	if _, err := u.WaitMessage(wait, has("Bienvenue")); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		send func()
+		want string
+	}{
+		{func() { u.SendText("Bonjour, j'ai une question") }, "texte libre"},
+		{func() { u.SendSticker() }, "ce type de message"},
+		{func() { u.SendPhoto() }, "ce type de message"},
+		{func() { u.SendVoice(4) }, "message vocal"},
+		{func() { u.SendText("/nimportequoi") }, "Je ne connais pas cette commande"},
+		{func() { u.SendText("/aide") }, "/plan"},
+		{func() { u.SendText(strings.Repeat("très long message ", 240)) }, "texte libre"},
+	}
+	for i, c := range cases {
+		n := len(u.Messages())
+		c.send()
+		if err := srv.WaitCalls(wait, func([]telegramtest.Call) bool { return len(u.Messages()) > n }); err != nil {
+			t.Fatalf("case %d: no answer", i)
+		}
+		if got := u.Messages()[n].PlainText; !strings.Contains(got, c.want) {
+			t.Errorf("case %d: answer %q does not contain %q", i, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"suivi/domain"
+)
+
+// ErrExists is returned when importing a plan whose id is already taken.
+var ErrExists = errors.New("already exists")
+
+// ErrAlreadyLinked is returned when a Telegram user who already follows an
+// open plan opens the invite of another one.
+var ErrAlreadyLinked = errors.New("telegram user already linked to another plan")
+
+// inviteGrace is how long a used or expired invite is remembered, so that
+// its owner gets "already used" or "expired" rather than "unknown".
+const inviteGrace = 30 * 24 * time.Hour
+
+var idRE = regexp.MustCompile(`^[a-z0-9]{4,32}$`)
+
+// ValidID reports whether id has the shape of a plan id.
+func ValidID(id string) bool { return idRE.MatchString(id) }
+
+// NewID returns a random plan/beneficiary id (lower case, 12 characters).
+func NewID() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func newCode() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Invite is a single-use code that links a Telegram user to a beneficiary.
+type Invite struct {
+	Code    string
+	Expires time.Time
+}
+
+// CreatePlan stores a validated plan with its beneficiary, registers the
+// advisor if they are not one yet, and creates an invite valid for ttl. It
+// writes everything in one transaction: on error nothing is stored.
+func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, ttl time.Duration) (Invite, error) {
+	if p.ID == "" {
+		p.ID = NewID()
+	} else if !ValidID(p.ID) {
+		return Invite{}, fmt.Errorf("plan id %q: must be 4 to 32 lower-case letters or digits", p.ID)
+	}
+	n, err := s.rdb.Exists(ctx, s.k.plan(p.ID)).Result()
+	if err != nil {
+		return Invite{}, fmt.Errorf("check plan id: %w", err)
+	}
+	if n > 0 {
+		return Invite{}, fmt.Errorf("plan %s: %w", p.ID, ErrExists)
+	}
+	p.Created, p.Updated = now.UTC(), now.UTC()
+	ben := domain.Beneficiary{
+		ID:        p.ID,
+		Name:      p.Beneficiary.Name,
+		Language:  p.Beneficiary.Language,
+		Timezone:  p.Beneficiary.Timezone,
+		AdvisorID: p.AdvisorID,
+		State:     domain.StateInvited,
+		Created:   now.UTC(),
+	}
+	adv := domain.Advisor{ID: p.AdvisorID, Created: now.UTC()}
+	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
+	_, err = s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+		pl.Set(ctx, s.k.plan(p.ID), mustJSON(p), 0)
+		pl.Set(ctx, s.k.profile(p.ID), mustJSON(ben), 0)
+		pl.HSetNX(ctx, s.k.advisors(), i64(p.AdvisorID), mustJSON(adv))
+		pl.SAdd(ctx, s.k.advisorBens(p.AdvisorID), p.ID)
+		s.putInvite(ctx, pl, inv, p.ID)
+		return nil
+	})
+	if err != nil {
+		return Invite{}, fmt.Errorf("store plan %s: %w", p.ID, err)
+	}
+	return inv, nil
+}
+
+func (s *Store) putInvite(ctx context.Context, pl redis.Pipeliner, inv Invite, benID string) {
+	key := s.k.invite(inv.Code)
+	pl.HSet(ctx, key, "beneficiary", benID, "expires", ms(inv.Expires))
+	pl.PExpireAt(ctx, key, inv.Expires.Add(inviteGrace))
+}
+
+// NewInvite creates a fresh invite for an existing beneficiary.
+func (s *Store) NewInvite(ctx context.Context, benID string, now time.Time, ttl time.Duration) (Invite, error) {
+	if _, err := s.Beneficiary(ctx, benID); err != nil {
+		return Invite{}, err
+	}
+	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
+	if _, err := s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+		s.putInvite(ctx, pl, inv, benID)
+		return nil
+	}); err != nil {
+		return Invite{}, fmt.Errorf("store invite: %w", err)
+	}
+	return inv, nil
+}
+
+// Plan returns the plan with the given id.
+func (s *Store) Plan(ctx context.Context, id string) (*domain.Plan, error) {
+	p := new(domain.Plan)
+	if err := getJSON(ctx, s.rdb, s.k.plan(id), p); err != nil {
+		return nil, fmt.Errorf("plan %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// UpdatePlan applies fn to the stored plan atomically and returns the result.
+func (s *Store) UpdatePlan(ctx context.Context, id string, now time.Time, fn func(*domain.Plan) error) (*domain.Plan, error) {
+	p, err := update(ctx, s, s.k.plan(id), func(p *domain.Plan) error {
+		if err := fn(p); err != nil {
+			return err
+		}
+		p.Updated = now.UTC()
+		return nil
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("update plan %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Beneficiary returns the beneficiary with the given id.
+func (s *Store) Beneficiary(ctx context.Context, id string) (*domain.Beneficiary, error) {
+	b := new(domain.Beneficiary)
+	if err := getJSON(ctx, s.rdb, s.k.profile(id), b); err != nil {
+		return nil, fmt.Errorf("beneficiary %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// BeneficiaryByTelegram returns the beneficiary linked to a Telegram user.
+func (s *Store) BeneficiaryByTelegram(ctx context.Context, userID int64) (*domain.Beneficiary, error) {
+	id, err := s.rdb.Get(ctx, s.k.telegram(userID)).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("telegram link: %w", err)
+	}
+	return s.Beneficiary(ctx, id)
+}
+
+// UpdateBeneficiary applies fn to the stored beneficiary atomically.
+func (s *Store) UpdateBeneficiary(ctx context.Context, id string, fn func(*domain.Beneficiary) error) (*domain.Beneficiary, error) {
+	b, err := update(ctx, s, s.k.profile(id), fn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("update beneficiary %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// Redeemed is what redeeming an invite did.
+type Redeemed struct {
+	Beneficiary *domain.Beneficiary
+	// Again is true when this same user had already redeemed this code:
+	// a retried update, handled again without harm.
+	Again bool
+}
+
+// RedeemInvite links Telegram user userID to the invite's beneficiary and
+// uses the code up. A code already used by someone else, expired or unknown
+// changes nothing and returns ErrInviteUsed, ErrInviteExpired or
+// ErrInviteUnknown. Redeeming again by the same user is not an error.
+func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now time.Time) (Redeemed, error) {
+	if len(code) > 64 {
+		return Redeemed{}, ErrInviteUnknown
+	}
+	ikey, tkey := s.k.invite(code), s.k.telegram(userID)
+	var res Redeemed
+	txf := func(tx *redis.Tx) error {
+		h, err := tx.HGetAll(ctx, ikey).Result()
+		if err != nil {
+			return err
+		}
+		benID := h["beneficiary"]
+		if benID == "" {
+			return ErrInviteUnknown
+		}
+		user := i64(userID)
+		if by := h["used_by"]; by != "" {
+			if by != user {
+				return ErrInviteUsed
+			}
+			b, err := s.Beneficiary(ctx, benID)
+			if err != nil {
+				return err
+			}
+			res = Redeemed{Beneficiary: b, Again: true}
+			return nil
+		}
+		exp, _ := strconv.ParseInt(h["expires"], 10, 64)
+		if now.UnixMilli() > exp {
+			return ErrInviteExpired
+		}
+		linked, err := tx.Get(ctx, tkey).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		if linked != "" && linked != benID {
+			other, err := s.Beneficiary(ctx, linked)
+			if err == nil && other.State != domain.StateClosed {
+				return ErrAlreadyLinked
+			}
+		}
+		pkey := s.k.profile(benID)
+		if err := tx.Watch(ctx, pkey).Err(); err != nil {
+			return err
+		}
+		b := new(domain.Beneficiary)
+		if err := getJSON(ctx, tx, pkey, b); err != nil {
+			return err
+		}
+		b.TelegramID = userID
+		b.State = domain.StateActive
+		b.Joined = now.UTC()
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, ikey, "used_by", user, "used_at", ms(now))
+			p.Set(ctx, tkey, benID, 0)
+			p.Set(ctx, pkey, mustJSON(b), 0)
+			return nil
+		})
+		res = Redeemed{Beneficiary: b}
+		return err
+	}
+	for range 8 {
+		err := s.rdb.Watch(ctx, txf, ikey, tkey)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
+		}
+		return res, nil
+	}
+	return Redeemed{}, ErrConflict
+}
+
+// Advisor returns the advisor with Telegram user id id.
+func (s *Store) Advisor(ctx context.Context, id int64) (*domain.Advisor, error) {
+	b, err := s.rdb.HGet(ctx, s.k.advisors(), i64(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("advisor %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("advisor %d: %w", id, err)
+	}
+	a := new(domain.Advisor)
+	if err := jsonUnmarshal(b, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// PutAdvisor creates or replaces an advisor.
+func (s *Store) PutAdvisor(ctx context.Context, a *domain.Advisor) error {
+	if err := s.rdb.HSet(ctx, s.k.advisors(), i64(a.ID), mustJSON(a)).Err(); err != nil {
+		return fmt.Errorf("put advisor %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// AdvisorBeneficiaries returns the ids of the beneficiaries an advisor follows.
+func (s *Store) AdvisorBeneficiaries(ctx context.Context, advisorID int64) ([]string, error) {
+	ids, err := s.rdb.SMembers(ctx, s.k.advisorBens(advisorID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("advisor %d beneficiaries: %w", advisorID, err)
+	}
+	return ids, nil
+}

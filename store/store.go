@@ -1,0 +1,111 @@
+// Package store is the only place that talks to Redis: every command, Lua
+// script and key name of Suivi lives here, with the key layout in keys.go.
+// It stores domain types and the transport's durable queues (the inbox of
+// Telegram updates, the record of messages sent). It never uses KEYS.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Errors callers match with errors.Is.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrInviteUnknown = errors.New("invite code unknown")
+	ErrInviteUsed    = errors.New("invite code already used")
+	ErrInviteExpired = errors.New("invite code expired")
+	ErrConflict      = errors.New("concurrent update, try again")
+	ErrLeaseLost     = errors.New("lease lost")
+)
+
+// Store reads and writes Suivi's data in Redis.
+type Store struct {
+	rdb redis.UniversalClient
+	k   keys
+}
+
+// New returns a Store on rdb.
+func New(rdb redis.UniversalClient) *Store {
+	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}}
+}
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
+}
+
+func getJSON(ctx context.Context, rdb redis.Cmdable, key string, v any) error {
+	b, err := rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("redis get: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own domain types are marshalled here; they always encode.
+		panic(fmt.Sprintf("store: encode %T: %v", v, err))
+	}
+	return b
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// update runs fn on the JSON value at key inside an optimistic transaction
+// (WATCH/MULTI), retrying a few times when another client changed the key.
+func update[T any](ctx context.Context, s *Store, key string, fn func(*T) error, extra func(redis.Pipeliner, *T)) (*T, error) {
+	var out *T
+	txf := func(tx *redis.Tx) error {
+		v := new(T)
+		if err := getJSON(ctx, tx, key, v); err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+		_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, mustJSON(v), 0)
+			if extra != nil {
+				extra(p, v)
+			}
+			return nil
+		})
+		out = v
+		return err
+	}
+	for range 8 {
+		err := s.rdb.Watch(ctx, txf, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	return nil, ErrConflict
+}
+
+func jsonUnmarshal(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %T: %w", v, err)
+	}
+	return nil
+}
