@@ -22,6 +22,7 @@ const (
 	MaxMeetings     = 20
 	MaxReminders    = 8
 	MinCheckinEvery = 24 * time.Hour
+	MaxStepID       = 1_000_000
 )
 
 // Problem is one thing wrong with a plan, naming its field the way the plan
@@ -116,6 +117,9 @@ func (p *Plan) Validate() error {
 	for i := range p.Steps {
 		s := &p.Steps[i]
 		f := fmt.Sprintf("steps[%d]", i)
+		if s.ID < 0 || s.ID > MaxStepID {
+			c.add(f+".id", "must be between 1 and %d", MaxStepID)
+		}
 		if s.ID != 0 && ids[s.ID] {
 			c.add(f+".id", "id %d is used twice", s.ID)
 		}
@@ -196,6 +200,7 @@ func ValidTimezone(name string) error {
 // inputs; ParseSchedule turns that into an error.
 func ParseSchedule(spec string, loc *time.Location) (sched cron.Schedule, err error) {
 	spec = strings.TrimSpace(spec)
+	written := spec
 	if spec == "" {
 		return nil, errors.New("is empty")
 	}
@@ -204,12 +209,12 @@ func ParseSchedule(spec string, loc *time.Location) (sched cron.Schedule, err er
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			sched, err = nil, fmt.Errorf("%q is not a valid cron spec", spec)
+			sched, err = nil, fmt.Errorf("%q is not a valid cron spec", written)
 		}
 	}()
 	sched, err = cron.ParseStandard(spec)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a valid cron spec: %w", spec, err)
+		return nil, fmt.Errorf("%q is not a valid cron spec: %w", written, err)
 	}
 	return sched, nil
 }

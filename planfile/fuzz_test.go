@@ -70,7 +70,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(Marshal(p)): %v\n%s", err, out)
 		}
-		if d := cmp.Diff(p, again, roundTrip, roundTripStep); d != "" {
+		if d := cmp.Diff(p, again, ignoreUnwritten()); d != "" {
 			t.Fatalf("Parse(Marshal(p)) (-want +got):\n%s\n%s", d, out)
 		}
 	})

@@ -59,7 +59,14 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 		var errs planfile.Errors
 		if errors.As(err, &errs) {
 			for _, e := range errs {
-				fmt.Fprintf(stderr, "%s:%s\n", path, e.Error())
+				where, what := path, e.Message
+				if e.Line > 0 {
+					where = fmt.Sprintf("%s:%d", path, e.Line)
+				}
+				if e.Field != "" {
+					what = e.Field + ": " + e.Message
+				}
+				fmt.Fprintf(stderr, "%s: %s\n", where, what)
 			}
 			fmt.Fprintf(stderr, "suivi: %s: %d problem(s), nothing stored\n", path, len(errs))
 		} else {

@@ -43,12 +43,12 @@ steps:
 		t.Fatal("bad file accepted")
 	}
 	for _, want := range []string{
-		"line 3: beneficiary.timezone",
-		"line 4: advisor",
-		"line 6: checkin.schedule",
-		"line 9: steps[0].owner",
-		"line 10: steps[0].due",
-		"line 11: steps[1].title",
+		"bad.yaml:3: beneficiary.timezone",
+		"bad.yaml:4: advisor",
+		"bad.yaml:6: checkin.schedule",
+		"bad.yaml:9: steps[0].owner",
+		"bad.yaml:10: steps[0].due",
+		"bad.yaml:11: steps[1].title",
 	} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
