@@ -169,9 +169,6 @@ func (a *app) handler() http.Handler {
 // run serves until ctx ends, then stops taking work, lets the updates in
 // hand finish, and returns.
 func (a *app) run(ctx context.Context) error {
-	if err := a.setup(ctx); err != nil {
-		return err
-	}
 	var (
 		wg   sync.WaitGroup
 		errs = make(chan error, 3)
@@ -188,6 +185,14 @@ func (a *app) run(ctx context.Context) error {
 				errs <- fmt.Errorf("http server: %w", err)
 			}
 		})
+	}
+	// The HTTP server listens before the webhook is set: Telegram calls at once.
+	if err := a.setup(ctx); err != nil {
+		if srv != nil {
+			_ = srv.Close()
+		}
+		wg.Wait()
+		return err
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()

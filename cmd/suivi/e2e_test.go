@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -183,6 +186,56 @@ func TestEveryMessageGetsAnAnswer(t *testing.T) {
 		}
 		if got := u.Messages()[n].PlainText; !strings.Contains(got, c.want) {
 			t.Errorf("case %d: answer %q does not contain %q", i, got, c.want)
+		}
+	}
+}
+
+// A plan too long for one message comes in several, each valid for
+// Telegram (the fake rejects over 4096 characters and broken HTML), with
+// every step and the user's special characters intact.
+func TestLongPlanIsSplitAndEscaped(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	clk := clock.NewFake(t0)
+	e := baseEnv(t, srv)
+	var b strings.Builder
+	b.WriteString("beneficiary: {name: \"Zoé <&> \\\"Z\\\"\"}\nadvisor: 111\nsteps:\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "  - title: \"Étape %d <b>pas du HTML</b> & co\"\n    objective: \"%s\"\n    due: 2027-01-%02d\n    resources: [\"R&D <x>\", \"Greta\"]\n",
+			i+1, strings.Repeat("objectif très détaillé & <précis> ", 17), i%28+1)
+	}
+	path := filepath.Join(t.TempDir(), "long.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code := importPlan(t, e, clk, path)
+	start(t, e, clk)
+	u := srv.NewUser(9001, "Zoé")
+	u.SendText("/start " + code)
+	if _, err := u.WaitMessage(wait, has("Bienvenue Zoé <&>")); err != nil {
+		t.Fatal(err)
+	}
+	n := len(u.Messages())
+	u.SendText("/plan")
+	if _, err := u.WaitMessage(wait, has("40. Étape")); err != nil {
+		t.Fatal(err)
+	}
+	parts := u.Messages()[n:]
+	if len(parts) < 3 {
+		t.Fatalf("plan sent in %d messages, expected it split", len(parts))
+	}
+	var all strings.Builder
+	for _, m := range parts {
+		all.WriteString(m.PlainText + "\n")
+	}
+	for i := range 40 {
+		if !strings.Contains(all.String(), fmt.Sprintf("Étape %d <b>pas du HTML</b> & co", i+1)) {
+			t.Errorf("step %d missing or mangled", i+1)
+		}
+	}
+	for _, c := range srv.CallsTo("sendMessage") {
+		if c.Status != 200 {
+			t.Errorf("Telegram refused a part: %d %s", c.Status, c.Error)
 		}
 	}
 }

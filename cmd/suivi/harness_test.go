@@ -49,6 +49,7 @@ func baseEnv(t *testing.T, srv *telegramtest.Server) env {
 		"TELEGRAM_API_URL":   srv.URL(),
 		"REDIS_URL":          redistest.URL(t),
 		"SUIVI_WORKERS":      "4",
+		"SUIVI_RATE_CHAT":    "100",
 	}
 }
 

@@ -5,6 +5,7 @@
 //	suivi [run]                 run the bot
 //	suivi plan import FILE      store a plan and print its invite link
 //	suivi plan export ID        print a stored plan as YAML
+//	suivi healthcheck           probe the running bot (for container health checks)
 package main
 
 import (
@@ -25,6 +26,7 @@ const usage = `Usage:
   suivi [run]                 run the bot
   suivi plan import FILE      validate and store a plan, print its invite link
   suivi plan export ID        print a stored plan as YAML
+  suivi healthcheck           exit 0 if the local bot answers on SUIVI_HTTP_ADDR
   suivi help                  this text
 
 Configuration comes from the environment: see README.md.
@@ -59,6 +61,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, no
 		return cmdRun(ctx, getenv, now, stderr)
 	case "plan":
 		return cmdPlan(ctx, args[1:], getenv, now, stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, getenv, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

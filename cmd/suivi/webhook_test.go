@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"suivi/bot"
+	"suivi/internal/clock"
+	"suivi/telegramtest"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// In webhook mode Telegram pushes updates to us; a wrong secret is refused
+// and stores nothing, a right one is stored and handled.
+func TestWebhookMode(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	clk := clock.NewFake(t0)
+	e := baseEnv(t, srv)
+	addr := freeAddr(t)
+	hook := "http://" + addr + "/telegram/webhook"
+	e["SUIVI_HTTP_ADDR"] = addr
+	e["SUIVI_WEBHOOK_URL"] = hook
+	e["SUIVI_WEBHOOK_SECRET"] = "s3cret_token"
+	code := importPlan(t, e, clk, "../../examples/remise-a-niveau.yaml")
+	r := start(t, e, clk)
+	if err := srv.WaitCalls(wait, func([]telegramtest.Call) bool { return srv.WebhookURL() == hook }); err != nil {
+		t.Fatal("webhook never set")
+	}
+
+	// A forged call without the right secret: 401, nothing stored.
+	body := `{"update_id":999,"message":{"message_id":1,"date":1,"text":"/start x","chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"X"}}}`
+	for _, secret := range []string{"", "wrong"} {
+		req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewBufferString(body))
+		if secret != "" {
+			req.Header.Set(bot.SecretHeader, secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("secret %q: HTTP %d", secret, resp.StatusCode)
+		}
+	}
+	if n, _ := r.app.rdb.DBSize(t.Context()).Result(); n == 0 {
+		t.Fatal("plan missing")
+	}
+	if ok, _ := r.app.rdb.Exists(t.Context(), "suivi:{inbox}:seen:999").Result(); ok != 0 {
+		t.Fatal("a forged update was stored")
+	}
+
+	u := srv.NewUser(8001, "Teddy")
+	u.SendText("/start " + code)
+	if _, err := u.WaitMessage(wait, has("Bienvenue Teddy")); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range srv.WebhookAttempts() {
+		if a.Status != http.StatusOK {
+			t.Errorf("webhook attempt for update %d answered %d", a.UpdateID, a.Status)
+		}
+	}
+	if got := srv.CallsTo("getUpdates"); len(got) != 0 {
+		t.Errorf("webhook mode also polled: %d calls", len(got))
+	}
+	if !strings.HasPrefix(hook, "http://127.0.0.1") {
+		t.Fatal(hook)
+	}
+}
