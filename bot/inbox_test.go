@@ -107,7 +107,7 @@ func TestInboxKeepsEachChatInOrder(t *testing.T) {
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
 	rec.block = make(chan struct{})
-	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.InboxConfig{Workers: 4})
+	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{Workers: 4}, 0)
 	ctx := context.Background()
 	// Chat 1 gets a slow update then a quick one, sent together; chat 2 a
 	// quick one. The quick one of chat 1 must wait, chat 2 must not.
@@ -154,7 +154,7 @@ func TestInboxRecoversPanicsRetriesThenParks(t *testing.T) {
 	st := store.New(redistest.Client(t))
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
-	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.InboxConfig{MaxTries: 3})
+	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{MaxTries: 3}, 0)
 	ctx := context.Background()
 	for i, text := range []string{"panic", "after"} {
 		if _, err := in.Push(ctx, rawUpdate(int64(200+i), 9, text)); err != nil {
@@ -181,16 +181,16 @@ func TestInboxRecoversPanicsRetriesThenParks(t *testing.T) {
 	if got := rec.texts(9); len(got) != 1 || got[0] != "after" {
 		t.Fatalf("chat 9 after parking: %v", got)
 	}
-	stats, _ := st.InboxStats(ctx)
+	stats, _ := st.Inbox().Stats(ctx)
 	if stats.Parked != 1 || stats.Ready != 0 || stats.Leased != 0 {
 		t.Fatalf("stats %+v", stats)
 	}
-	parked, _ := st.InboxParked(ctx, 10)
+	parked, _ := st.Inbox().Parked(ctx, 10)
 	var rec0 struct {
-		UpdateID int64  `json:"update_id"`
-		Reason   string `json:"reason"`
+		ID     string `json:"id"`
+		Reason string `json:"reason"`
 	}
-	if err := json.Unmarshal([]byte(parked[0]), &rec0); err != nil || rec0.UpdateID != 200 || rec0.Reason != "panic" {
+	if err := json.Unmarshal([]byte(parked[0]), &rec0); err != nil || rec0.ID != "200" || rec0.Reason != "panic" {
 		t.Fatalf("parked record %s", parked[0])
 	}
 }
@@ -206,7 +206,7 @@ func TestInboxRetriesTransientErrorWithBackoff(t *testing.T) {
 		}
 		return nil
 	})
-	in := bot.NewInbox(st, h, clk.Now, quiet(), bot.InboxConfig{})
+	in := bot.NewInbox(st, h, clk.Now, quiet(), bot.LaneConfig{}, 0)
 	ctx := context.Background()
 	_, _ = in.Push(ctx, rawUpdate(1, 5, "x"))
 	drain(t, in)
@@ -226,7 +226,7 @@ func TestInboxRetriesTransientErrorWithBackoff(t *testing.T) {
 	if calls != 3 {
 		t.Fatalf("calls %d, want 3", calls)
 	}
-	if _, ok, _ := st.InboxHead(ctx, 5); ok {
+	if _, ok, _ := st.Inbox().Head(ctx, 5); ok {
 		t.Fatal("handled update still queued")
 	}
 }
@@ -235,7 +235,7 @@ func TestInboxDropsDuplicatesAndMalformed(t *testing.T) {
 	st := store.New(redistest.Client(t))
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
-	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.InboxConfig{})
+	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{}, 0)
 	ctx := context.Background()
 	if ok, _ := in.Push(ctx, rawUpdate(1, 5, "a")); !ok {
 		t.Fatal("first push")

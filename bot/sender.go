@@ -61,6 +61,7 @@ type Message struct {
 type Sender struct {
 	api    *tg.Bot
 	store  *store.Store
+	now    func() time.Time
 	log    *slog.Logger
 	global *rate.Limiter
 	limits Limits
@@ -79,8 +80,9 @@ type chatLimiter struct {
 // sentTTL is how long a message key is remembered.
 const sentTTL = 7 * 24 * time.Hour
 
-// NewSender returns a Sender on api.
-func NewSender(api *tg.Bot, st *store.Store, limits Limits, log *slog.Logger) *Sender {
+// NewSender returns a Sender on api. now is the clock of flood-control
+// pauses.
+func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time, log *slog.Logger) *Sender {
 	if limits.PerSecond <= 0 {
 		limits.PerSecond = 25
 	}
@@ -93,6 +95,7 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, log *slog.Logger) *S
 	return &Sender{
 		api:    api,
 		store:  st,
+		now:    now,
 		log:    log,
 		global: rate.NewLimiter(rate.Limit(limits.PerSecond), max(1, int(limits.PerSecond))),
 		limits: limits,
@@ -100,7 +103,9 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, log *slog.Logger) *S
 	}
 }
 
-// wait blocks until chat may receive a message under every limit.
+// wait blocks until chat may receive a message under the rate limits. While
+// Telegram's flood control pauses the chat (or the bot) it does not block:
+// it returns a *RetryAfterError, and the caller's queue tries again later.
 func (s *Sender) wait(ctx context.Context, chat int64) error {
 	s.mu.Lock()
 	cl := s.chats[chat]
@@ -111,20 +116,15 @@ func (s *Sender) wait(ctx context.Context, chat int64) error {
 		cl = &chatLimiter{lim: rate.NewLimiter(rate.Limit(s.limits.PerChat), s.limits.ChatBurst)}
 		s.chats[chat] = cl
 	}
+	now := s.now()
 	cl.used = time.Now()
-	pause := time.Until(s.pausedU)
-	if p := time.Until(cl.paused); p > pause {
-		pause = p
+	until := s.pausedU
+	if cl.paused.After(until) {
+		until = cl.paused
 	}
 	s.mu.Unlock()
-	if pause > 0 {
-		t := time.NewTimer(pause)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+	if until.After(now) {
+		return &RetryAfterError{After: until.Sub(now)}
 	}
 	if chat != 0 {
 		if err := cl.lim.Wait(ctx); err != nil {
@@ -141,7 +141,7 @@ func (s *Sender) wait(ctx context.Context, chat int64) error {
 // every chat too when the wait is short (a bot-wide flood limit); a long
 // wait is most likely about that chat alone and must not stall the others.
 func (s *Sender) pause(chat int64, after time.Duration) {
-	until := time.Now().Add(after)
+	until := s.now().Add(after)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cl := s.chats[chat]; cl != nil && until.After(cl.paused) {

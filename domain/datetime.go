@@ -121,11 +121,15 @@ func (d *Date) UnmarshalText(b []byte) error {
 func (d Date) At(loc *time.Location, hour, minute int) time.Time {
 	t := time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
 	if t.Hour() == hour && t.Minute() == minute && DateOf(t) == d {
-		// Exists. For a repeated time Go may pick either offset; take the earlier instant.
-		if e := t.Add(-time.Hour); e.Hour() == hour && e.Minute() == minute && DateOf(e) == d {
-			return e
+		// Exists. For a repeated time Go may pick either instant; take the
+		// earliest one (clocks go back by 30 minutes to 2 hours).
+		first := t
+		for back := 15 * time.Minute; back <= 3*time.Hour; back += 15 * time.Minute {
+			if e := t.Add(-back); e.Hour() == hour && e.Minute() == minute && DateOf(e) == d {
+				first = e
+			}
 		}
-		return t
+		return first
 	}
 	// Skipped: walk forward minute by minute from the wall time before the gap.
 	base := time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, time.UTC)

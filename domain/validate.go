@@ -219,8 +219,8 @@ func ParseSchedule(spec string, loc *time.Location) (sched cron.Schedule, err er
 	return sched, nil
 }
 
-// ValidCheckinSchedule checks a check-in spec: it parses, it fires, and not
-// more often than once a day (a beneficiary is not to be pestered).
+// ValidCheckinSchedule checks a check-in spec: it parses, it fires, and
+// never twice on the same local day (a beneficiary is not to be pestered).
 func ValidCheckinSchedule(spec string, loc *time.Location) error {
 	if loc == nil {
 		loc = time.UTC
@@ -229,17 +229,22 @@ func ValidCheckinSchedule(spec string, loc *time.Location) error {
 	if err != nil {
 		return err
 	}
-	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	a := s.Next(from)
+	a := s.Next(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	if a.IsZero() {
 		return fmt.Errorf("%q never fires", spec)
 	}
-	for range 8 {
+	for range 400 {
 		b := s.Next(a)
 		if b.IsZero() {
 			break
 		}
-		if b.Sub(a) < MinCheckinEvery {
+		// A daily spec is 23 hours apart across a spring clock change; a
+		// constant @every interval must be a full day.
+		slack := time.Hour
+		if strings.HasPrefix(strings.TrimSpace(spec), "@every") {
+			slack = 0
+		}
+		if b.Sub(a) < MinCheckinEvery-slack || DateOf(a.In(loc)) == DateOf(b.In(loc)) {
 			return fmt.Errorf("%q fires more than once a day", spec)
 		}
 		a = b

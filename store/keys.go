@@ -23,14 +23,15 @@ import (
 //
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
-//	suivi:{inbox}:seen:<update id>  string  dedupe marker of a persisted update (TTL)
-//	suivi:{inbox}:q:<chat id>       list    update ids of one chat waiting, oldest first
-//	suivi:{inbox}:upd               hash    update id -> update JSON
-//	suivi:{inbox}:tries             hash    update id -> failed attempts
-//	suivi:{inbox}:ready             zset    chat id -> when it may be processed (unix ms)
-//	suivi:{inbox}:lease             zset    chat id -> lease expiry (unix ms)
-//	suivi:{inbox}:owner             hash    chat id -> lease token
-//	suivi:{inbox}:parked            list    JSON of updates given up on (bounded)
+//	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send):
+//	suivi:{<q>}:seen:<item id>     string  dedupe marker of a pushed item (TTL)
+//	suivi:{<q>}:q:<chat id>        list    item ids of one chat waiting, oldest first
+//	suivi:{<q>}:items              hash    item id -> payload
+//	suivi:{<q>}:tries              hash    item id -> failed attempts
+//	suivi:{<q>}:ready              zset    chat id -> when it may be processed (unix ms)
+//	suivi:{<q>}:lease              zset    chat id -> lease expiry (unix ms)
+//	suivi:{<q>}:owner              hash    chat id -> lease token
+//	suivi:{<q>}:parked             list    JSON of items given up on (bounded, expiring)
 type keys struct{ prefix string }
 
 func (k keys) benTag(id string) string      { return k.prefix + "{b:" + id + "}:" }
@@ -45,15 +46,6 @@ func (k keys) sent(key string) string       { return k.prefix + "sent:" + key }
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
 
-const inboxTag = "{inbox}:"
-
-func (k keys) inboxSeenPrefix() string  { return k.prefix + inboxTag + "seen:" }
-func (k keys) inboxQueuePrefix() string { return k.prefix + inboxTag + "q:" }
-func (k keys) inboxUpdates() string     { return k.prefix + inboxTag + "upd" }
-func (k keys) inboxTries() string       { return k.prefix + inboxTag + "tries" }
-func (k keys) inboxReady() string       { return k.prefix + inboxTag + "ready" }
-func (k keys) inboxLease() string       { return k.prefix + inboxTag + "lease" }
-func (k keys) inboxOwner() string       { return k.prefix + inboxTag + "owner" }
-func (k keys) inboxParked() string      { return k.prefix + inboxTag + "parked" }
+func (k keys) lanes(queue, part string) string { return k.prefix + "{" + queue + "}:" + part }
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }

@@ -109,13 +109,13 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb), api: api, me: me}
-	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, log)
+	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, now, log)
 	cat := catalog.New()
 	router := dialogs.New(dialogs.Deps{
 		Store: a.store, Send: a.sender, Catalog: cat, Now: now, Log: log,
 		Admins: cfg.Admins, DefaultZone: cfg.Zone,
 	})
-	a.inbox = bot.NewInbox(a.store, router, now, log, bot.InboxConfig{Workers: cfg.Workers, Lease: cfg.Lease})
+	a.inbox = bot.NewInbox(a.store, router, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, 0)
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
 	} else {

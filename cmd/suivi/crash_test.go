@@ -105,8 +105,8 @@ func TestCrashAfterFetchIsHandledOnceByNextProcess(t *testing.T) {
 	defer rdb.Close()
 	st := store.New(rdb)
 	eventually(t, "the inbox is empty", func() bool {
-		_, queued, _ := st.InboxHead(context.Background(), u.ID())
-		stats, _ := st.InboxStats(context.Background())
+		_, queued, _ := st.Inbox().Head(context.Background(), u.ID())
+		stats, _ := st.Inbox().Stats(context.Background())
 		return !queued && stats.Leased == 0
 	})
 	welcomes := 0
@@ -123,7 +123,7 @@ func TestCrashAfterFetchIsHandledOnceByNextProcess(t *testing.T) {
 	if err != nil || ben.Name != "Moussa" {
 		t.Fatalf("beneficiary not linked: %+v %v", ben, err)
 	}
-	stats, err := st.InboxStats(context.Background())
+	stats, err := st.Inbox().Stats(context.Background())
 	if err != nil || stats.Parked != 0 {
 		t.Fatalf("inbox: %+v %v", stats, err)
 	}

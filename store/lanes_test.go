@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -12,46 +13,47 @@ import (
 func TestInboxDedupeOrderAndLease(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
+	in := s.Inbox()
 	for _, id := range []int64{10, 11, 10} {
-		if _, err := s.InboxPush(ctx, id, 7, []byte(`{"update_id":1}`), t0); err != nil {
+		if _, err := in.Push(ctx, fmt.Sprint(id), 7, []byte(`{"update_id":1}`), t0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if ok, _ := s.InboxPush(ctx, 11, 7, nil, t0); ok {
+	if ok, _ := in.Push(ctx, "11", 7, nil, t0); ok {
 		t.Fatal("duplicate update accepted")
 	}
-	chat, ok, err := s.InboxClaim(ctx, t0, t0.Add(time.Minute), "w1")
+	chat, ok, err := in.Claim(ctx, t0, t0.Add(time.Minute), "w1")
 	if err != nil || !ok || chat != 7 {
 		t.Fatalf("claim: %d %v %v", chat, ok, err)
 	}
 	// The chat is leased: a second worker gets nothing, even when a new update arrives.
-	if _, err := s.InboxPush(ctx, 12, 7, []byte(`{}`), t0); err != nil {
+	if _, err := in.Push(ctx, "12", 7, []byte(`{}`), t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.InboxClaim(ctx, t0, t0.Add(time.Minute), "w2"); ok {
+	if _, ok, _ := in.Claim(ctx, t0, t0.Add(time.Minute), "w2"); ok {
 		t.Fatal("leased chat handed out twice")
 	}
-	var seen []int64
+	var seen []string
 	for {
-		it, ok, err := s.InboxHead(ctx, 7)
+		it, ok, err := in.Head(ctx, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !ok {
 			break
 		}
-		seen = append(seen, it.UpdateID)
-		if err := s.InboxAck(ctx, 7, "w1", it.UpdateID); err != nil {
+		seen = append(seen, it.ID)
+		if err := in.Ack(ctx, 7, "w1", it.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if len(seen) != 3 || seen[0] != 10 || seen[1] != 11 || seen[2] != 12 {
+	if len(seen) != 3 || seen[0] != "10" || seen[1] != "11" || seen[2] != "12" {
 		t.Fatalf("order %v", seen)
 	}
-	if err := s.InboxRelease(ctx, 7, "w1", t0); err != nil {
+	if err := in.Release(ctx, 7, "w1", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.InboxClaim(ctx, t0, t0.Add(time.Minute), "w2"); ok {
+	if _, ok, _ := in.Claim(ctx, t0, t0.Add(time.Minute), "w2"); ok {
 		t.Fatal("empty chat ready")
 	}
 }
@@ -59,24 +61,25 @@ func TestInboxDedupeOrderAndLease(t *testing.T) {
 func TestInboxExpiredLeaseIsRecovered(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	if _, err := s.InboxPush(ctx, 1, 5, []byte(`{}`), t0); err != nil {
+	in := s.Inbox()
+	if _, err := in.Push(ctx, "1", 5, []byte(`{}`), t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.InboxClaim(ctx, t0, t0.Add(30*time.Second), "dead"); !ok {
+	if _, ok, _ := in.Claim(ctx, t0, t0.Add(30*time.Second), "dead"); !ok {
 		t.Fatal("no claim")
 	}
-	if _, ok, _ := s.InboxClaim(ctx, t0.Add(29*time.Second), t0.Add(time.Minute), "w2"); ok {
+	if _, ok, _ := in.Claim(ctx, t0.Add(29*time.Second), t0.Add(time.Minute), "w2"); ok {
 		t.Fatal("live lease stolen")
 	}
-	chat, ok, err := s.InboxClaim(ctx, t0.Add(31*time.Second), t0.Add(time.Minute), "w2")
+	chat, ok, err := in.Claim(ctx, t0.Add(31*time.Second), t0.Add(time.Minute), "w2")
 	if err != nil || !ok || chat != 5 {
 		t.Fatalf("expired lease not recovered: %v %v", ok, err)
 	}
 	// The dead worker can no longer ack.
-	if err := s.InboxAck(ctx, 5, "dead", 1); !errors.Is(err, store.ErrLeaseLost) {
+	if err := in.Ack(ctx, 5, "dead", "1"); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("stale ack: %v", err)
 	}
-	if it, ok, _ := s.InboxHead(ctx, 5); !ok || it.UpdateID != 1 {
+	if it, ok, _ := in.Head(ctx, 5); !ok || it.ID != "1" {
 		t.Fatal("update lost")
 	}
 }
@@ -84,11 +87,12 @@ func TestInboxExpiredLeaseIsRecovered(t *testing.T) {
 func TestInboxParksAfterMaxTries(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
-	_, _ = s.InboxPush(ctx, 1, 5, []byte(`{"update_id":1}`), t0)
-	_, _ = s.InboxPush(ctx, 2, 5, []byte(`{"update_id":2}`), t0)
-	_, _, _ = s.InboxClaim(ctx, t0, t0.Add(time.Minute), "w")
+	in := s.Inbox()
+	_, _ = in.Push(ctx, "1", 5, []byte(`{"update_id":1}`), t0)
+	_, _ = in.Push(ctx, "2", 5, []byte(`{"update_id":2}`), t0)
+	_, _, _ = in.Claim(ctx, t0, t0.Add(time.Minute), "w")
 	for i := 1; i <= 3; i++ {
-		parked, err := s.InboxFail(ctx, 5, "w", 1, 3, "panic", t0)
+		parked, err := in.Fail(ctx, 5, "w", "1", 3, "panic", t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,11 +100,11 @@ func TestInboxParksAfterMaxTries(t *testing.T) {
 			t.Fatalf("try %d parked=%v", i, parked)
 		}
 	}
-	it, ok, _ := s.InboxHead(ctx, 5)
-	if !ok || it.UpdateID != 2 || it.Tries != 0 {
+	it, ok, _ := in.Head(ctx, 5)
+	if !ok || it.ID != "2" || it.Tries != 0 {
 		t.Fatalf("next update %+v %v", it, ok)
 	}
-	st, _ := s.InboxStats(ctx)
+	st, _ := in.Stats(ctx)
 	if st.Parked != 1 {
 		t.Fatalf("stats %+v", st)
 	}

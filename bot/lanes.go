@@ -1,0 +1,221 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"suivi/store"
+)
+
+// LaneConfig tunes a lane worker pool; zero values take the defaults.
+type LaneConfig struct {
+	// Workers is how many chats are served at once (default 8).
+	Workers int
+	// Lease is how long a worker holds a chat without renewing it; after a
+	// crash, the chat's items wait this long before another worker takes
+	// them (default 30s).
+	Lease time.Duration
+	// MaxTries is how many failed attempts park an item (default 5).
+	MaxTries int
+	// Idle is how often an idle worker looks for work pushed by other
+	// replicas (default 500ms); work pushed in this process wakes it at once.
+	Idle time.Duration
+}
+
+func (c *LaneConfig) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.MaxTries <= 0 {
+		c.MaxTries = 5
+	}
+	if c.Idle <= 0 {
+		c.Idle = 500 * time.Millisecond
+	}
+}
+
+// outcome is what became of one item.
+type outcome int
+
+const (
+	done    outcome = iota // handled: remove it
+	retry                  // failed: count a try, back off, park after MaxTries
+	park                   // failed for good: park it now
+	wait                   // not its fault (flood control): try again at `at`, uncounted
+	dropAll                // the chat is gone: drop the whole lane
+)
+
+type result struct {
+	outcome outcome
+	at      time.Time // with wait
+	reason  string    // with retry and park, for the parked record and logs
+}
+
+// lanePool serves a store.Lanes queue: one chat at a time per worker, items
+// of a chat in order.
+type lanePool struct {
+	name    string
+	lanes   *store.Lanes
+	now     func() time.Time
+	log     *slog.Logger
+	cfg     LaneConfig
+	wake    chan struct{}
+	process func(ctx context.Context, lane int64, it store.Item) result
+}
+
+func newLanePool(name string, lanes *store.Lanes, now func() time.Time, log *slog.Logger, cfg LaneConfig) *lanePool {
+	cfg.defaults()
+	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells idle workers that there is work.
+func (p *lanePool) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run serves until ctx ends. It returns when every worker has finished the
+// item in hand.
+func (p *lanePool) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := range p.cfg.Workers {
+		wg.Go(func() { p.worker(ctx, i) })
+	}
+	wg.Wait()
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (p *lanePool) worker(ctx context.Context, n int) {
+	idle := time.NewTicker(p.cfg.Idle)
+	defer idle.Stop()
+	for ctx.Err() == nil {
+		worked, err := p.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			p.log.Error(p.name, "worker", n, "err", err)
+		}
+		if worked && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-p.wake:
+		case <-idle.C:
+		}
+	}
+}
+
+// RunOnce claims one ready chat and serves its waiting items in order. It
+// reports whether there was a chat to work on.
+func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
+	token := newToken()
+	now := p.now()
+	lane, ok, err := p.lanes.Claim(ctx, now, now.Add(p.cfg.Lease), token)
+	if err != nil || !ok {
+		return false, err
+	}
+	// Keep the lease alive while we work; a crash lets it lapse.
+	hbCtx, stopHB := context.WithCancel(context.WithoutCancel(ctx))
+	var hb sync.WaitGroup
+	hb.Go(func() { p.heartbeat(hbCtx, lane, token) })
+	readyAt, err := p.drain(ctx, lane, token)
+	stopHB()
+	hb.Wait()
+	// Release even when ctx is done (shutdown), so another replica can go on.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if rerr := p.lanes.Release(rctx, lane, token, readyAt); rerr != nil && !errors.Is(rerr, store.ErrLeaseLost) {
+		err = errors.Join(err, rerr)
+	}
+	return true, err
+}
+
+func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string) {
+	t := time.NewTicker(p.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := p.lanes.Extend(ctx, lane, token, p.now().Add(p.cfg.Lease)); err != nil && ctx.Err() == nil {
+				p.log.Warn(p.name+" lease", "chat", lane, "err", err)
+			}
+		}
+	}
+}
+
+// maxBatch bounds how many items of one chat a worker serves before giving
+// other chats a turn.
+const maxBatch = 32
+
+// drain serves the chat's items in order. It returns when the chat is empty,
+// after a failure (returning when to try again), or after maxBatch items.
+func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt time.Time, err error) {
+	for range maxBatch {
+		if ctx.Err() != nil {
+			return p.now(), nil
+		}
+		it, ok, err := p.lanes.Head(ctx, lane)
+		if err != nil || !ok {
+			return p.now(), err
+		}
+		res := p.process(ctx, lane, it)
+		if res.outcome != done && ctx.Err() != nil {
+			// Shutting down: not the item's fault, don't count it.
+			return p.now(), nil
+		}
+		switch res.outcome {
+		case done:
+			if err := p.lanes.Ack(ctx, lane, token, it.ID); err != nil {
+				return p.now(), err
+			}
+			continue
+		case wait:
+			return res.at, nil
+		case dropAll:
+			n, err := p.lanes.Drop(ctx, lane, token)
+			if err == nil {
+				p.log.Warn(p.name+": chat gone, items dropped", "chat", lane, "items", n)
+			}
+			return p.now(), err
+		}
+		maxTries := p.cfg.MaxTries
+		if res.outcome == park {
+			maxTries = it.Tries + 1
+		}
+		parked, err := p.lanes.Fail(ctx, lane, token, it.ID, maxTries, res.reason, p.now())
+		if err != nil {
+			return p.now(), err
+		}
+		if parked {
+			p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "tries", it.Tries+1, "reason", res.reason)
+			continue
+		}
+		return p.now().Add(backoff(it.Tries + 1)), nil
+	}
+	return p.now(), nil
+}
+
+// backoff is the wait before the n-th retry: 2s, 8s, 32s, ... at most 5 min.
+func backoff(n int) time.Duration {
+	d := 2 * time.Second
+	for i := 1; i < n && d < 5*time.Minute; i++ {
+		d *= 4
+	}
+	return min(d, 5*time.Minute)
+}

@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Lanes is a durable queue whose items wait in lanes (one per chat). A lane
+// is handed to one worker at a time under a lease, so one lane's items are
+// handled one at a time and in order, across replicas, while different lanes
+// run in parallel. A lease that is not extended (the worker died) expires
+// and the lane becomes ready again. Items are deduplicated by id.
+//
+// The inbox (Telegram updates, by update_id) and the outbox (messages to
+// send, by message key) are both Lanes.
+type Lanes struct {
+	s    *Store
+	name string
+	// seenTTL is how long an item id is remembered for deduplication.
+	seenTTL time.Duration
+}
+
+// Inbox holds Telegram updates until they are handled. Telegram keeps an
+// undelivered update 24 hours; ids are remembered for 7 days.
+func (s *Store) Inbox() *Lanes { return &Lanes{s: s, name: "inbox", seenTTL: 7 * 24 * time.Hour} }
+
+// Outbox holds messages until Telegram has accepted them. A message key is
+// remembered for 60 days: the same key is never queued twice in that time.
+func (s *Store) Outbox() *Lanes { return &Lanes{s: s, name: "outbox", seenTTL: 60 * 24 * time.Hour} }
+
+// parked items are kept for an operator, bounded and expiring (they may
+// carry personal data).
+const (
+	parkedTTL = 30 * 24 * time.Hour
+	parkedMax = 1000
+)
+
+var lanePush = redis.NewScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+if not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[5])
+end
+return 1`)
+
+var laneClaim = redis.NewScript(`
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 100)
+for _, c in ipairs(expired) do
+  redis.call('ZREM', KEYS[2], c)
+  redis.call('HDEL', KEYS[3], c)
+  redis.call('ZADD', KEYS[1], ARGV[1], c)
+end
+local r = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #r == 0 then return false end
+local c = r[1]
+redis.call('ZREM', KEYS[1], c)
+redis.call('ZADD', KEYS[2], ARGV[2], c)
+redis.call('HSET', KEYS[3], c, ARGV[3])
+return c`)
+
+var laneAck = redis.NewScript(`
+if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
+redis.call('HDEL', KEYS[2], ARGV[3])
+redis.call('HDEL', KEYS[3], ARGV[3])
+return 1`)
+
+var laneFail = redis.NewScript(`
+if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
+local n = redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+if n < tonumber(ARGV[4]) then return 1 end
+local payload = redis.call('HGET', KEYS[2], ARGV[3])
+redis.call('LPUSH', KEYS[5], cjson.encode({id = ARGV[3], lane = ARGV[1], tries = n,
+  reason = ARGV[5], at = tonumber(ARGV[6]), item = payload}))
+redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[7]) - 1)
+redis.call('PEXPIRE', KEYS[5], ARGV[8])
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
+redis.call('HDEL', KEYS[2], ARGV[3])
+redis.call('HDEL', KEYS[3], ARGV[3])
+return 2`)
+
+var laneDrop = redis.NewScript(`
+if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+for _, id in ipairs(ids) do
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+end
+redis.call('DEL', KEYS[1])
+return #ids`)
+
+var laneRelease = redis.NewScript(`
+if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+if redis.call('LLEN', KEYS[1]) > 0 then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
+return 1`)
+
+var laneExtend = redis.NewScript(`
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return -1 end
+redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+return 1`)
+
+func (l *Lanes) key(part string) string  { return l.s.k.lanes(l.name, part) }
+func (l *Lanes) queue(lane int64) string { return l.key("q:" + i64(lane)) }
+
+// Push persists an item in lane unless an item with the same id was pushed
+// before (within the dedupe period). It reports whether the item is new.
+func (l *Lanes) Push(ctx context.Context, id string, lane int64, payload []byte, now time.Time) (bool, error) {
+	n, err := lanePush.Run(ctx, l.s.rdb,
+		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease")},
+		id, payload, ms(now), l.seenTTL.Milliseconds(), lane).Int()
+	if err != nil {
+		return false, fmt.Errorf("%s push %s: %w", l.name, id, err)
+	}
+	return n == 1, nil
+}
+
+// Seen reports whether an item with this id was pushed (within the dedupe period).
+func (l *Lanes) Seen(ctx context.Context, id string) (bool, error) {
+	n, err := l.s.rdb.Exists(ctx, l.key("seen:"+id)).Result()
+	if err != nil {
+		return false, fmt.Errorf("%s seen: %w", l.name, err)
+	}
+	return n > 0, nil
+}
+
+// Claim hands out one lane whose items are ready, under a lease that lasts
+// until leaseUntil, and first returns expired leases to the ready set.
+// ok is false when no lane is ready.
+func (l *Lanes) Claim(ctx context.Context, now, leaseUntil time.Time, token string) (lane int64, ok bool, err error) {
+	v, err := laneClaim.Run(ctx, l.s.rdb,
+		[]string{l.key("ready"), l.key("lease"), l.key("owner")},
+		ms(now), ms(leaseUntil), token).Text()
+	if errors.Is(err, redis.Nil) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("%s claim: %w", l.name, err)
+	}
+	lane, err = strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s claim: bad lane %q", l.name, v)
+	}
+	return lane, true, nil
+}
+
+// Item is the oldest item waiting in a lane.
+type Item struct {
+	ID      string
+	Payload []byte
+	// Tries counts earlier failed attempts.
+	Tries int
+}
+
+// Head returns the oldest item of a lane; ok is false when it has none.
+func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err error) {
+	id, err := l.s.rdb.LIndex(ctx, l.queue(lane), 0).Result()
+	if errors.Is(err, redis.Nil) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("%s head: %w", l.name, err)
+	}
+	p := l.s.rdb.Pipeline()
+	pl := p.HGet(ctx, l.key("items"), id)
+	tr := p.HGet(ctx, l.key("tries"), id)
+	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return it, false, fmt.Errorf("%s head: %w", l.name, err)
+	}
+	it.ID = id
+	it.Payload, _ = pl.Bytes()
+	it.Tries, _ = tr.Int()
+	return it, true, nil
+}
+
+// Ack removes a handled item. ErrLeaseLost means another worker now owns
+// the lane; the item is left alone.
+func (l *Lanes) Ack(ctx context.Context, lane int64, token, id string) error {
+	n, err := laneAck.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner")},
+		lane, token, id).Int()
+	if err != nil {
+		return fmt.Errorf("%s ack %s: %w", l.name, id, err)
+	}
+	if n < 0 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// Fail records a failed attempt at an item. After maxTries attempts the
+// item is parked (kept aside for an operator) and removed from its lane;
+// parked reports that.
+func (l *Lanes) Fail(ctx context.Context, lane int64, token, id string, maxTries int, reason string, now time.Time) (parked bool, err error) {
+	n, err := laneFail.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("parked")},
+		lane, token, id, maxTries, reason, ms(now), parkedMax, parkedTTL.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("%s fail %s: %w", l.name, id, err)
+	}
+	if n < 0 {
+		return false, ErrLeaseLost
+	}
+	return n == 2, nil
+}
+
+// Drop removes every item of a held lane (its chat is gone) and returns how
+// many there were.
+func (l *Lanes) Drop(ctx context.Context, lane int64, token string) (int, error) {
+	n, err := laneDrop.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner")}, lane, token).Int()
+	if err != nil {
+		return 0, fmt.Errorf("%s drop: %w", l.name, err)
+	}
+	if n < 0 {
+		return 0, ErrLeaseLost
+	}
+	return n, nil
+}
+
+// Release gives a lane back: if items still wait, it becomes ready at readyAt.
+func (l *Lanes) Release(ctx context.Context, lane int64, token string, readyAt time.Time) error {
+	n, err := laneRelease.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("ready"), l.key("lease"), l.key("owner")},
+		lane, token, ms(readyAt)).Int()
+	if err != nil {
+		return fmt.Errorf("%s release: %w", l.name, err)
+	}
+	if n < 0 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// Extend pushes a held lease out to until.
+func (l *Lanes) Extend(ctx context.Context, lane int64, token string, until time.Time) error {
+	n, err := laneExtend.Run(ctx, l.s.rdb,
+		[]string{l.key("lease"), l.key("owner")}, lane, token, ms(until)).Int()
+	if err != nil {
+		return fmt.Errorf("%s extend: %w", l.name, err)
+	}
+	if n < 0 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// LaneStats counts lanes ready, lanes leased and items parked.
+type LaneStats struct{ Ready, Leased, Parked int64 }
+
+// Stats returns the queue's counters.
+func (l *Lanes) Stats(ctx context.Context) (LaneStats, error) {
+	p := l.s.rdb.Pipeline()
+	r := p.ZCard(ctx, l.key("ready"))
+	le := p.ZCard(ctx, l.key("lease"))
+	k := p.LLen(ctx, l.key("parked"))
+	if _, err := p.Exec(ctx); err != nil {
+		return LaneStats{}, fmt.Errorf("%s stats: %w", l.name, err)
+	}
+	return LaneStats{Ready: r.Val(), Leased: le.Val(), Parked: k.Val()}, nil
+}
+
+// Parked returns up to n parked records (JSON), newest first.
+func (l *Lanes) Parked(ctx context.Context, n int64) ([]string, error) {
+	v, err := l.s.rdb.LRange(ctx, l.key("parked"), 0, n-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("%s parked: %w", l.name, err)
+	}
+	return v, nil
+}
+
+// Pending returns how many items wait in a lane.
+func (l *Lanes) Pending(ctx context.Context, lane int64) (int64, error) {
+	n, err := l.s.rdb.LLen(ctx, l.queue(lane)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("%s pending: %w", l.name, err)
+	}
+	return n, nil
+}
