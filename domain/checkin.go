@@ -21,32 +21,77 @@ const (
 	MaxScore = 5
 )
 
-// StepUpdate is a step status given during a check-in.
+// StepUpdate is a step status given during a check-in. A private one was
+// kept by the beneficiary for themselves: it is not applied to the shared
+// plan and not forwarded.
 type StepUpdate struct {
-	StepID int    `json:"step"`
-	Status Status `json:"status"`
+	StepID  int    `json:"step"`
+	Status  Status `json:"status"`
+	Private bool   `json:"private,omitempty"`
 }
 
-// CheckIn is one self-evaluation by a beneficiary. Fields the beneficiary
-// chose to keep for themselves are flagged Private and never forwarded.
+// Quick answers to the plan's own question, for those who prefer a tap.
+const (
+	AnswerMuch   = "much"
+	AnswerSome   = "some"
+	AnswerNotYet = "notyet"
+)
+
+// CheckIn is one self-evaluation by a beneficiary, for one week of their
+// calendar. Answers the beneficiary chose to keep for themselves are
+// flagged Private and never forwarded.
 type CheckIn struct {
 	BeneficiaryID string    `json:"beneficiary"`
 	Week          Week      `json:"week"`
 	Asked         time.Time `json:"asked"`
-	// Score is 1..5; 0 means not answered or kept private.
+	// OnDemand: started by the beneficiary (/progres), not by the schedule.
+	OnDemand bool `json:"on_demand,omitempty"`
+	// Score is 1..5; 0 means not answered.
 	Score        int  `json:"score,omitempty"`
 	ScorePrivate bool `json:"score_private,omitempty"`
-	// Answer is the free answer to the plan's own question, if any.
-	Answer        string       `json:"answer,omitempty"`
-	AnswerPrivate bool         `json:"answer_private,omitempty"`
-	Steps         []StepUpdate `json:"steps,omitempty"`
+	// The answer to the plan's own question: a quick choice, a text or a
+	// voice note (file id).
+	AnswerChoice  string `json:"answer_choice,omitempty"`
+	Answer        string `json:"answer,omitempty"`
+	AnswerVoice   string `json:"answer_voice,omitempty"`
+	AnswerPrivate bool   `json:"answer_private,omitempty"`
+	AnswerDone    bool   `json:"answer_done,omitempty"`
+	// Steps are the statuses given for open steps.
+	Steps []StepUpdate `json:"steps,omitempty"`
 	// Note is an optional free text; Voice the file id of a voice note.
-	Note        string    `json:"note,omitempty"`
-	Voice       string    `json:"voice,omitempty"`
-	NotePrivate bool      `json:"note_private,omitempty"`
-	HelpAsked   bool      `json:"help,omitempty"`
-	Completed   time.Time `json:"completed,omitzero"`
+	Note        string `json:"note,omitempty"`
+	Voice       string `json:"voice,omitempty"`
+	NotePrivate bool   `json:"note_private,omitempty"`
+	NoteDone    bool   `json:"note_done,omitempty"`
+	HelpAsked   bool   `json:"help,omitempty"`
+	HelpDone    bool   `json:"help_done,omitempty"`
+	// Completed is when the last question was answered; Closed when an
+	// unfinished check-in was closed (a newer one started, or it expired).
+	Completed time.Time `json:"completed,omitzero"`
+	Closed    time.Time `json:"closed,omitzero"`
 }
 
 // Done reports whether the check-in was completed.
 func (c *CheckIn) Done() bool { return !c.Completed.IsZero() }
+
+// Open reports whether the check-in still takes answers.
+func (c *CheckIn) Open() bool { return c.Completed.IsZero() && c.Closed.IsZero() }
+
+// Step returns the update given for a step, or nil.
+func (c *CheckIn) Step(id int) *StepUpdate {
+	for i := range c.Steps {
+		if c.Steps[i].StepID == id {
+			return &c.Steps[i]
+		}
+	}
+	return nil
+}
+
+// SetStep records a status given for a step, replacing an earlier one.
+func (c *CheckIn) SetStep(u StepUpdate) {
+	if s := c.Step(u.StepID); s != nil {
+		*s = u
+		return
+	}
+	c.Steps = append(c.Steps, u)
+}

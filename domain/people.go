@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Consent is the beneficiary's answer to "may your advisor read your
 // check-in answers?". Until they answer, nothing personal is shared.
@@ -48,7 +51,54 @@ type Beneficiary struct {
 	Consent    Consent   `json:"consent,omitempty"`
 	Created    time.Time `json:"created"`
 	Joined     time.Time `json:"joined,omitzero"`
+
+	// Preferences, chosen at onboarding or later (/reglages).
+	// CheckinSpec is the beneficiary's own check-in time as a cron spec
+	// ("0 18 * * FRI"); empty means the plan's.
+	CheckinSpec string `json:"checkin_spec,omitempty"`
+	// Quiet is the daily quiet window "21:00-08:00" (the default when
+	// empty), or "off".
+	Quiet     string    `json:"quiet,omitempty"`
+	Onboarded time.Time `json:"onboarded,omitzero"`
+	// PausedUntil ends a pause (State paused); zero means until /reprendre.
+	PausedUntil time.Time `json:"paused_until,omitzero"`
+	// Blocks counts the times the beneficiary blocked the bot.
+	Blocks int `json:"blocks,omitempty"`
 }
+
+// DefaultQuiet is the quiet window of a beneficiary who chose none.
+const DefaultQuiet = "21:00-08:00"
+
+// QuietWindow returns the beneficiary's quiet window in minutes since local
+// midnight; start == end means none.
+func (b *Beneficiary) QuietWindow() (start, end int) {
+	q := b.Quiet
+	if q == "" {
+		q = DefaultQuiet
+	}
+	start, end, err := ParseQuiet(q)
+	if err != nil {
+		start, end, _ = ParseQuiet(DefaultQuiet)
+	}
+	return start, end
+}
+
+// ParseQuiet reads a quiet window "21:00-08:00" ("off": none).
+func ParseQuiet(s string) (start, end int, err error) {
+	if s == "off" {
+		return 0, 0, nil
+	}
+	var h1, m1, h2, m2 int
+	if _, err := fmt.Sscanf(s, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil ||
+		h1 < 0 || h1 > 23 || h2 < 0 || h2 > 23 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 {
+		return 0, 0, fmt.Errorf("%q is not a quiet window like 21:00-08:00", s)
+	}
+	return h1*60 + m1, h2*60 + m2, nil
+}
+
+// Followed reports whether Suivi may write to the beneficiary on its own
+// (reminders, check-ins): linked, not paused, stopped, blocked or closed.
+func (b *Beneficiary) Followed() bool { return b.State == StateActive && b.TelegramID != 0 }
 
 // Location returns the beneficiary's zone, or fallback when it is unknown.
 func (b *Beneficiary) Location(fallback *time.Location) *time.Location {

@@ -15,11 +15,14 @@ import (
 //
 //	suivi:{b:<id>}:profile          string  JSON domain.Beneficiary
 //	suivi:{b:<id>}:plan             string  JSON domain.Plan
+//	suivi:{b:<id>}:dialog           string  state of the current conversation (TTL)
+//	suivi:{b:<id>}:checkins         hash    week -> JSON domain.CheckIn
 //	suivi:advisors                  hash    advisor id -> JSON domain.Advisor
 //	suivi:advisor:<id>:beneficiaries set    beneficiary ids followed by the advisor
 //	suivi:tg:<telegram user id>     string  beneficiary id linked to that Telegram user
 //	suivi:invite:<code>             hash    beneficiary, expires, used_by, used_at (TTL: expiry + grace)
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
+//	suivi:{due}:...                 the due-queue of jobs (see jobs.go)
 //
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
@@ -37,6 +40,8 @@ type keys struct{ prefix string }
 func (k keys) benTag(id string) string      { return k.prefix + "{b:" + id + "}:" }
 func (k keys) profile(id string) string     { return k.benTag(id) + "profile" }
 func (k keys) plan(id string) string        { return k.benTag(id) + "plan" }
+func (k keys) dialog(id string) string      { return k.benTag(id) + "dialog" }
+func (k keys) checkins(id string) string    { return k.benTag(id) + "checkins" }
 func (k keys) advisors() string             { return k.prefix + "advisors" }
 func (k keys) advisorBens(id int64) string  { return k.prefix + "advisor:" + i64(id) + ":beneficiaries" }
 func (k keys) telegram(userID int64) string { return k.prefix + "tg:" + i64(userID) }
