@@ -1,14 +1,20 @@
 // Package dialogs holds Suivi's conversations: who is writing (beneficiary,
 // advisor or stranger), what they asked for, and what Suivi answers. Each
 // conversation reads top to bottom like the exchange it implements; state
-// that must outlive one message lives in Redis through the store. Every text
-// comes from the catalog.
+// that must outlive one message lives in Redis through the store (see
+// state.go). Every text comes from the catalog.
+//
+// Replies to an update are sent at once, each under a key derived from the
+// update id, so handling an update again (after a crash) does not send them
+// twice. Messages that start from Suivi (reminders, questions, forwards to
+// the advisor) go through the durable outbox under deterministic keys.
 package dialogs
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"log/slog"
 	"strings"
 	"time"
@@ -21,17 +27,31 @@ import (
 	"suivi/store"
 )
 
-// Sender is what dialogs need of the outbound path.
+// Sender is what dialogs need of the outbound path for immediate replies.
 type Sender interface {
 	Send(ctx context.Context, m bot.Message) (int, error)
 	SendLong(ctx context.Context, m bot.Message) (int, error)
+	Edit(ctx context.Context, chat int64, messageID int, text string, kb bot.Keyboard) error
+	EditKeyboard(ctx context.Context, chat int64, messageID int, kb bot.Keyboard) error
 	Answer(ctx context.Context, queryID, text string) error
+}
+
+// Queue is the durable outbox.
+type Queue interface {
+	Enqueue(ctx context.Context, m bot.Outgoing) (bool, error)
+}
+
+// Scheduler recomputes a beneficiary's reminders after a change.
+type Scheduler interface {
+	Sync(ctx context.Context, benID string) error
 }
 
 // Deps are the parts a Router works with.
 type Deps struct {
 	Store   *store.Store
 	Send    Sender
+	Outbox  Queue
+	Sched   Scheduler
 	Catalog *catalog.Catalog
 	Now     func() time.Time
 	Log     *slog.Logger
@@ -42,13 +62,13 @@ type Deps struct {
 }
 
 // Router dispatches each update to its conversation. It implements
-// bot.Handler.
+// bot.Handler and reminders.Notifier.
 type Router struct {
 	Deps
 	admins map[int64]bool
 }
 
-// New returns a Router.
+// New returns a Router. Set Sched before use when it is built after.
 func New(d Deps) *Router {
 	r := &Router{Deps: d, admins: map[int64]bool{}}
 	for _, id := range d.Admins {
@@ -70,8 +90,7 @@ const (
 )
 
 // turn is one update being handled: who sent it, in which language to
-// answer, and a counter that gives each reply a deterministic key, so that a
-// retried update does not send the same reply twice.
+// answer, and a counter that gives each reply a deterministic key.
 type turn struct {
 	r       *Router
 	upd     *models.Update
@@ -86,12 +105,40 @@ type turn struct {
 
 func (t *turn) t(key catalog.Key, kv ...any) string { return t.r.Catalog.T(t.lang, key, kv...) }
 
-// reply sends a text (split if long) to the turn's chat.
+// reply sends a text (split if long) to the turn's chat. A chat that
+// blocked the bot is marked so and the reply dropped.
 func (t *turn) reply(ctx context.Context, text string, kb bot.Keyboard) error {
 	key := fmt.Sprintf("u%d.%d", t.upd.ID, t.replies)
 	t.replies++
 	_, err := t.r.Send.SendLong(ctx, bot.Message{ChatID: t.chat, Text: text, Keyboard: kb, Key: key})
+	if errors.Is(err, bot.ErrBlocked) {
+		t.r.OnBlocked(ctx, t.chat)
+		return nil
+	}
 	return err
+}
+
+// edit replaces the text of the message a button was pressed on, dropping
+// its keyboard: the answer is visible and the buttons can't be pressed again.
+func (t *turn) edit(ctx context.Context, m *models.Message, text string) error {
+	if m == nil {
+		return nil
+	}
+	err := t.r.Send.Edit(ctx, t.chat, m.ID, text, nil)
+	if errors.Is(err, bot.ErrRejected) || errors.Is(err, bot.ErrBlocked) {
+		// Too old to edit, or deleted: the answer still counts.
+		return nil
+	}
+	return err
+}
+
+// escaped returns a message's text (as Telegram gives it, without markup)
+// ready to be sent again as HTML.
+func escaped(m *models.Message) string {
+	if m == nil {
+		return ""
+	}
+	return html.EscapeString(m.Text)
 }
 
 // HandleUpdate implements bot.Handler.
@@ -113,8 +160,10 @@ func (r *Router) HandleUpdate(ctx context.Context, upd *models.Update) error {
 			return err
 		}
 		return t.onCallback(ctx, cq)
+	case upd.MyChatMember != nil:
+		return r.onMembership(ctx, upd.MyChatMember)
 	}
-	// Edited messages, membership changes: nothing to answer.
+	// Edited messages and the like: nothing to answer.
 	return nil
 }
 
@@ -161,28 +210,83 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 	if name, arg, ok := command(m.Text); ok {
 		return t.onCommand(ctx, name, arg)
 	}
-	switch {
-	case t.role == stranger:
+	if t.role != beneficiary {
+		if t.role == advisor {
+			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+		}
 		return t.reply(ctx, t.t(catalog.HelpStranger), nil)
+	}
+	st, err := t.r.loadState(ctx, t.ben.ID)
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		switch st.Flow {
+		case flowCheckin:
+			if handled, err := t.checkinMessage(ctx, st, m); handled || err != nil {
+				return err
+			}
+		case flowOnboarding:
+			if st.Stage == stageZoneTyp && m.Text != "" {
+				return t.typedZone(ctx, st, m.Text)
+			}
+		}
+	}
+	switch {
 	case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
-		return t.reply(ctx, t.t(catalog.FallbackVoice), nil)
+		return t.reply(ctx, t.t(catalog.FallbackVoice), progresButton(t))
 	case m.Text != "":
-		return t.reply(ctx, t.t(catalog.FallbackText), nil)
+		return t.reply(ctx, t.t(catalog.FallbackText), progresButton(t))
 	default:
 		return t.reply(ctx, t.t(catalog.FallbackMedia), nil)
 	}
+}
+
+func progresButton(t *turn) bot.Keyboard {
+	return bot.Keyboard{{{Text: t.t(catalog.BtnCheckinNow), Data: "go:progres"}}}
 }
 
 func (t *turn) onCommand(ctx context.Context, name, arg string) error {
 	switch name {
 	case "start":
 		return t.start(ctx, arg)
-	case "plan":
-		return t.showPlan(ctx)
 	case "aide", "help":
 		return t.help(ctx)
 	}
+	if t.role != beneficiary {
+		if t.role == advisor {
+			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+		}
+		if isBeneficiaryCommand(name) {
+			return t.reply(ctx, t.t(catalog.NotLinked), nil)
+		}
+		return t.reply(ctx, t.t(catalog.UnknownCmd), nil)
+	}
+	switch name {
+	case "plan":
+		return t.showPlan(ctx)
+	case "progres", "progrès":
+		return t.checkinOnDemand(ctx)
+	case "pause":
+		return t.pause(ctx, arg)
+	case "reprendre":
+		return t.resume(ctx)
+	case "stop":
+		return t.stop(ctx)
+	case "confidentialite", "confidentialité":
+		return t.privacy(ctx)
+	case "reglages", "réglages":
+		return t.settings(ctx)
+	}
 	return t.reply(ctx, t.t(catalog.UnknownCmd), nil)
+}
+
+func isBeneficiaryCommand(name string) bool {
+	switch name {
+	case "plan", "progres", "pause", "reprendre", "stop", "confidentialite", "reglages":
+		return true
+	}
+	return false
 }
 
 func (t *turn) help(ctx context.Context) error {
@@ -195,16 +299,57 @@ func (t *turn) help(ctx context.Context) error {
 	return t.reply(ctx, t.t(catalog.HelpStranger), nil)
 }
 
+// onCallback routes a button press. Every press is answered (or the
+// button keeps spinning); a press that matches nothing current is told the
+// question is closed, and changes nothing.
 func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
-	// No button of this version carries an action yet: every press is stale.
-	return t.r.Send.Answer(ctx, cq.ID, t.r.Catalog.T(t.lang, catalog.ButtonClosed))
+	parts := strings.Split(cq.Data, ":")
+	var toast string
+	var err error
+	handled := false
+	if t.role == beneficiary && len(parts) >= 2 {
+		m := cq.Message.Message
+		switch parts[0] {
+		case "ob":
+			handled, toast, err = t.onboardingButton(ctx, m, parts[1:])
+		case "ci":
+			handled, toast, err = t.checkinButton(ctx, m, parts[1:])
+		case "st", "sp", "sd":
+			handled, toast, err = t.stepButton(ctx, m, parts[0], parts[1:])
+		case "pv":
+			handled, toast, err = t.privacyButton(ctx, m, parts[1:])
+		case "pa":
+			handled, toast, err = t.pauseButton(ctx, m, parts[1:])
+		case "go":
+			if parts[1] == "progres" {
+				handled, err = true, t.checkinOnDemand(ctx)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !handled {
+		toast = t.t(catalog.ButtonClosed)
+		if m := cq.Message.Message; m != nil && t.role == beneficiary {
+			// Take the dead buttons away.
+			_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+		}
+		t.r.Log.Info("stale or foreign button", "chat", t.chat, "kind", parts[0])
+	}
+	return t.r.Send.Answer(ctx, cq.ID, toast)
 }
 
 // Commands returns the command menu published with setMyCommands.
 func Commands(cat *catalog.Catalog, lang domain.Lang) []models.BotCommand {
 	return []models.BotCommand{
 		{Command: "plan", Description: cat.T(lang, catalog.CmdPlan)},
+		{Command: "progres", Description: cat.T(lang, catalog.CmdProgres)},
+		{Command: "pause", Description: cat.T(lang, catalog.CmdPause)},
+		{Command: "reprendre", Description: cat.T(lang, catalog.CmdResume)},
+		{Command: "confidentialite", Description: cat.T(lang, catalog.CmdPrivacy)},
+		{Command: "reglages", Description: cat.T(lang, catalog.CmdSettings)},
+		{Command: "stop", Description: cat.T(lang, catalog.CmdStop)},
 		{Command: "aide", Description: cat.T(lang, catalog.CmdHelp)},
-		{Command: "start", Description: cat.T(lang, catalog.CmdStart)},
 	}
 }

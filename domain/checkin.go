@@ -46,9 +46,13 @@ type CheckIn struct {
 	Asked         time.Time `json:"asked"`
 	// OnDemand: started by the beneficiary (/progres), not by the schedule.
 	OnDemand bool `json:"on_demand,omitempty"`
-	// Score is 1..5; 0 means not answered.
+	// AskSteps are the open steps whose status this check-in asks, chosen
+	// when it starts.
+	AskSteps []int `json:"ask_steps,omitempty"`
+	// Score is 1..5; 0 means not answered (or kept private).
 	Score        int  `json:"score,omitempty"`
 	ScorePrivate bool `json:"score_private,omitempty"`
+	ScoreDone    bool `json:"score_done,omitempty"`
 	// The answer to the plan's own question: a quick choice, a text or a
 	// voice note (file id).
 	AnswerChoice  string `json:"answer_choice,omitempty"`
@@ -63,12 +67,27 @@ type CheckIn struct {
 	Voice       string `json:"voice,omitempty"`
 	NotePrivate bool   `json:"note_private,omitempty"`
 	NoteDone    bool   `json:"note_done,omitempty"`
-	HelpAsked   bool   `json:"help,omitempty"`
-	HelpDone    bool   `json:"help_done,omitempty"`
+	// Pending is "answer" or "note" while the beneficiary decides whether a
+	// text or voice note they sent is forwarded.
+	Pending   string `json:"pending,omitempty"`
+	HelpAsked bool   `json:"help,omitempty"`
+	HelpDone  bool   `json:"help_done,omitempty"`
 	// Completed is when the last question was answered; Closed when an
 	// unfinished check-in was closed (a newer one started, or it expired).
 	Completed time.Time `json:"completed,omitzero"`
 	Closed    time.Time `json:"closed,omitzero"`
+}
+
+// Monday returns the first day of an ISO week ("2026-W48" → 2026-11-23).
+func (w Week) Monday() (Date, bool) {
+	var y, n int
+	if _, err := fmt.Sscanf(string(w), "%d-W%d", &y, &n); err != nil || n < 1 || n > 53 {
+		return Date{}, false
+	}
+	// 4 January is always in week 1.
+	jan4 := time.Date(y, 1, 4, 12, 0, 0, 0, time.UTC)
+	offset := (int(jan4.Weekday()) + 6) % 7
+	return DateOf(jan4.AddDate(0, 0, -offset+7*(n-1))), true
 }
 
 // Done reports whether the check-in was completed.

@@ -19,6 +19,7 @@ import (
 	"suivi/catalog"
 	"suivi/dialogs"
 	"suivi/domain"
+	"suivi/reminders"
 	"suivi/store"
 )
 
@@ -32,6 +33,8 @@ type app struct {
 	api     *tg.Bot
 	me      string // bot username
 	sender  *bot.Sender
+	outbox  *bot.Outbox
+	sched   *reminders.Scheduler
 	inbox   *bot.Inbox
 	poller  *bot.Poller
 	webhook *bot.Webhook
@@ -115,6 +118,9 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		Store: a.store, Send: a.sender, Catalog: cat, Now: now, Log: log,
 		Admins: cfg.Admins, DefaultZone: cfg.Zone,
 	})
+	a.outbox = bot.NewOutbox(a.store, a.sender, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, router.OnBlocked)
+	a.sched = reminders.New(a.store, router, now, log, reminders.Options{Zone: cfg.Zone})
+	router.Outbox, router.Sched = a.outbox, a.sched
 	a.inbox = bot.NewInbox(a.store, router, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, 0)
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
@@ -204,6 +210,8 @@ func (a *app) run(ctx context.Context) error {
 		})
 	}
 	wg.Go(func() { a.inbox.Run(runCtx) })
+	wg.Go(func() { a.outbox.Run(runCtx) })
+	wg.Go(func() { a.sched.Run(runCtx) })
 	a.log.Info("suivi started", "bot", a.me, "mode", map[bool]string{true: "webhook", false: "polling"}[a.webhook != nil])
 
 	var err error

@@ -163,7 +163,7 @@ func TestEveryMessageGetsAnAnswer(t *testing.T) {
 	start(t, e, clk)
 	u := srv.NewUser(6001, "Karim")
 	u.SendText("/start " + code)
-	if _, err := u.WaitMessage(wait, has("Bienvenue")); err != nil {
+	if _, err := u.WaitMessage(wait, has("Acceptez-vous")); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -175,7 +175,7 @@ func TestEveryMessageGetsAnAnswer(t *testing.T) {
 		{func() { u.SendPhoto() }, "ce type de message"},
 		{func() { u.SendVoice(4) }, "message vocal"},
 		{func() { u.SendText("/nimportequoi") }, "Je ne connais pas cette commande"},
-		{func() { u.SendText("/aide") }, "/plan"},
+		{func() { u.SendText("/aide") }, "/progres"},
 		{func() { u.SendText(strings.Repeat("très long message ", 240)) }, "texte libre"},
 	}
 	for i, c := range cases {

@@ -1,0 +1,522 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/store"
+)
+
+// The weekly check-in, one question at a time, each answerable with one tap:
+//
+//	score   "Quels progrès cette semaine ?" 1–5 .............. or keep for me
+//	answer  the plan's own question: a tap, a text or a voice note; skip; keep for me
+//	steps   each open step's status (at most 5) ............ skip; keep for me
+//	note    anything to add? a text or a voice note .......... nothing to add
+//	share   forward that text or voice note? (with consent) .. yes / keep for me
+//	help    "Avez-vous besoin d'aide ?" ...................... yes alerts the advisor now
+//
+// then a thank-you and, with consent, one message to the advisor (without
+// consent, only that a check-in happened and whether help was asked).
+//
+// The check-in of a week is a record in Redis; which question comes next is
+// derived from it, so the beneficiary can stop and resume, and handling an
+// update twice changes nothing. Buttons name the week and the question: a
+// button of an earlier question of the open week re-answers that question;
+// a button of a closed week changes nothing.
+const (
+	qShare  = "f"
+	qScore  = "s"
+	qAnswer = "a"
+	qStep   = "t"
+	qNote   = "n"
+	qHelp   = "h"
+)
+
+// maxAskSteps bounds the step questions of one check-in.
+const maxAskSteps = 5
+
+// maxNote bounds a free text kept from one check-in, in characters.
+const maxNote = 2000
+
+// askSteps picks the open steps a check-in asks about: the beneficiary's
+// own, soonest due first.
+func askSteps(p *domain.Plan) []int {
+	var steps []*domain.Step
+	for _, s := range p.OpenSteps() {
+		if s.Owner == domain.OwnerBeneficiary {
+			steps = append(steps, s)
+		}
+	}
+	slices.SortStableFunc(steps, func(a, b *domain.Step) int { return a.Due.Date.Compare(b.Due.Date) })
+	var ids []int
+	for _, s := range steps[:min(len(steps), maxAskSteps)] {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// next returns the question to ask, "" when the check-in is complete.
+func next(c *domain.CheckIn, p *domain.Plan) (q string, stepID int) {
+	switch {
+	case c.Pending != "":
+		return qShare, 0
+	case !c.ScoreDone:
+		return qScore, 0
+	case strings.TrimSpace(p.Checkin.Question) != "" && !c.AnswerDone:
+		return qAnswer, 0
+	}
+	for _, id := range c.AskSteps {
+		if s := p.Step(id); s != nil && s.Status.Open() && c.Step(id) == nil {
+			return qStep, id
+		}
+	}
+	switch {
+	case !c.NoteDone:
+		return qNote, 0
+	case !c.HelpDone:
+		return qHelp, 0
+	}
+	return "", 0
+}
+
+// checkinQuestion returns the text and buttons of question q.
+func (r *Router) checkinQuestion(lang domain.Lang, c *domain.CheckIn, p *domain.Plan, q string, stepID int) (string, bot.Keyboard) {
+	T := func(k catalog.Key, kv ...any) string { return r.Catalog.T(lang, k, kv...) }
+	w := c.Week
+	keep := func(parts ...any) []bot.Button { return []bot.Button{btn(T(catalog.BtnKeep), parts...)} }
+	switch q {
+	case qScore:
+		return T(catalog.CiScoreQ), bot.Keyboard{
+			{btn(T(catalog.Score1), "ci", w, qScore, 1), btn(T(catalog.Score2), "ci", w, qScore, 2)},
+			{btn(T(catalog.Score3), "ci", w, qScore, 3), btn(T(catalog.Score4), "ci", w, qScore, 4), btn(T(catalog.Score5), "ci", w, qScore, 5)},
+			keep("ci", w, qScore, "p"),
+		}
+	case qAnswer:
+		return T(catalog.CiAnswerQ, "question", p.Checkin.Question), bot.Keyboard{
+			{btn(T(catalog.AnsMuch), "ci", w, qAnswer, domain.AnswerMuch), btn(T(catalog.AnsSome), "ci", w, qAnswer, domain.AnswerSome), btn(T(catalog.AnsNotYet), "ci", w, qAnswer, domain.AnswerNotYet)},
+			{btn(T(catalog.BtnSkip), "ci", w, qAnswer, "x"), btn(T(catalog.BtnKeep), "ci", w, qAnswer, "p")},
+		}
+	case qStep:
+		s := p.Step(stepID)
+		if s == nil {
+			return "", nil
+		}
+		return T(catalog.CiStepQ, "title", s.Title, "date", r.Catalog.DateTime(lang, s.Due)), bot.Keyboard{
+			{btn(T(catalog.BtnTodo), "ci", w, qStep, stepID, "todo"), btn(T(catalog.BtnInProgress), "ci", w, qStep, stepID, "prog")},
+			{btn(T(catalog.BtnDone), "ci", w, qStep, stepID, "done"), btn(T(catalog.BtnBlocked), "ci", w, qStep, stepID, "block")},
+			{btn(T(catalog.BtnSkip), "ci", w, qStep, stepID, "x"), btn(T(catalog.BtnKeep), "ci", w, qStep, stepID, "p")},
+		}
+	case qNote:
+		return T(catalog.CiNoteQ), bot.Keyboard{{btn(T(catalog.BtnNothing), "ci", w, qNote, "x")}}
+	case qShare:
+		return T(catalog.CiShareQ), bot.Keyboard{{btn(T(catalog.BtnShare), "ci", w, qShare, "y")}, keep("ci", w, qShare, "p")}
+	case qHelp:
+		return T(catalog.CiHelpQ), bot.Keyboard{{btn(T(catalog.BtnHelpYes), "ci", w, qHelp, "y"), btn(T(catalog.BtnHelpNo), "ci", w, qHelp, "n")}}
+	}
+	return "", nil
+}
+
+// stepStatuses maps a button's code to a status.
+func stepStatus(code string) (domain.Status, bool) {
+	s, ok := map[string]domain.Status{
+		"todo": domain.StatusTodo, "prog": domain.StatusInProgress, "done": domain.StatusDone, "block": domain.StatusBlocked,
+	}[code]
+	return s, ok
+}
+
+// startCheckin opens the check-in of week for a beneficiary and closes any
+// older one left open. It returns the check-in and whether it is new; an
+// existing one is returned as it is.
+func (r *Router) startCheckin(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, week domain.Week, onDemand bool) (*domain.CheckIn, bool, error) {
+	all, err := r.Store.CheckIns(ctx, ben.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	now := r.Now().UTC()
+	for _, c := range all {
+		if c.Week != week && c.Open() {
+			if _, err := r.Store.UpdateCheckIn(ctx, ben.ID, c.Week, func(c *domain.CheckIn) error {
+				if c.Open() {
+					c.Closed = now
+				}
+				return nil
+			}); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	c := &domain.CheckIn{BeneficiaryID: ben.ID, Week: week, Asked: now, OnDemand: onDemand, AskSteps: askSteps(p)}
+	created, err := r.Store.CreateCheckIn(ctx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	if !created {
+		if c, err = r.Store.CheckIn(ctx, ben.ID, week); err != nil {
+			return nil, false, err
+		}
+	}
+	if c.Open() {
+		if err := r.saveState(ctx, ben.ID, &state{Flow: flowCheckin, Week: week}); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, created, nil
+}
+
+// weekOf is the week of t in the beneficiary's calendar.
+func (r *Router) weekOf(ben *domain.Beneficiary, t time.Time) domain.Week {
+	return domain.WeekOf(t.In(ben.Location(r.DefaultZone)))
+}
+
+// checkinOnDemand answers /progres: the week's check-in, started now or
+// resumed where it was left; a completed one is not asked again.
+func (t *turn) checkinOnDemand(ctx context.Context) error {
+	p, err := t.r.Store.Plan(ctx, t.ben.ID)
+	if err != nil {
+		return err
+	}
+	c, created, err := t.r.startCheckin(ctx, t.ben, p, t.r.weekOf(t.ben, t.r.Now()), true)
+	if err != nil {
+		return err
+	}
+	if c.Done() {
+		return t.reply(ctx, t.t(catalog.CiAlready, "date", t.nextCheckinText(ctx, t.ben, "")), nil)
+	}
+	if created {
+		if err := t.reply(ctx, t.t(catalog.CiIntroNow, "name", t.ben.Name), nil); err != nil {
+			return err
+		}
+	}
+	return t.askNext(ctx, c, p)
+}
+
+// askNext asks the check-in's next question, or completes it.
+func (t *turn) askNext(ctx context.Context, c *domain.CheckIn, p *domain.Plan) error {
+	q, step := next(c, p)
+	if q == "" {
+		return t.completeCheckin(ctx, c, p)
+	}
+	text, kb := t.r.checkinQuestion(t.lang, c, p, q, step)
+	return t.reply(ctx, text, kb)
+}
+
+// checkinButton handles a press on a check-in question: parts are the
+// week, the question and the answer.
+func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if len(parts) < 3 {
+		return false, "", nil
+	}
+	week, q := domain.Week(parts[0]), parts[1]
+	c, err := t.r.Store.CheckIn(ctx, t.ben.ID, week)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, "", nil
+	}
+	if err != nil {
+		return true, "", err
+	}
+	if !c.Open() {
+		return false, "", nil
+	}
+	p, err := t.r.Store.Plan(ctx, t.ben.ID)
+	if err != nil {
+		return true, "", err
+	}
+	current, currentStep := next(c, p)
+	stepID := 0
+	value := parts[2]
+	if q == qStep {
+		if len(parts) != 4 {
+			return false, "", nil
+		}
+		if stepID, err = strconv.Atoi(parts[2]); err != nil || !slices.Contains(c.AskSteps, stepID) || p.Step(stepID) == nil {
+			return false, "", nil // not a step this check-in asks about
+		}
+		value = parts[3]
+	}
+	label, extra, ok, err := t.applyAnswer(ctx, c, p, q, stepID, value)
+	if err != nil || !ok {
+		return ok, "", err
+	}
+	c, err = t.r.Store.CheckIn(ctx, t.ben.ID, week)
+	if err != nil {
+		return true, "", err
+	}
+	if p, err = t.r.Store.Plan(ctx, t.ben.ID); err != nil {
+		return true, "", err
+	}
+	text, _ := t.r.checkinQuestion(t.lang, c, p, q, stepID)
+	if text == "" {
+		text = escaped(m)
+	}
+	confirm := text + "\n\n" + t.t(catalog.Chosen, "choice", label)
+	if extra != "" {
+		confirm += "\n" + extra
+	}
+	if err := t.edit(ctx, m, confirm); err != nil {
+		return true, "", err
+	}
+	if q != current || (q == qStep && stepID != currentStep) {
+		// An earlier question answered again: recorded, the current one stands.
+		return true, t.t(catalog.Noted), nil
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, &state{Flow: flowCheckin, Week: week}); err != nil {
+		return true, "", err
+	}
+	return true, "", t.askNext(ctx, c, p)
+}
+
+// applyAnswer records one answer. It returns the label of the choice, an
+// optional line to add (encouragement, celebration), and ok false for a
+// value no button offers.
+func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Plan, q string, stepID int, value string) (label, extra string, ok bool, err error) {
+	var fn func(c *domain.CheckIn)
+	switch q {
+	case qScore:
+		if value == "p" {
+			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = 0, true, true }, t.t(catalog.BtnKeep)
+		} else if n, err := strconv.Atoi(value); err == nil && n >= domain.MinScore && n <= domain.MaxScore {
+			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = n, false, true }, t.t(scoreKey(n))
+			if n <= 2 {
+				extra = t.t(catalog.CiLowScore)
+			}
+		}
+	case qAnswer:
+		switch value {
+		case domain.AnswerMuch, domain.AnswerSome, domain.AnswerNotYet:
+			fn = func(c *domain.CheckIn) { c.AnswerChoice, c.AnswerPrivate, c.AnswerDone = value, false, true }
+			label = t.t(answerKey(value))
+		case "x":
+			fn, label = func(c *domain.CheckIn) { c.AnswerDone = true }, t.t(catalog.BtnSkip)
+		case "p":
+			fn, label = func(c *domain.CheckIn) { c.AnswerPrivate, c.AnswerDone = true, true }, t.t(catalog.BtnKeep)
+		}
+	case qStep:
+		switch value {
+		case "x":
+			fn, label = func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID}) }, t.t(catalog.BtnSkip)
+		case "p":
+			fn, label = func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Private: true}) }, t.t(catalog.BtnKeep)
+		default:
+			st, valid := stepStatus(value)
+			if !valid {
+				break
+			}
+			fn, label = func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Status: st}) }, t.r.Catalog.Status(t.lang, st)
+			if err := t.setStepStatus(ctx, stepID, st); err != nil {
+				return "", "", true, err
+			}
+			if st == domain.StatusDone {
+				extra = t.t(catalog.StepCelebrate, "title", p.Step(stepID).Title)
+			}
+		}
+	case qNote:
+		if value == "x" {
+			fn, label = func(c *domain.CheckIn) { c.NoteDone = true }, t.t(catalog.BtnNothing)
+		}
+	case qShare:
+		if c.Pending == "" || (value != "y" && value != "p") {
+			break
+		}
+		private := value == "p"
+		fn = func(c *domain.CheckIn) {
+			if c.Pending == "answer" {
+				c.AnswerPrivate, c.AnswerDone = private, true
+			} else {
+				c.NotePrivate, c.NoteDone = private, true
+			}
+			c.Pending = ""
+		}
+		label = t.t(catalog.BtnShare)
+		if private {
+			label = t.t(catalog.BtnKeep)
+		}
+	case qHelp:
+		switch value {
+		case "y":
+			fn, label, extra = func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = true, true }, t.t(catalog.BtnHelpYes), t.t(catalog.HelpSent)
+		case "n":
+			fn, label = func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = false, true }, t.t(catalog.BtnHelpNo)
+		}
+	}
+	if fn == nil {
+		return "", "", false, nil
+	}
+	updated, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error { fn(c); return nil })
+	if err != nil {
+		return "", "", true, err
+	}
+	if q == qHelp && updated.HelpAsked {
+		if err := t.r.alertHelp(ctx, t.ben, updated.Week, nil); err != nil {
+			return "", "", true, err
+		}
+	}
+	return label, extra, true, nil
+}
+
+func scoreKey(n int) catalog.Key { return catalog.Key(fmt.Sprintf("score.%d", n)) }
+
+func answerKey(v string) catalog.Key { return catalog.Key("answer." + v) }
+
+// setStepStatus applies a status given by the beneficiary to the shared
+// plan, with its time, and lets reminders follow.
+func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status) error {
+	changed := false
+	_, err := t.r.Store.UpdatePlan(ctx, t.ben.ID, t.r.Now(), func(p *domain.Plan) error {
+		if s := p.Step(stepID); s != nil {
+			changed = s.SetStatus(st, t.r.Now(), domain.ByBeneficiary)
+		}
+		return nil
+	})
+	if err != nil || !changed {
+		return err
+	}
+	return t.r.Sched.Sync(ctx, t.ben.ID)
+}
+
+// checkinMessage takes a text or a voice note sent during a check-in as an
+// answer: to the plan's question when it is asked, else as the free note. A
+// digit 1–5 while the score is asked is the score. It reports false when no
+// check-in is open any more.
+func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message) (bool, error) {
+	c, err := t.r.Store.CheckIn(ctx, t.ben.ID, st.Week)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.Open()) {
+		return false, t.r.saveState(ctx, t.ben.ID, nil)
+	}
+	if err != nil {
+		return true, err
+	}
+	p, err := t.r.Store.Plan(ctx, t.ben.ID)
+	if err != nil {
+		return true, err
+	}
+	q, _ := next(c, p)
+	text := strings.TrimSpace(m.Text)
+	voice := ""
+	switch {
+	case m.Voice != nil:
+		voice = m.Voice.FileID
+	case m.Audio != nil:
+		voice = m.Audio.FileID
+	}
+	if text == "" && voice == "" {
+		if err := t.reply(ctx, t.t(catalog.CiUnreadable), nil); err != nil {
+			return true, err
+		}
+		return true, t.askNext(ctx, c, p)
+	}
+	if q == qScore && len(text) == 1 && text[0] >= '1' && text[0] <= '5' {
+		n := int(text[0] - '0')
+		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+			c.Score, c.ScorePrivate, c.ScoreDone = n, false, true
+			return nil
+		}); err != nil {
+			return true, err
+		}
+	} else {
+		if utf8.RuneCountInString(text) > maxNote {
+			text = string([]rune(text)[:maxNote])
+			if err := t.reply(ctx, t.t(catalog.TooLong), nil); err != nil {
+				return true, err
+			}
+		}
+		shares := t.ben.Consent.Shares()
+		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+			if q == qAnswer && c.Pending == "" {
+				if text != "" {
+					c.Answer = text
+				}
+				if voice != "" {
+					c.AnswerVoice = voice
+				}
+				c.AnswerChoice = ""
+				if shares {
+					c.Pending = "answer"
+				} else {
+					c.AnswerDone = true
+				}
+				return nil
+			}
+			if text != "" {
+				c.Note = strings.TrimSpace(c.Note + "\n" + text)
+				if utf8.RuneCountInString(c.Note) > maxNote {
+					c.Note = string([]rune(c.Note)[:maxNote])
+				}
+			}
+			if voice != "" {
+				c.Voice = voice
+			}
+			switch {
+			case c.Pending != "":
+				// Still waiting for the share decision of the first one.
+			case shares:
+				c.Pending = "note"
+			default:
+				c.NoteDone = true
+			}
+			return nil
+		}); err != nil {
+			return true, err
+		}
+		if err := t.reply(ctx, t.t(catalog.Received), nil); err != nil {
+			return true, err
+		}
+	}
+	c, err = t.r.Store.CheckIn(ctx, t.ben.ID, c.Week)
+	if err != nil {
+		return true, err
+	}
+	return true, t.askNext(ctx, c, p)
+}
+
+// completeCheckin closes a fully answered check-in: the beneficiary is
+// thanked, the advisor informed (everything shared with consent, only the
+// fact and the help question without).
+func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain.Plan) error {
+	now := t.r.Now().UTC()
+	c, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+		if c.Completed.IsZero() {
+			c.Completed = now
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := t.r.forwardCheckin(ctx, t.ben, p, c); err != nil {
+		return err
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, nil); err != nil {
+		return err
+	}
+	var b strings.Builder
+	switch {
+	case c.Score == 0:
+		b.WriteString(t.t(catalog.CiThanks))
+	case c.Score <= 2:
+		b.WriteString(t.t(catalog.CiThanksLow))
+	case c.Score == 3:
+		b.WriteString(t.t(catalog.CiThanks))
+	default:
+		b.WriteString(t.t(catalog.CiThanksHigh))
+	}
+	b.WriteString("\n\n")
+	if t.ben.Consent.Shares() {
+		b.WriteString(t.t(catalog.CiShared))
+	} else {
+		b.WriteString(t.t(catalog.CiNotShared))
+	}
+	b.WriteString("\n" + t.t(catalog.CiNext, "date", t.nextCheckinText(ctx, t.ben, "")))
+	return t.reply(ctx, b.String(), nil)
+}

@@ -1,0 +1,145 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+)
+
+// What reaches the advisor goes through the outbox under one key per
+// check-in (or per help request), so it is delivered once, even if we crash
+// right after the beneficiary was thanked.
+
+// advisorLang is the language of messages to advisors.
+const advisorLang = domain.French
+
+// advisorChat returns the chat where a beneficiary's advisor reads Suivi.
+func (r *Router) advisorChat(ben *domain.Beneficiary) int64 { return ben.AdvisorID }
+
+func (r *Router) at(key catalog.Key, kv ...any) string { return r.Catalog.T(advisorLang, key, kv...) }
+
+// weekLabel writes a week for people: "semaine du lundi 23 novembre 2026".
+func (r *Router) weekLabel(lang domain.Lang, w domain.Week) string {
+	d, ok := w.Monday()
+	if !ok {
+		return string(w)
+	}
+	return r.Catalog.T(lang, catalog.WeekOf, "date", r.Catalog.Date(lang, d))
+}
+
+// forwardCheckin tells the advisor about a completed check-in.
+func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) error {
+	chat := r.advisorChat(ben)
+	week := r.weekLabel(advisorLang, c.Week)
+	help := r.at(catalog.No)
+	if c.HelpAsked {
+		help = r.at(catalog.Yes)
+	}
+	key := "fwd:" + ben.ID + ":" + string(c.Week)
+	if !ben.Consent.Shares() {
+		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !c.HelpAsked,
+			Text: r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help)})
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(r.at(catalog.FwdTitle, "name", ben.Name, "week", week))
+	if c.Score > 0 && !c.ScorePrivate {
+		trend := ""
+		if prev := r.previousScore(ctx, ben.ID, c.Week); prev > 0 {
+			k := catalog.FwdTrendSame
+			if c.Score > prev {
+				k = catalog.FwdTrendUp
+			} else if c.Score < prev {
+				k = catalog.FwdTrendDown
+			}
+			trend = r.at(k, "prev", prev)
+		}
+		b.WriteString("\n" + r.at(catalog.FwdScore, "score", c.Score, "label", r.at(scoreKey(c.Score)), "trend", trend))
+	}
+	var voices []string
+	if q := strings.TrimSpace(p.Checkin.Question); q != "" && !c.AnswerPrivate && c.AnswerDone {
+		switch {
+		case c.AnswerChoice != "":
+			b.WriteString("\n" + r.at(catalog.FwdAnswer, "question", q, "answer", r.at(answerKey(c.AnswerChoice))))
+		case c.Answer != "":
+			b.WriteString("\n" + r.at(catalog.FwdAnswer, "question", q, "answer", "« "+c.Answer+" »"))
+		}
+		if c.AnswerVoice != "" {
+			b.WriteString("\n" + r.at(catalog.FwdAnswerVoice, "question", q))
+			voices = append(voices, c.AnswerVoice)
+		}
+	}
+	var steps []string
+	for _, u := range c.Steps {
+		s := p.Step(u.StepID)
+		if s == nil || u.Private || u.Status == "" {
+			continue
+		}
+		steps = append(steps, r.at(catalog.FwdStep, "title", s.Title, "status", r.Catalog.Status(advisorLang, u.Status)))
+	}
+	if len(steps) > 0 {
+		b.WriteString("\n" + r.at(catalog.FwdSteps) + "\n" + strings.Join(steps, "\n"))
+	}
+	if !c.NotePrivate {
+		if c.Note != "" {
+			b.WriteString("\n" + r.at(catalog.FwdNote, "note", c.Note))
+		}
+		if c.Voice != "" {
+			b.WriteString("\n" + r.at(catalog.FwdNoteVoice))
+			voices = append(voices, c.Voice)
+		}
+	}
+	b.WriteString("\n" + r.at(catalog.FwdHelp, "help", help))
+	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !c.HelpAsked}); err != nil {
+		return err
+	}
+	for i, v := range voices {
+		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
+			Key: fmt.Sprintf("%s:voice%d", key, i), ChatID: chat, Kind: "voice", FileID: v, Silent: true,
+			Text: r.at(catalog.FwdVoiceCaption, "name", ben.Name, "week", week),
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// previousScore returns the shared score of the last completed check-in
+// before week, 0 if none.
+func (r *Router) previousScore(ctx context.Context, benID string, week domain.Week) int {
+	all, err := r.Store.CheckIns(ctx, benID)
+	if err != nil {
+		return 0
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		c := all[i]
+		if c.Week < week && c.Done() && c.Score > 0 && !c.ScorePrivate {
+			return c.Score
+		}
+	}
+	return 0
+}
+
+// alertHelp tells the advisor at once that the beneficiary asks for help,
+// during a check-in (week) or on a step's reminder (step). The step is
+// named only with consent.
+func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week domain.Week, step *domain.Step) error {
+	var key, text string
+	switch {
+	case step != nil:
+		key = fmt.Sprintf("help:%s:step%d:%s", ben.ID, step.ID, domain.DateOf(r.Now().In(ben.Location(r.DefaultZone))))
+		text = r.at(catalog.AlertHelp, "name", ben.Name)
+		if ben.Consent.Shares() {
+			text = r.at(catalog.AlertHelpStep, "name", ben.Name, "title", step.Title)
+		}
+	default:
+		key = "help:" + ben.ID + ":" + string(week)
+		text = r.at(catalog.AlertHelpCheckin, "name", ben.Name, "week", r.weekLabel(advisorLang, week))
+	}
+	_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: r.advisorChat(ben), Text: text})
+	return err
+}

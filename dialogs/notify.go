@@ -1,0 +1,180 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/reminders"
+	"suivi/store"
+)
+
+// Notify implements reminders.Notifier: it turns an occurrence into the
+// message(s) Suivi sends, queued in the outbox under the occurrence's key.
+func (r *Router) Notify(ctx context.Context, d reminders.Due) error {
+	switch d.Kind {
+	case reminders.KindReminder, reminders.KindNudge:
+		return r.remind(ctx, d)
+	case reminders.KindCheckin:
+		return r.scheduledCheckin(ctx, d)
+	case reminders.KindResume:
+		return r.endPause(ctx, d)
+	}
+	return fmt.Errorf("unknown kind %q", d.Kind)
+}
+
+// remind sends a step reminder (before the due date) or an overdue nudge
+// (after it). A beneficiary's step comes with its one-tap actions; an
+// advisor's step is a reminder to the advisor.
+func (r *Router) remind(ctx context.Context, d reminders.Due) error {
+	ben, s := d.Ben, d.Step
+	if s.Owner == domain.OwnerAdvisor {
+		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
+			Key: d.Key, ChatID: r.advisorChat(ben), Silent: true,
+			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.Catalog.DateTime(advisorLang, s.Due)),
+		})
+		return err
+	}
+	lang := ben.Language
+	T := func(k catalog.Key, kv ...any) string { return r.Catalog.T(lang, k, kv...) }
+	date := r.Catalog.DateTime(lang, s.Due)
+	var text string
+	silent := false
+	switch n := daysBetween(d.Occ.Local.Date, s.Due.Date); {
+	case d.Kind == reminders.KindNudge:
+		text, silent = T(catalog.RemNudge, "title", s.Title, "date", date), true
+	case n <= 0:
+		text = T(catalog.RemToday, "title", s.Title, "date", date)
+	case n == 1:
+		text = T(catalog.RemTomorrow, "title", s.Title, "date", date)
+	default:
+		// Days ahead: not urgent, no notification sound.
+		text, silent = T(catalog.RemBefore, "title", s.Title, "date", date, "n", n), true
+	}
+	if s.Objective != "" {
+		text += "\n" + T(catalog.PlanObjective, "objective", s.Objective)
+	}
+	if d.Late {
+		text += "\n\n" + T(catalog.RemLate)
+		silent = true
+	}
+	_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
+		Key: d.Key, ChatID: ben.TelegramID, Text: text, Silent: silent, Keyboard: r.stepKeyboard(lang, s.ID),
+	})
+	return err
+}
+
+// daysBetween returns b - a in days.
+func daysBetween(a, b domain.Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	return int(tb.Sub(ta).Hours() / 24)
+}
+
+// scheduledCheckin starts the week's check-in at its scheduled time. A
+// check-in already completed this week (with /progres) is not asked again.
+func (r *Router) scheduledCheckin(ctx context.Context, d reminders.Due) error {
+	ben, p := d.Ben, d.Plan
+	week := r.weekOf(ben, d.Occ.At)
+	c, _, err := r.startCheckin(ctx, ben, p, week, false)
+	if err != nil {
+		return err
+	}
+	if !c.Open() {
+		return nil
+	}
+	lang := ben.Language
+	q, step := next(c, p)
+	if q == "" {
+		return nil
+	}
+	intro := catalog.CiIntro
+	if d.Late {
+		intro = catalog.CiIntroLate
+	}
+	text, kb := r.checkinQuestion(lang, c, p, q, step)
+	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{
+		Key: d.Key, ChatID: ben.TelegramID, Keyboard: kb,
+		Text: r.Catalog.T(lang, intro, "name", ben.Name) + "\n\n" + text,
+	})
+	return err
+}
+
+// endPause follows a beneficiary again when their pause ends.
+func (r *Router) endPause(ctx context.Context, d reminders.Due) error {
+	ben, err := r.Store.UpdateBeneficiary(ctx, d.Ben.ID, func(b *domain.Beneficiary) error {
+		if b.State == domain.StatePaused {
+			b.State = domain.StateActive
+			b.PausedUntil = time.Time{}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := r.Sched.Sync(ctx, ben.ID); err != nil {
+		return err
+	}
+	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: d.Key, ChatID: ben.TelegramID,
+		Text: r.Catalog.T(ben.Language, catalog.ResumedAuto, "name", ben.Name)})
+	return err
+}
+
+// OnBlocked is called when Telegram says a chat blocked the bot (403). A
+// beneficiary is marked blocked, their reminders stop, and their advisor is
+// told once.
+func (r *Router) OnBlocked(ctx context.Context, chat int64) {
+	if err := r.markBlocked(ctx, chat); err != nil {
+		r.Log.Error("mark blocked", "chat", chat, "err", err)
+	}
+}
+
+func (r *Router) markBlocked(ctx context.Context, chat int64) error {
+	ben, err := r.Store.BeneficiaryByTelegram(ctx, chat)
+	if errors.Is(err, store.ErrNotFound) {
+		r.Log.Warn("a chat that is not a beneficiary blocked the bot", "chat", chat)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	ben, err = r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
+		changed = b.State != domain.StateBlocked && b.State != domain.StateClosed
+		if changed {
+			b.State = domain.StateBlocked
+			b.Blocks++
+		}
+		return nil
+	})
+	if err != nil || !changed {
+		return err
+	}
+	r.Log.Warn("beneficiary blocked the bot", "beneficiary", ben.ID)
+	if err := r.Sched.Sync(ctx, ben.ID); err != nil {
+		return err
+	}
+	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{
+		Key: fmt.Sprintf("blocked:%s:%d", ben.ID, ben.Blocks), ChatID: r.advisorChat(ben),
+		Text: r.at(catalog.AdvBlocked, "name", ben.Name),
+	})
+	return err
+}
+
+// onMembership follows Telegram's news of the bot being blocked ("kicked")
+// or allowed again in a private chat.
+func (r *Router) onMembership(ctx context.Context, u *models.ChatMemberUpdated) error {
+	if u.Chat.Type != models.ChatTypePrivate {
+		return nil
+	}
+	if u.NewChatMember.Type == models.ChatMemberTypeBanned {
+		return r.markBlocked(ctx, u.Chat.ID)
+	}
+	return nil
+}

@@ -1,0 +1,383 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/reminders"
+)
+
+// Onboarding, right after the invite is used:
+//
+//	welcome: what Suivi does, and exactly what the advisor will see
+//	consent: may the advisor read my check-in answers? (changeable: /confidentialite)
+//	lang:    Français / English
+//	tz:      the plan's zone, metropolitan France, the DOM-TOM, or typed
+//	day:     the plan's rhythm, or a day of the week ...
+//	hour:    ... and an hour
+//	quiet:   quiet hours (default 21:00–08:00)
+//
+// One tap each; nothing needs typing. /reglages runs it again from lang.
+const (
+	stageConsent = "consent"
+	stageLang    = "lang"
+	stageZone    = "tz"
+	stageZoneTyp = "tztype"
+	stageDay     = "day"
+	stageHour    = "hour"
+	stageQuiet   = "quiet"
+)
+
+// zones offered as buttons: metropolitan France and the DOM-TOM.
+func zones() []string {
+	return []string{
+		"Europe/Paris", "America/Guadeloupe", "America/Martinique", "America/Cayenne",
+		"Indian/Reunion", "Indian/Mayotte", "Pacific/Noumea", "Pacific/Tahiti", "America/Miquelon",
+	}
+}
+
+// quiet windows offered as buttons.
+func quietChoices() map[string]string {
+	return map[string]string{"a": "21:00-08:00", "b": "22:00-07:00", "c": "20:00-09:00", "off": "off"}
+}
+
+func checkinHours() []int { return []int{9, 12, 14, 18, 20} }
+
+func (t *turn) beginOnboarding(ctx context.Context, settings bool) error {
+	st := &state{Flow: flowOnboarding, Nonce: newNonce(), Stage: stageConsent, Settings: settings}
+	if settings {
+		st.Stage = stageLang
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
+		return err
+	}
+	if !settings {
+		if err := t.reply(ctx, t.t(catalog.OnbWelcome, "name", t.ben.Name), nil); err != nil {
+			return err
+		}
+	}
+	return t.ask(ctx, st)
+}
+
+// settings answers /reglages: language, zone, rhythm and quiet hours again.
+func (t *turn) settings(ctx context.Context) error { return t.beginOnboarding(ctx, true) }
+
+func btn(text string, parts ...any) bot.Button { return bot.Button{Text: text, Data: data(parts...)} }
+
+// question returns the text and buttons of an onboarding stage.
+func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
+	n := st.Nonce
+	switch st.Stage {
+	case stageConsent:
+		return t.t(catalog.OnbConsentQ), bot.Keyboard{
+			{btn(t.t(catalog.BtnConsentYes), "ob", n, stageConsent, "y")},
+			{btn(t.t(catalog.BtnConsentNo), "ob", n, stageConsent, "n")},
+		}
+	case stageLang:
+		return t.t(catalog.OnbLangQ), bot.Keyboard{{
+			btn("🇫🇷 Français", "ob", n, stageLang, "fr"),
+			btn("🇬🇧 English", "ob", n, stageLang, "en"),
+		}}
+	case stageZone, stageZoneTyp:
+		loc := t.ben.Location(t.r.DefaultZone)
+		kb := bot.Keyboard{{btn(t.t(catalog.BtnZoneKeep), "ob", n, stageZone, "keep")}}
+		var row []bot.Button
+		for i := range zones() {
+			row = append(row, btn(t.t(catalog.Key(fmt.Sprintf("zone.%d", i))), "ob", n, stageZone, i))
+			if len(row) == 2 {
+				kb, row = append(kb, row), nil
+			}
+		}
+		if row != nil {
+			kb = append(kb, row)
+		}
+		kb = append(kb, []bot.Button{btn(t.t(catalog.BtnZoneOther), "ob", n, stageZone, "other")})
+		return t.t(catalog.OnbZoneQ, "zone", t.zoneName(loc.String()), "time", t.r.Now().In(loc).Format("15:04")), kb
+	case stageDay:
+		kb := bot.Keyboard{{btn(t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, "")), "ob", n, stageDay, "keep")}}
+		var row []bot.Button
+		for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+			row = append(row, btn(t.t(catalog.Key(fmt.Sprintf("day.%d", d))), "ob", n, stageDay, d))
+			if len(row) == 4 {
+				kb, row = append(kb, row), nil
+			}
+		}
+		return t.t(catalog.OnbDayQ), append(kb, row)
+	case stageHour:
+		var row []bot.Button
+		for _, h := range checkinHours() {
+			row = append(row, btn(t.t(catalog.HourLabel, "h", h), "ob", n, stageHour, h))
+		}
+		return t.t(catalog.OnbHourQ), bot.Keyboard{row}
+	case stageQuiet:
+		return t.t(catalog.OnbQuietQ), bot.Keyboard{
+			{btn(t.t(catalog.BtnQuietA), "ob", n, stageQuiet, "a")},
+			{btn(t.t(catalog.BtnQuietB), "ob", n, stageQuiet, "b"), btn(t.t(catalog.BtnQuietC), "ob", n, stageQuiet, "c")},
+			{btn(t.t(catalog.BtnQuietOff), "ob", n, stageQuiet, "off")},
+		}
+	}
+	return "", nil
+}
+
+func (t *turn) ask(ctx context.Context, st *state) error {
+	text, kb := t.question(ctx, st)
+	return t.reply(ctx, text, kb)
+}
+
+// zoneName is a zone as people know it ("La Réunion"), or its IANA name.
+func (t *turn) zoneName(name string) string {
+	for i, z := range zones() {
+		if z == name {
+			return t.t(catalog.Key(fmt.Sprintf("zone.%d", i)))
+		}
+	}
+	return name
+}
+
+// nextCheckinText says when the next check-in is, for a beneficiary with
+// the given check-in spec ("" = theirs).
+func (t *turn) nextCheckinText(ctx context.Context, b *domain.Beneficiary, spec string) string {
+	p, err := t.r.Store.Plan(ctx, b.ID)
+	if err != nil {
+		return "?"
+	}
+	bb := *b
+	if spec != "" {
+		bb.CheckinSpec = spec
+	}
+	loc := bb.Location(t.r.DefaultZone)
+	sched, err := reminders.CheckinSchedule(&bb, p, loc)
+	if err != nil {
+		return "?"
+	}
+	o, ok := sched.Next(t.r.Now())
+	if !ok {
+		return "?"
+	}
+	return t.r.Catalog.DateTime(t.lang, o.Local)
+}
+
+// onboardingButton handles a press on an onboarding question. A press from
+// a finished or replaced onboarding is not handled (closed).
+func (t *turn) onboardingButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if len(parts) != 3 {
+		return false, "", nil
+	}
+	nonce, stage, value := parts[0], parts[1], parts[2]
+	st, err := t.r.loadState(ctx, t.ben.ID)
+	if err != nil {
+		return true, "", err
+	}
+	if st == nil || st.Flow != flowOnboarding || st.Nonce != nonce {
+		return false, "", nil
+	}
+	label, ok, err := t.applyChoice(ctx, st, stage, value)
+	if err != nil || !ok {
+		return ok, "", err
+	}
+	// Show what was chosen in place of the buttons.
+	asked := *st
+	asked.Stage = stage
+	q, _ := t.question(ctx, &asked)
+	if err := t.edit(ctx, m, q+"\n\n"+t.t(catalog.Chosen, "choice", label)); err != nil {
+		return true, "", err
+	}
+	if stage != st.Stage && !(stage == stageZone && st.Stage == stageZoneTyp) {
+		// An earlier question answered again: noted, the current one stands.
+		return true, t.t(catalog.Noted), nil
+	}
+	return true, "", t.advance(ctx, st, stage, value)
+}
+
+// applyChoice stores one onboarding answer. ok is false for a value that
+// no button offers (edited callback data): nothing changes.
+func (t *turn) applyChoice(ctx context.Context, st *state, stage, value string) (label string, ok bool, err error) {
+	var fn func(b *domain.Beneficiary)
+	switch stage {
+	case stageConsent:
+		switch value {
+		case "y":
+			fn, label = func(b *domain.Beneficiary) { b.Consent = domain.ConsentYes }, t.t(catalog.BtnConsentYes)
+		case "n":
+			fn, label = func(b *domain.Beneficiary) { b.Consent = domain.ConsentNo }, t.t(catalog.BtnConsentNo)
+		}
+	case stageLang:
+		if l := domain.Lang(value); l.Valid() {
+			fn = func(b *domain.Beneficiary) { b.Language = l }
+			label = map[domain.Lang]string{domain.French: "🇫🇷 Français", domain.English: "🇬🇧 English"}[l]
+			t.lang = l
+		}
+	case stageZone:
+		switch value {
+		case "keep":
+			fn, label = func(*domain.Beneficiary) {}, t.t(catalog.BtnZoneKeep)
+		case "other":
+			fn, label = func(*domain.Beneficiary) {}, t.t(catalog.BtnZoneOther)
+		default:
+			if i, err := strconv.Atoi(value); err == nil && i >= 0 && i < len(zones()) {
+				z := zones()[i]
+				fn, label = func(b *domain.Beneficiary) { b.Timezone = z }, t.zoneName(z)
+			}
+		}
+	case stageDay:
+		if value == "keep" {
+			fn, label = func(b *domain.Beneficiary) { b.CheckinSpec = "" }, t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, ""))
+		} else if d, err := strconv.Atoi(value); err == nil && d >= 0 && d <= 6 {
+			// The hour comes next; keep the beneficiary's current hour meanwhile.
+			fn, label = func(b *domain.Beneficiary) { b.CheckinSpec = fmt.Sprintf("0 %d * * %d", specHour(b.CheckinSpec), d) }, t.t(catalog.Key(fmt.Sprintf("day.%d", d)))
+		}
+	case stageHour:
+		if h, err := strconv.Atoi(value); err == nil && validHour(h) {
+			fn, label = func(b *domain.Beneficiary) { b.CheckinSpec = fmt.Sprintf("0 %d * * %d", h, specDay(b.CheckinSpec)) }, t.t(catalog.HourLabel, "h", h)
+		}
+	case stageQuiet:
+		if q, found := quietChoices()[value]; found {
+			fn = func(b *domain.Beneficiary) { b.Quiet = q }
+			label = t.t(map[string]catalog.Key{"a": catalog.BtnQuietA, "b": catalog.BtnQuietB, "c": catalog.BtnQuietC, "off": catalog.BtnQuietOff}[value])
+		}
+	}
+	if fn == nil {
+		return "", false, nil
+	}
+	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { fn(b); return nil })
+	if err != nil {
+		return "", true, err
+	}
+	t.ben = b
+	return label, true, nil
+}
+
+func validHour(h int) bool {
+	for _, v := range checkinHours() {
+		if v == h {
+			return true
+		}
+	}
+	return false
+}
+
+// specHour and specDay read back the "0 H * * D" specs onboarding writes.
+func specHour(spec string) int {
+	f := strings.Fields(spec)
+	if len(f) == 5 {
+		if h, err := strconv.Atoi(f[1]); err == nil {
+			return h
+		}
+	}
+	return 10
+}
+
+func specDay(spec string) int {
+	f := strings.Fields(spec)
+	if len(f) == 5 {
+		if d, err := strconv.Atoi(f[4]); err == nil {
+			return d
+		}
+	}
+	return 1
+}
+
+// advance moves onboarding past the stage just answered.
+func (t *turn) advance(ctx context.Context, st *state, stage, value string) error {
+	next := ""
+	switch stage {
+	case stageConsent:
+		next = stageLang
+	case stageLang:
+		next = stageZone
+	case stageZone:
+		next = stageDay
+		if value == "other" {
+			st.Stage = stageZoneTyp
+			if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
+				return err
+			}
+			return t.reply(ctx, t.t(catalog.OnbZoneType), nil)
+		}
+	case stageDay:
+		next = stageQuiet
+		if value != "keep" {
+			next = stageHour
+		}
+	case stageHour:
+		next = stageQuiet
+	}
+	if next == "" {
+		return t.finishOnboarding(ctx)
+	}
+	st.Stage = next
+	if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
+		return err
+	}
+	return t.ask(ctx, st)
+}
+
+// typedZone takes a zone name typed after "Autre".
+func (t *turn) typedZone(ctx context.Context, st *state, text string) error {
+	name := strings.TrimSpace(text)
+	if len(name) > 64 || domain.ValidTimezone(name) != nil {
+		return t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(name, 64)), nil)
+	}
+	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { b.Timezone = name; return nil })
+	if err != nil {
+		return err
+	}
+	t.ben = b
+	if err := t.reply(ctx, t.t(catalog.Chosen, "choice", name), nil); err != nil {
+		return err
+	}
+	return t.advance(ctx, st, stageZone, "typed")
+}
+
+func (t *turn) finishOnboarding(ctx context.Context) error {
+	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
+		if b.Onboarded.IsZero() {
+			b.Onboarded = t.r.Now().UTC()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.ben = b
+	if err := t.r.saveState(ctx, b.ID, nil); err != nil {
+		return err
+	}
+	if err := t.r.Sched.Sync(ctx, b.ID); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.summary(ctx, b), nil)
+}
+
+// summary restates the beneficiary's settings.
+func (t *turn) summary(ctx context.Context, b *domain.Beneficiary) string {
+	loc := b.Location(t.r.DefaultZone)
+	qs, qe := b.QuietWindow()
+	quiet := t.t(catalog.QuietNone)
+	if qs != qe {
+		quiet = t.t(catalog.QuietRange, "from", hhmm(qs), "to", hhmm(qe))
+	}
+	consent := t.t(catalog.ConsentShared)
+	if !b.Consent.Shares() {
+		consent = t.t(catalog.ConsentKept)
+	}
+	return t.t(catalog.OnbDone,
+		"zone", t.zoneName(loc.String()), "next", t.nextCheckinText(ctx, b, ""), "quiet", quiet, "consent", consent)
+}
+
+func hhmm(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

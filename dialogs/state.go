@@ -1,0 +1,91 @@
+package dialogs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"suivi/domain"
+)
+
+// Flows a beneficiary can be in the middle of.
+const (
+	flowOnboarding = "onboarding"
+	flowCheckin    = "checkin"
+)
+
+// state is where a beneficiary's current conversation stands. It lives in
+// Redis with a TTL, so a conversation survives restarts and replicas, and
+// an abandoned one goes away by itself.
+type state struct {
+	Flow string `json:"flow"`
+	// Nonce identifies one run of a flow; buttons carry it, so a button of
+	// a finished run is recognised as stale.
+	Nonce string `json:"nonce,omitempty"`
+	// Stage is the question being asked (onboarding).
+	Stage string `json:"stage,omitempty"`
+	// Settings: true when onboarding was started by /reglages (no welcome,
+	// no consent question).
+	Settings bool `json:"settings,omitempty"`
+	// Week of the check-in being answered.
+	Week domain.Week `json:"week,omitempty"`
+}
+
+// stateTTL bounds how long an unfinished conversation is remembered.
+func stateTTL(flow string) time.Duration {
+	switch flow {
+	case flowOnboarding:
+		return 30 * 24 * time.Hour
+	case flowCheckin:
+		return 7 * 24 * time.Hour
+	}
+	return 24 * time.Hour
+}
+
+func newNonce() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func (r *Router) loadState(ctx context.Context, benID string) (*state, error) {
+	b, err := r.Store.DialogState(ctx, benID)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	s := new(state)
+	if err := json.Unmarshal(b, s); err != nil {
+		// A state from an older version we can't read: start afresh.
+		return nil, nil
+	}
+	return s, nil
+}
+
+func (r *Router) saveState(ctx context.Context, benID string, s *state) error {
+	if s == nil {
+		return r.Store.SetDialogState(ctx, benID, nil, 0)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode dialog state: %w", err)
+	}
+	return r.Store.SetDialogState(ctx, benID, b, stateTTL(s.Flow))
+}
+
+// callback data: short fields separated by ':', at most 64 bytes. Nothing
+// in it names a beneficiary: every press is resolved against the presser's
+// own records, so edited data can only reach the presser's own data.
+func data(parts ...any) string {
+	s := make([]string, len(parts))
+	for i, p := range parts {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, ":")
+}
