@@ -116,3 +116,6 @@ func (o *Outbox) deliver(ctx context.Context, chat int64, it store.Item) result 
 	log.Warn("send failed, will retry", "key", m.Key, "chat", chat, "try", it.Tries+1, "err", err)
 	return result{outcome: retry, reason: "transient"}
 }
+
+// Wake tells idle workers that there is work.
+func (o *Outbox) Wake() { o.pool.Wake() }

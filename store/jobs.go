@@ -164,3 +164,12 @@ func (s *Store) JobStats(ctx context.Context) (waiting, leased int64, err error)
 	}
 	return w.Val(), l.Val(), nil
 }
+
+// DueJobs counts the jobs due at now and not claimed yet.
+func (s *Store) DueJobs(ctx context.Context, now time.Time) (int64, error) {
+	n, err := s.rdb.ZCount(ctx, s.jobsKey("q"), "-inf", strconv.FormatInt(ms(now), 10)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("due jobs: %w", err)
+	}
+	return n, nil
+}

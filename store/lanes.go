@@ -284,3 +284,12 @@ func (l *Lanes) Pending(ctx context.Context, lane int64) (int64, error) {
 	}
 	return n, nil
 }
+
+// ReadyBy counts the lanes ready to be served at now.
+func (l *Lanes) ReadyBy(ctx context.Context, now time.Time) (int64, error) {
+	n, err := l.s.rdb.ZCount(ctx, l.key("ready"), "-inf", strconv.FormatInt(ms(now), 10)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("%s ready: %w", l.name, err)
+	}
+	return n, nil
+}
