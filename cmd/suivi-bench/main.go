@@ -1,0 +1,271 @@
+// Command suivi-bench measures Suivi's due-queue and the bot's memory
+// against a real redis-server. It is a benchmark, not a test: nothing here
+// passes or fails on a time; it prints Markdown tables (BENCHMARKS.md holds
+// a run and how to rerun it).
+//
+//	go run ./cmd/suivi-bench                                 # the full run
+//	go run ./cmd/suivi-bench -jobs 100000 -beneficiaries 1000 # a quick one
+//
+// It starts its own redis-server on a unix socket in a temporary directory
+// (no persistence), or uses -redis URL, whose database must then be empty
+// (it is flushed between parts and at the end; used_memory is server-wide,
+// so run it on an otherwise idle server).
+//
+// Part 1, the due-queue. -jobs jobs are loaded, all due, spread over the
+// day before the start. The store has no bulk API (SyncJobs is one script
+// call per owner), so LOADING ONLY bypasses it: pipelined ZADD on
+// suivi:{due}:q and SADD on suivi:{due}:of:<owner>, the keys documented in
+// store/jobs.go, with members shaped as the scheduler's ("r|<ben>|<step>",
+// eleven per owner). Everything measured goes through the store: for each
+// -batches size, ClaimJobs takes the due jobs n at a time and each one is
+// finished with FinishJob, rescheduled a week later as a real series is;
+// the next size claims a week later, when they are all due again. Reported:
+// jobs/s of the claims alone (time inside ClaimJobs), jobs/s of claim plus
+// finish (wall time, one goroutine: one replica's scheduler), p50/p99 of
+// one ClaimJobs call, and Redis used_memory per job (INFO memory before
+// and after loading).
+//
+// Part 2, memory with N beneficiaries, for each N of -beneficiaries: N
+// plans of 5 steps are created with store.CreatePlan, linked to a fake
+// Telegram user with RedeemInvite, marked onboarded with UpdateBeneficiary
+// and scheduled with reminders.Scheduler.Sync. Then the Scheduler runs
+// over one simulated week: a fake clock jumps to each next job time
+// (store.NextJob) and RunOnce is called until nothing is due; the
+// Notifier only counts (nothing goes to Telegram, logs are discarded).
+// Reported: Redis used_memory per beneficiary after each loading phase,
+// jobs, the Go heap (HeapInuse, HeapAlloc after runtime.GC) before
+// loading, at rest with N loaded and after the week, wall times and
+// notifications per second.
+//
+// Part 3, for comparison (-cron): the Go heap of an in-memory robfig/cron
+// holding one check-in entry per beneficiary, each in the beneficiary's
+// own zone (CRON_TZ=<zone> ...), which is what a bot keeping its schedules
+// in process would need.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"suivi/store"
+)
+
+func main() {
+	var (
+		redisURL  = flag.String("redis", "", "Redis URL to use (its database must be empty; flushed between parts and at the end). Empty: start a private redis-server")
+		serverBin = flag.String("redis-server", "redis-server", "redis-server binary to start when -redis is empty")
+		jobs      = flag.Int("jobs", 1_000_000, "part 1: jobs loaded into the due-queue (0 skips part 1)")
+		batches   = flag.String("batches", "50,100", "part 1: ClaimJobs batch sizes, comma-separated (50 is the scheduler's)")
+		bens      = flag.String("beneficiaries", "1000,100000", "part 2: beneficiary counts, comma-separated (empty skips part 2)")
+		workers   = flag.Int("workers", 8, "part 2: goroutines creating beneficiaries (the simulated week runs on one, like one replica's scheduler)")
+		startDay  = flag.String("start", "2030-01-07", "part 2: first day (Europe/Paris midnight) of the simulated week")
+		withCron  = flag.Bool("cron", true, "part 3: measure an in-memory robfig/cron with one entry per beneficiary, for comparison")
+	)
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: suivi-bench [flags]\n\n"+
+			"Measures the due-queue (claim rate with -jobs scheduled jobs) and the memory of Redis\n"+
+			"and of the Go process with each count of -beneficiaries, against a real redis-server.\n"+
+			"Prints Markdown; see BENCHMARKS.md.\n\nFlags:\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	batchSizes, err := ints(*batches)
+	if err != nil {
+		fatal(fmt.Errorf("-batches: %w", err))
+	}
+	counts, err := ints(*bens)
+	if err != nil {
+		fatal(fmt.Errorf("-beneficiaries: %w", err))
+	}
+	start, err := time.ParseInLocation(time.DateOnly, *startDay, paris)
+	if err != nil {
+		fatal(fmt.Errorf("-start: %w", err))
+	}
+	if *workers < 1 {
+		fatal(errors.New("-workers must be at least 1"))
+	}
+
+	ctx := context.Background()
+	url := *redisURL
+	if url == "" {
+		dir, err := os.MkdirTemp("", "suivi-bench-")
+		if err != nil {
+			fatal(err)
+		}
+		stop, socket, err := startRedis(*serverBin, dir)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			fatal(err)
+		}
+		defer func() {
+			stop()
+			_ = os.RemoveAll(dir)
+		}()
+		url = "unix://" + socket
+	}
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		fatal(fmt.Errorf("-redis: %w", err))
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if n, err := rdb.DBSize(ctx).Result(); err != nil {
+		fatal(fmt.Errorf("redis: %w", err))
+	} else if n != 0 {
+		fatal(fmt.Errorf("redis database is not empty (%d keys): give an empty one", n))
+	}
+	defer rdb.FlushDB(context.WithoutCancel(ctx))
+	st := store.New(rdb)
+
+	version, _ := infoField(ctx, rdb, "server", "redis_version")
+	fmt.Printf("suivi-bench %s — %d CPU, %s, redis-server %s, GOMAXPROCS %d\n\n",
+		time.Now().Format(time.DateOnly), runtime.NumCPU(), runtime.Version(), version, runtime.GOMAXPROCS(0))
+
+	if *jobs > 0 {
+		if err := benchQueue(ctx, rdb, st, *jobs, batchSizes); err != nil {
+			fatal(err)
+		}
+	}
+	if len(counts) > 0 {
+		if err := benchBeneficiaries(ctx, rdb, st, counts, *workers, start, *withCron); err != nil {
+			fatal(err)
+		}
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "suivi-bench:", err)
+	os.Exit(1)
+}
+
+// progress reports what is going on, on stderr (stdout is the result).
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format(time.TimeOnly)}, args...)...)
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// startRedis launches redis-server on a unix socket in dir, without
+// persistence, and waits until it says it is ready.
+func startRedis(path, dir string) (stop func(), socket string, err error) {
+	socket = filepath.Join(dir, "redis.sock")
+	cmd := exec.Command(path,
+		"--port", "0",
+		"--unixsocket", socket,
+		"--unixsocketperm", "700",
+		"--dir", dir,
+		"--save", "",
+		"--appendonly", "no",
+		"--loglevel", "notice",
+	)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("start redis-server: %w", err)
+	}
+	ready := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		var lines []string
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.Contains(strings.ToLower(sc.Text()), "ready to accept connections") {
+				ready <- nil
+				_, _ = io.Copy(io.Discard, out)
+				return
+			}
+		}
+		ready <- fmt.Errorf("redis-server exited before it was ready:\n%s", strings.Join(lines, "\n"))
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			_ = cmd.Wait()
+			return nil, "", err
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, "", errors.New("redis-server not ready after 20s")
+	}
+	return func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}, socket, nil
+}
+
+// infoField returns one field of a section of INFO.
+func infoField(ctx context.Context, rdb *redis.Client, section, field string) (string, error) {
+	s, err := rdb.Info(ctx, section).Result()
+	if err != nil {
+		return "", fmt.Errorf("info %s: %w", section, err)
+	}
+	for line := range strings.SplitSeq(s, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("info %s: no %s", section, field)
+}
+
+// usedMemory returns Redis's used_memory in bytes.
+func usedMemory(ctx context.Context, rdb *redis.Client) (int64, error) {
+	v, err := infoField(ctx, rdb, "memory", "used_memory")
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// goHeap returns the heap statistics after a full collection.
+func goHeap() runtime.MemStats {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// perUnit formats bytes divided by n.
+func perUnit(b int64, n int) string { return fmt.Sprintf("%d B", (b+int64(n)/2)/int64(n)) }
+
+func rate(n int, d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f/s", float64(n)/d.Seconds())
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }

@@ -1,0 +1,174 @@
+package reminders_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"suivi/domain"
+	"suivi/internal/clock"
+	"suivi/internal/redistest"
+	"suivi/reminders"
+	"suivi/store"
+)
+
+func TestMain(m *testing.M) { redistest.Run(m) }
+
+// outboxNotifier queues each occurrence under its key, like the dialogs
+// do, and can fail after queueing (a crash between the two).
+type outboxNotifier struct {
+	st      *store.Store
+	mu      sync.Mutex
+	calls   []reminders.Due
+	queued  int
+	failNow bool
+}
+
+func (n *outboxNotifier) Notify(ctx context.Context, d reminders.Due) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.calls = append(n.calls, d)
+	isNew, err := n.st.Outbox().Push(ctx, d.Key, d.Ben.TelegramID, []byte(d.Key), time.Now())
+	if err != nil {
+		return err
+	}
+	if isNew {
+		n.queued++
+	}
+	if n.failNow {
+		n.failNow = false
+		return errors.New("crash after queueing")
+	}
+	return nil
+}
+
+func setup(t *testing.T, start time.Time) (*store.Store, *clock.Fake, *outboxNotifier, *reminders.Scheduler, string) {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(redistest.Client(t))
+	clk := clock.NewFake(start)
+	p := &domain.Plan{
+		Beneficiary: domain.Person{Name: "Awa"},
+		AdvisorID:   111,
+		Checkin:     domain.Checkin{Schedule: "0 10 1 1 *"},
+		Steps:       []domain.Step{{Title: "CV", Due: domain.DateTime{Date: domain.Date{Year: 2027, Month: 3, Day: 20}}}},
+	}
+	p.Normalize("Europe/Paris")
+	inv, err := st.CreatePlan(ctx, p, clk.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RedeemInvite(ctx, inv.Code, 42, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n := &outboxNotifier{st: st}
+	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	if err := s.Sync(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	return st, clk, n, s, p.ID
+}
+
+// A worker that dies between queueing an occurrence and finishing its job:
+// the job comes back after its lease, and the occurrence is not queued twice.
+func TestCrashAfterNotifyDoesNotDouble(t *testing.T) {
+	ctx := context.Background()
+	st, clk, n, s, _ := setup(t, time.Date(2027, 3, 16, 12, 0, 0, 0, time.UTC))
+	at, ok, _ := st.NextJob(ctx)
+	if !ok {
+		t.Fatal("no job")
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	if want := time.Date(2027, 3, 17, 10, 0, 0, 0, paris); !at.Equal(want) {
+		t.Fatalf("next job at %s, want the -3d reminder at %s", at, want)
+	}
+	clk.Set(at)
+	n.failNow = true
+	if _, err := s.RunOnce(ctx); err == nil {
+		t.Fatal("the crash was not reported")
+	}
+	// Still leased: nothing fires again before the lease lapses.
+	clk.Advance(time.Minute)
+	if k, _ := s.RunOnce(ctx); k != 0 {
+		t.Fatalf("a leased job fired again: %d", k)
+	}
+	clk.Advance(2 * time.Minute)
+	if k, err := s.RunOnce(ctx); k != 1 || err != nil {
+		t.Fatalf("recovered job: %d %v", k, err)
+	}
+	if len(n.calls) != 2 || n.queued != 1 || n.calls[0].Key != n.calls[1].Key {
+		t.Fatalf("calls %d, queued %d: the same occurrence must be queued once", len(n.calls), n.queued)
+	}
+	// And the series goes on: next is the day before the due date.
+	at, _, _ = st.NextJob(ctx)
+	if want := time.Date(2027, 3, 19, 10, 0, 0, 0, paris); !at.Equal(want) {
+		t.Fatalf("next %s, want %s", at, want)
+	}
+}
+
+// Two replicas firing the same due jobs at once send each occurrence once.
+func TestTwoReplicasFireOnce(t *testing.T) {
+	ctx := context.Background()
+	st, clk, n, s1, _ := setup(t, time.Date(2027, 3, 16, 12, 0, 0, 0, time.UTC))
+	s2 := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	for range 6 {
+		at, ok, _ := st.NextJob(ctx)
+		if !ok {
+			break
+		}
+		clk.Set(at)
+		var wg sync.WaitGroup
+		for _, s := range []*reminders.Scheduler{s1, s2} {
+			wg.Go(func() {
+				if _, err := s.RunOnce(ctx); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	keys := map[string]int{}
+	for _, c := range n.calls {
+		keys[c.Key]++
+	}
+	if len(n.calls) != 6 || len(keys) != 6 {
+		t.Fatalf("occurrences %v", keys)
+	}
+}
+
+// A done step stops its reminders; a postponed one moves them.
+func TestSyncFollowsThePlan(t *testing.T) {
+	ctx := context.Background()
+	st, clk, _, s, id := setup(t, time.Date(2027, 3, 16, 12, 0, 0, 0, time.UTC))
+	jobs, _ := st.Jobs(ctx, id)
+	if len(jobs) != 3 { // reminder, nudge, check-in
+		t.Fatalf("jobs %v", jobs)
+	}
+	if _, err := st.UpdatePlan(ctx, id, clk.Now(), func(p *domain.Plan) error {
+		p.Steps[0].Postpone(domain.DateTime{Date: domain.Date{Year: 2027, Month: 4, Day: 10}}, clk.Now(), domain.ByBeneficiary)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Sync(ctx, id)
+	jobs, _ = st.Jobs(ctx, id)
+	paris, _ := time.LoadLocation("Europe/Paris")
+	if got, want := jobs["r|"+id+"|1"], time.Date(2027, 4, 7, 10, 0, 0, 0, paris); !got.Equal(want) {
+		t.Fatalf("postponed reminder at %s, want %s", got, want)
+	}
+	if _, err := st.UpdatePlan(ctx, id, clk.Now(), func(p *domain.Plan) error {
+		p.Steps[0].SetStatus(domain.StatusDone, clk.Now(), domain.ByBeneficiary)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Sync(ctx, id)
+	jobs, _ = st.Jobs(ctx, id)
+	if len(jobs) != 1 {
+		t.Fatalf("a done step keeps jobs: %v", jobs)
+	}
+}
