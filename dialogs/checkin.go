@@ -145,8 +145,10 @@ func (r *Router) startCheckin(ctx context.Context, ben *domain.Beneficiary, p *d
 		return nil, false, err
 	}
 	now := r.Now().UTC()
+	closed := false
 	for _, c := range all {
 		if c.Week != week && c.Open() {
+			closed = true
 			if _, err := r.Store.UpdateCheckIn(ctx, ben.ID, c.Week, func(c *domain.CheckIn) error {
 				if c.Open() {
 					c.Closed = now
@@ -155,6 +157,14 @@ func (r *Router) startCheckin(ctx context.Context, ben *domain.Beneficiary, p *d
 			}); err != nil {
 				return nil, false, err
 			}
+		}
+	}
+	if closed {
+		if all, err = r.Store.CheckIns(ctx, ben.ID); err != nil {
+			return nil, false, err
+		}
+		if err := r.alertSilence(ctx, ben, all, week); err != nil {
+			return nil, false, err
 		}
 	}
 	c := &domain.CheckIn{BeneficiaryID: ben.ID, Week: week, Asked: now, OnDemand: onDemand, AskSteps: askSteps(p)}
@@ -373,7 +383,7 @@ func answerKey(v string) catalog.Key { return catalog.Key("answer." + v) }
 // plan, with its time, and lets reminders follow.
 func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status) error {
 	changed := false
-	_, err := t.r.Store.UpdatePlan(ctx, t.ben.ID, t.r.Now(), func(p *domain.Plan) error {
+	p, err := t.r.Store.UpdatePlan(ctx, t.ben.ID, t.r.Now(), func(p *domain.Plan) error {
 		if s := p.Step(stepID); s != nil {
 			changed = s.SetStatus(st, t.r.Now(), domain.ByBeneficiary)
 		}
@@ -381,6 +391,11 @@ func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status) 
 	})
 	if err != nil || !changed {
 		return err
+	}
+	if st == domain.StatusBlocked {
+		if err := t.r.alertBlocked(ctx, t.ben, p.Step(stepID)); err != nil {
+			return err
+		}
 	}
 	return t.r.Sched.Sync(ctx, t.ben.ID)
 }

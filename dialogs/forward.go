@@ -17,8 +17,15 @@ import (
 // advisorLang is the language of messages to advisors.
 const advisorLang = domain.French
 
-// advisorChat returns the chat where a beneficiary's advisor reads Suivi.
-func (r *Router) advisorChat(ben *domain.Beneficiary) int64 { return ben.AdvisorID }
+// advisorChat returns the chat where news of a beneficiary go: their
+// advisor's, or the stand-in's during an absence.
+func (r *Router) advisorChat(ctx context.Context, ben *domain.Beneficiary) int64 {
+	a, err := r.Store.Advisor(ctx, ben.AdvisorID)
+	if err != nil {
+		return ben.AdvisorID
+	}
+	return a.Reader(r.Now())
+}
 
 func (r *Router) at(key catalog.Key, kv ...any) string { return r.Catalog.T(advisorLang, key, kv...) }
 
@@ -33,15 +40,19 @@ func (r *Router) weekLabel(lang domain.Lang, w domain.Week) string {
 
 // forwardCheckin tells the advisor about a completed check-in.
 func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) error {
-	chat := r.advisorChat(ben)
+	chat := r.advisorChat(ctx, ben)
 	week := r.weekLabel(advisorLang, c.Week)
 	help := r.at(catalog.No)
 	if c.HelpAsked {
 		help = r.at(catalog.Yes)
 	}
 	key := "fwd:" + ben.ID + ":" + string(c.Week)
+	buttons, err := r.forwardButtons(ctx, chat, ben)
+	if err != nil {
+		return err
+	}
 	if !ben.Consent.Shares() {
-		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !c.HelpAsked,
+		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !c.HelpAsked, Keyboard: buttons,
 			Text: r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help)})
 		return err
 	}
@@ -94,7 +105,7 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 		}
 	}
 	b.WriteString("\n" + r.at(catalog.FwdHelp, "help", help))
-	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !c.HelpAsked}); err != nil {
+	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !c.HelpAsked, Keyboard: buttons}); err != nil {
 		return err
 	}
 	for i, v := range voices {
@@ -106,6 +117,19 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 		}
 	}
 	return nil
+}
+
+// forwardButtons are the advisor's actions under news of a beneficiary.
+func (r *Router) forwardButtons(ctx context.Context, chat int64, ben *domain.Beneficiary) (bot.Keyboard, error) {
+	reply, err := r.benButton(ctx, chat, ben.ID, r.at(catalog.BtnReply), "reply")
+	if err != nil {
+		return nil, err
+	}
+	plan, err := r.benButton(ctx, chat, ben.ID, r.at(catalog.BtnSeePlan), "plan")
+	if err != nil {
+		return nil, err
+	}
+	return bot.Keyboard{{reply, plan}}, nil
 }
 
 // previousScore returns the shared score of the last completed check-in
@@ -140,6 +164,11 @@ func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week do
 		key = "help:" + ben.ID + ":" + string(week)
 		text = r.at(catalog.AlertHelpCheckin, "name", ben.Name, "week", r.weekLabel(advisorLang, week))
 	}
-	_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: r.advisorChat(ben), Text: text})
+	chat := r.advisorChat(ctx, ben)
+	buttons, err := r.forwardButtons(ctx, chat, ben)
+	if err != nil {
+		return err
+	}
+	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Keyboard: buttons})
 	return err
 }

@@ -25,6 +25,16 @@ func (r *Router) Notify(ctx context.Context, d reminders.Due) error {
 		return r.scheduledCheckin(ctx, d)
 	case reminders.KindResume:
 		return r.endPause(ctx, d)
+	case reminders.KindAftercare:
+		return r.aftercareCheckin(ctx, d)
+	case reminders.KindRetention:
+		return r.retentionEnd(ctx, d)
+	case reminders.KindOverdue:
+		return r.alertOverdue(ctx, d)
+	case reminders.KindBrief:
+		return r.brief(ctx, d)
+	case reminders.KindDigest:
+		return r.scheduledDigest(ctx, d)
 	}
 	return fmt.Errorf("unknown kind %q", d.Kind)
 }
@@ -36,7 +46,7 @@ func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 	ben, s := d.Ben, d.Step
 	if s.Owner == domain.OwnerAdvisor {
 		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
-			Key: d.Key, ChatID: r.advisorChat(ben), Silent: true,
+			Key: d.Key, ChatID: r.advisorChat(ctx, ben), Silent: true,
 			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.Catalog.DateTime(advisorLang, s.Due)),
 		})
 		return err
@@ -95,7 +105,12 @@ func (r *Router) scheduledCheckin(ctx context.Context, d reminders.Due) error {
 		return nil
 	}
 	intro := catalog.CiIntro
-	if d.Late {
+	switch {
+	case d.Kind == reminders.KindAftercare && d.Last:
+		intro = catalog.CiIntroAftercareLast
+	case d.Kind == reminders.KindAftercare:
+		intro = catalog.CiIntroAftercare
+	case d.Late:
 		intro = catalog.CiIntroLate
 	}
 	text, kb := r.checkinQuestion(lang, c, p, q, step)
@@ -161,7 +176,7 @@ func (r *Router) markBlocked(ctx context.Context, chat int64) error {
 		return err
 	}
 	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{
-		Key: fmt.Sprintf("blocked:%s:%d", ben.ID, ben.Blocks), ChatID: r.advisorChat(ben),
+		Key: fmt.Sprintf("blocked:%s:%d", ben.ID, ben.Blocks), ChatID: r.advisorChat(ctx, ben),
 		Text: r.at(catalog.AdvBlocked, "name", ben.Name),
 	})
 	return err

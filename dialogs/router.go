@@ -34,6 +34,8 @@ type Sender interface {
 	Edit(ctx context.Context, chat int64, messageID int, text string, kb bot.Keyboard) error
 	EditKeyboard(ctx context.Context, chat int64, messageID int, kb bot.Keyboard) error
 	Answer(ctx context.Context, queryID, text string) error
+	SendPhoto(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error)
+	SendDocument(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error)
 }
 
 // Queue is the durable outbox.
@@ -41,9 +43,11 @@ type Queue interface {
 	Enqueue(ctx context.Context, m bot.Outgoing) (bool, error)
 }
 
-// Scheduler recomputes a beneficiary's reminders after a change.
+// Scheduler recomputes reminders after a change: a beneficiary's, or an
+// advisor's digest.
 type Scheduler interface {
 	Sync(ctx context.Context, benID string) error
+	SyncAdvisor(ctx context.Context, advisorID int64) error
 }
 
 // Deps are the parts a Router works with.
@@ -57,8 +61,15 @@ type Deps struct {
 	Log     *slog.Logger
 	// Admins are Telegram user ids with every advisor right.
 	Admins []int64
-	// DefaultZone is used when a beneficiary's zone is unknown.
+	// DefaultZone is used when a beneficiary's zone is unknown, and for
+	// advisors.
 	DefaultZone *time.Location
+	// BotUsername builds invite links (t.me/<BotUsername>?start=...).
+	BotUsername string
+	// InviteTTL is how long an invite made in Telegram stays valid.
+	InviteTTL time.Duration
+	// RetentionMonths is how long data is kept after an accompaniment ends.
+	RetentionMonths int
 }
 
 // Router dispatches each update to its conversation. It implements
@@ -76,6 +87,12 @@ func New(d Deps) *Router {
 	}
 	if r.DefaultZone == nil {
 		r.DefaultZone = time.UTC
+	}
+	if r.InviteTTL <= 0 {
+		r.InviteTTL = 14 * 24 * time.Hour
+	}
+	if r.RetentionMonths <= 0 {
+		r.RetentionMonths = 24
 	}
 	return r
 }
@@ -211,7 +228,10 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 		return t.onCommand(ctx, name, arg)
 	}
 	if t.role != beneficiary {
-		if t.role == advisor {
+		if t.adv != nil {
+			if handled, err := t.onAdvisorMessage(ctx, m); handled || err != nil {
+				return err
+			}
 			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
 		}
 		return t.reply(ctx, t.t(catalog.HelpStranger), nil)
@@ -230,6 +250,8 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 			if st.Stage == stageZoneTyp && m.Text != "" {
 				return t.typedZone(ctx, st, m.Text)
 			}
+		case flowAnswer:
+			return t.relayToAdvisor(ctx, m)
 		}
 	}
 	switch {
@@ -252,6 +274,9 @@ func (t *turn) onCommand(ctx context.Context, name, arg string) error {
 		return t.start(ctx, arg)
 	case "aide", "help":
 		return t.help(ctx)
+	}
+	if handled, err := t.onAdvisorCommand(ctx, name, arg); handled || err != nil {
+		return err
 	}
 	if t.role != beneficiary {
 		if t.role == advisor {
@@ -307,8 +332,20 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 	var toast string
 	var err error
 	handled := false
-	if t.role == beneficiary && len(parts) >= 2 {
-		m := cq.Message.Message
+	m := cq.Message.Message
+	if t.adv != nil && len(parts) >= 2 {
+		switch parts[0] {
+		case "av":
+			handled, toast, err = t.advisorButton(ctx, m, parts[1:])
+		case "np":
+			handled, toast, err = t.newPlanButton(ctx, m, parts[1:])
+		case "ab":
+			handled, toast, err = t.absencePeriodButton(ctx, m, parts[1:])
+		case "dg":
+			handled, toast, err = t.digestButton(ctx, m, parts[1:])
+		}
+	}
+	if !handled && err == nil && t.role == beneficiary && len(parts) >= 2 {
 		switch parts[0] {
 		case "ob":
 			handled, toast, err = t.onboardingButton(ctx, m, parts[1:])
@@ -324,6 +361,10 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 			if parts[1] == "progres" {
 				handled, err = true, t.checkinOnDemand(ctx)
 			}
+		case "rp":
+			if parts[1] == "adv" {
+				handled, err = true, t.answerAdvisor(ctx)
+			}
 		}
 	}
 	if err != nil {
@@ -331,7 +372,7 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 	}
 	if !handled {
 		toast = t.t(catalog.ButtonClosed)
-		if m := cq.Message.Message; m != nil && t.role == beneficiary {
+		if m != nil && (t.role == beneficiary || t.adv != nil) {
 			// Take the dead buttons away.
 			_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 		}

@@ -3,6 +3,7 @@ package dialogs
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"suivi/catalog"
@@ -28,6 +29,9 @@ func (t *turn) start(ctx context.Context, code string) error {
 			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
 		}
 		return t.reply(ctx, t.t(catalog.StartStranger), nil)
+	}
+	if strings.HasPrefix(code, "a_") {
+		return t.joinAsAdvisor(ctx, code)
 	}
 	red, err := t.r.Store.RedeemInvite(ctx, code, t.user.ID, t.r.Now())
 	switch {

@@ -15,6 +15,7 @@ import (
 const (
 	flowOnboarding = "onboarding"
 	flowCheckin    = "checkin"
+	flowAnswer     = "answer" // the next message goes to the advisor
 )
 
 // state is where a beneficiary's current conversation stands. It lives in

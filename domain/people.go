@@ -64,6 +64,9 @@ type Beneficiary struct {
 	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// Blocks counts the times the beneficiary blocked the bot.
 	Blocks int `json:"blocks,omitempty"`
+	// Ended is when the accompaniment was closed (State closed): the
+	// follow-up tapers off, then the data is deleted after the retention.
+	Ended time.Time `json:"ended,omitzero"`
 }
 
 // DefaultQuiet is the quiet window of a beneficiary who chose none.
@@ -115,4 +118,28 @@ type Advisor struct {
 	Name    string    `json:"name,omitempty"`
 	Admin   bool      `json:"admin,omitempty"`
 	Created time.Time `json:"created"`
+	// DigestSpec is when the weekly digest comes, as a cron spec evaluated
+	// in the default zone; empty means DefaultDigest.
+	DigestSpec string `json:"digest_spec,omitempty"`
+	// Absence, when set, sends forwards, alerts and digests to a stand-in.
+	Absence *Absence `json:"absence,omitempty"`
+}
+
+// DefaultDigest is when an advisor gets the weekly digest unless they chose.
+const DefaultDigest = "30 8 * * MON"
+
+// Absence is a period during which a stand-in reads an advisor's news.
+type Absence struct {
+	StandIn int64     `json:"stand_in"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+}
+
+// Reader returns who reads the advisor's news at t: the stand-in during an
+// absence, else the advisor.
+func (a *Advisor) Reader(t time.Time) int64 {
+	if ab := a.Absence; ab != nil && ab.StandIn != 0 && !t.Before(ab.From) && t.Before(ab.To) {
+		return ab.StandIn
+	}
+	return a.ID
 }

@@ -36,21 +36,64 @@ import (
 // Kind names a series of occurrences.
 type Kind string
 
-// Kinds of jobs.
+// Kinds of jobs. Each has a one-letter code in job members.
 const (
-	KindReminder Kind = "reminder" // before a step's due date
-	KindNudge    Kind = "nudge"    // after a step's due date, at most three
-	KindCheckin  Kind = "checkin"  // the self-evaluation
-	KindResume   Kind = "resume"   // the end of a pause
+	KindReminder  Kind = "reminder"  // r: before a step's due date
+	KindNudge     Kind = "nudge"     // o: after a step's due date, at most three
+	KindCheckin   Kind = "checkin"   // c: the self-evaluation
+	KindResume    Kind = "resume"    // p: the end of a pause
+	KindOverdue   Kind = "overdue"   // v: tell the advisor a step is overdue by more than 7 days
+	KindBrief     Kind = "brief"     // m: the day before a follow-up meeting, brief the advisor
+	KindAftercare Kind = "aftercare" // f: after the end, monthly check-ins then a last one at 6 months
+	KindRetention Kind = "retention" // x: the end of the retention period: delete the data
+	KindDigest    Kind = "digest"    // d: an advisor's weekly digest
 )
 
-var kindCode = map[Kind]string{KindReminder: "r", KindNudge: "o", KindCheckin: "c", KindResume: "p"}
+func kindCode(k Kind) string {
+	switch k {
+	case KindReminder:
+		return "r"
+	case KindNudge:
+		return "o"
+	case KindCheckin:
+		return "c"
+	case KindResume:
+		return "p"
+	case KindOverdue:
+		return "v"
+	case KindBrief:
+		return "m"
+	case KindAftercare:
+		return "f"
+	case KindRetention:
+		return "x"
+	case KindDigest:
+		return "d"
+	}
+	return ""
+}
+
+func kindOf(code string) Kind {
+	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest} {
+		if kindCode(k) == code {
+			return k
+		}
+	}
+	return ""
+}
+
+// forAdvisor reports whether a kind's messages go to the advisor (no quiet
+// hours of the beneficiary).
+func forAdvisor(k Kind) bool { return k == KindOverdue || k == KindBrief || k == KindDigest }
 
 // Due is one occurrence handed to the Notifier.
 type Due struct {
 	Kind Kind
+	// Ben and Plan are set for every kind but the digest.
 	Ben  *domain.Beneficiary
 	Plan *domain.Plan
+	// Advisor is set for the digest.
+	Advisor *domain.Advisor
 	// Step is set for reminders and nudges.
 	Step *domain.Step
 	Occ  Occurrence
@@ -59,8 +102,11 @@ type Due struct {
 	Late bool
 	// Key is the occurrence's deterministic id: queue its message under it.
 	Key string
-	// Index is the rank of a nudge (1..3) or of a reminder among the step's.
+	// Index is the rank of the occurrence in its series: a nudge (1..3), a
+	// meeting (1..), an after-care check-in (1..6).
 	Index int
+	// Last is true for the last occurrence of a finite series.
+	Last bool
 }
 
 // Notifier says what is due. An error leaves the job to be tried again.
@@ -70,23 +116,37 @@ type Notifier interface {
 
 // Scheduler keeps the due-queue of every beneficiary and fires its jobs.
 type Scheduler struct {
-	store  *store.Store
-	notify Notifier
-	now    func() time.Time
-	log    *slog.Logger
-	zone   *time.Location
-	at     Clock
-	wake   chan struct{}
+	store     *store.Store
+	notify    Notifier
+	now       func() time.Time
+	log       *slog.Logger
+	zone      *time.Location
+	at        Clock
+	retention int
+	wake      chan struct{}
 }
 
 // Options tune a Scheduler.
 type Options struct {
-	// Zone is used for beneficiaries without a valid zone (default UTC).
+	// Zone is used for beneficiaries without a valid zone, and for
+	// advisors (default UTC).
 	Zone *time.Location
 	// At is the local time of day of reminders for steps without a due time
 	// (default 10:00).
 	At Clock
+	// RetentionMonths is how long data is kept after the end of an
+	// accompaniment (default 24).
+	RetentionMonths int
 }
+
+// Fixed rhythms.
+const (
+	overdueAfterDays = 8 // "overdue by more than 7 days"
+	aftercareMonths  = 6 // monthly check-ins after the end, the last at 6 months
+)
+
+// briefAt is when the advisor gets a pre-meeting brief, the day before.
+var briefAt = Clock{Hour: 9}
 
 // DefaultCheckin is the check-in spec of a plan that names none.
 const DefaultCheckin = "0 10 * * MON"
@@ -109,23 +169,25 @@ func New(st *store.Store, n Notifier, now func() time.Time, log *slog.Logger, o 
 	if o.At == (Clock{}) {
 		o.At = Clock{Hour: 10}
 	}
-	return &Scheduler{store: st, notify: n, now: now, log: log, zone: o.Zone, at: o.At, wake: make(chan struct{}, 1)}
+	if o.RetentionMonths <= 0 {
+		o.RetentionMonths = 24
+	}
+	return &Scheduler{store: st, notify: n, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths, wake: make(chan struct{}, 1)}
 }
 
 func member(k Kind, benID string, step int) string {
 	if step > 0 {
-		return kindCode[k] + "|" + benID + "|" + strconv.Itoa(step)
+		return kindCode(k) + "|" + benID + "|" + strconv.Itoa(step)
 	}
-	return kindCode[k] + "|" + benID
+	return kindCode(k) + "|" + benID
 }
+
+// advisorOwner names an advisor as the owner of jobs.
+func advisorOwner(id int64) string { return "a" + strconv.FormatInt(id, 10) }
 
 func parseMember(m string) (k Kind, benID string, step int, err error) {
 	parts := strings.Split(m, "|")
-	for kk, c := range kindCode {
-		if parts[0] == c {
-			k = kk
-		}
-	}
+	k = kindOf(parts[0])
 	if k == "" || len(parts) < 2 || len(parts) > 3 {
 		return "", "", 0, fmt.Errorf("bad job %q", m)
 	}
@@ -170,6 +232,15 @@ func (s *Scheduler) load(ctx context.Context, benID string) (*series, error) {
 // beneficiary's quiet hours.
 func (sr *series) deliver(o Occurrence) time.Time { return sr.quiet.Defer(o.At, sr.loc) }
 
+// deliverFor is deliver for messages to the beneficiary, the time itself
+// for messages to the advisor.
+func (sr *series) deliverFor(k Kind, o Occurrence) time.Time {
+	if forAdvisor(k) {
+		return o.At
+	}
+	return sr.deliver(o)
+}
+
 // CheckinSchedule returns a beneficiary's check-in schedule: their own
 // choice, else the plan's, else Monday 10:00 local.
 func CheckinSchedule(ben *domain.Beneficiary, plan *domain.Plan, loc *time.Location) (*Schedule, error) {
@@ -187,11 +258,68 @@ func CheckinSchedule(ben *domain.Beneficiary, plan *domain.Plan, loc *time.Locat
 	return ParseSchedule(spec, loc, anchor)
 }
 
-func (sr *series) stepOccurrences(k Kind, st *domain.Step, at Clock) []Occurrence {
-	if k == KindNudge {
-		return OverdueNudges(st, sr.loc, at)
+// finite returns the occurrences of a finite series of a beneficiary (all
+// kinds but check-ins and pause ends), in order.
+func (s *Scheduler) finite(sr *series, k Kind, st *domain.Step) []Occurrence {
+	switch k {
+	case KindReminder:
+		return StepReminders(st, sr.loc, s.at)
+	case KindNudge:
+		return OverdueNudges(st, sr.loc, s.at)
+	case KindOverdue:
+		if st.Due.IsZero() {
+			return nil
+		}
+		return []Occurrence{occurrenceAt(st.Due.Date.AddDays(overdueAfterDays).At(sr.loc, s.at.Hour, s.at.Minute), sr.loc)}
+	case KindBrief:
+		var out []Occurrence
+		for _, m := range sr.plan.Meetings {
+			meeting := m.In(sr.loc, s.at.Hour)
+			brief := occurrenceAt(m.Date.AddDays(-1).At(sr.loc, briefAt.Hour, briefAt.Minute), sr.loc)
+			if brief.At.Before(meeting) {
+				out = append(out, brief)
+			}
+		}
+		return sortOccurrences(out)
+	case KindAftercare:
+		if sr.ben.Ended.IsZero() {
+			return nil
+		}
+		var out []Occurrence
+		for _, d := range AftercareDates(sr.ben.Ended, sr.loc) {
+			out = append(out, occurrenceAt(d.At(sr.loc, s.at.Hour, s.at.Minute), sr.loc))
+		}
+		return out
+	case KindRetention:
+		if sr.ben.Ended.IsZero() {
+			return nil
+		}
+		return []Occurrence{occurrenceAt(sr.ben.Ended.AddDate(0, s.retention, 0), sr.loc)}
 	}
-	return StepReminders(st, sr.loc, at)
+	return nil
+}
+
+// AftercareDates are the local dates of the check-ins after the end of an
+// accompaniment: one a month, the last at six months (a 31st becomes the
+// 28th, so that each falls in its month).
+func AftercareDates(ended time.Time, loc *time.Location) []domain.Date {
+	end := domain.DateOf(ended.In(loc))
+	var out []domain.Date
+	for i := 1; i <= aftercareMonths; i++ {
+		out = append(out, domain.DateOf(time.Date(end.Year, end.Month+time.Month(i), min(end.Day, 28), 12, 0, 0, 0, time.UTC)))
+	}
+	return out
+}
+
+// firstAfter returns the delivery time of the first occurrence delivered
+// after from.
+func firstAfter(sr *series, k Kind, occs []Occurrence, from time.Time) (time.Time, bool) {
+	for _, o := range occs {
+		if at := sr.deliverFor(k, o); at.After(from) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Sync recomputes every job of a beneficiary from their plan and state.
@@ -203,7 +331,23 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 	}
 	from := s.now().Add(-syncGrace)
 	jobs := map[string]time.Time{}
+	put := func(k Kind, step *domain.Step) {
+		id := 0
+		if step != nil {
+			id = step.ID
+		}
+		if at, ok := firstAfter(sr, k, s.finite(sr, k, step), from); ok {
+			jobs[member(k, benID, id)] = at
+		}
+	}
+	if sr.ben.State != domain.StateClosed && sr.ben.State != domain.StateInvited {
+		// The advisor's briefs before meetings, whatever the beneficiary does.
+		put(KindBrief, nil)
+	}
 	switch {
+	case sr.ben.State == domain.StateClosed:
+		put(KindAftercare, nil)
+		put(KindRetention, nil)
 	case sr.ben.State == domain.StatePaused && !sr.ben.PausedUntil.IsZero():
 		jobs[member(KindResume, benID, 0)] = sr.ben.PausedUntil
 	case sr.ben.Followed():
@@ -212,13 +356,8 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 			if !st.Status.Open() {
 				continue
 			}
-			for _, k := range []Kind{KindReminder, KindNudge} {
-				for _, o := range sr.stepOccurrences(k, st, s.at) {
-					if at := sr.deliver(o); at.After(from) {
-						jobs[member(k, benID, st.ID)] = at
-						break
-					}
-				}
+			for _, k := range []Kind{KindReminder, KindNudge, KindOverdue} {
+				put(k, st)
 			}
 		}
 		if sched, err := CheckinSchedule(sr.ben, sr.plan, sr.loc); err != nil {
@@ -231,6 +370,19 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 		return err
 	}
 	s.Wake()
+	// The advisor may have been created by a plan import in another process.
+	return s.ensureAdvisor(ctx, sr.ben.AdvisorID)
+}
+
+// ensureAdvisor schedules an advisor's digest if it is not scheduled.
+func (s *Scheduler) ensureAdvisor(ctx context.Context, id int64) error {
+	jobs, err := s.store.Jobs(ctx, advisorOwner(id))
+	if err != nil || len(jobs) > 0 {
+		return err
+	}
+	if err := s.SyncAdvisor(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	return nil
 }
 
@@ -305,6 +457,9 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		s.log.Error("dropping malformed job", "job", j.Member)
 		return s.store.FinishJob(ctx, "", j.Member, time.Time{})
 	}
+	if k == KindDigest {
+		return s.fireDigest(ctx, j, benID, now)
+	}
 	sr, err := s.load(ctx, benID)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.store.FinishJob(ctx, benID, j.Member, time.Time{})
@@ -313,7 +468,10 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		return err
 	}
 	finish := func(next time.Time) error { return s.store.FinishJob(ctx, benID, j.Member, next) }
-	if k == KindResume {
+	var occs []Occurrence
+	var step *domain.Step
+	switch k {
+	case KindResume:
 		if sr.ben.State != domain.StatePaused || sr.ben.PausedUntil.After(now) {
 			return finish(time.Time{})
 		}
@@ -321,19 +479,28 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 			return err
 		}
 		return finish(time.Time{})
-	}
-	if !sr.ben.Followed() {
-		return finish(time.Time{})
-	}
-	var occs []Occurrence
-	var step *domain.Step
-	switch k {
-	case KindReminder, KindNudge:
+	case KindAftercare, KindRetention:
+		if sr.ben.State != domain.StateClosed {
+			return finish(time.Time{})
+		}
+		occs = s.finite(sr, k, nil)
+	case KindBrief:
+		if sr.ben.State == domain.StateClosed {
+			return finish(time.Time{})
+		}
+		occs = s.finite(sr, k, nil)
+	case KindReminder, KindNudge, KindOverdue:
+		if !sr.ben.Followed() {
+			return finish(time.Time{})
+		}
 		if step = sr.plan.Step(stepID); step == nil || !step.Status.Open() {
 			return finish(time.Time{})
 		}
-		occs = sr.stepOccurrences(k, step, s.at)
+		occs = s.finite(sr, k, step)
 	case KindCheckin:
+		if !sr.ben.Followed() {
+			return finish(time.Time{})
+		}
 		sched, err := CheckinSchedule(sr.ben, sr.plan, sr.loc)
 		if err != nil {
 			s.log.Error("check-in schedule", "beneficiary", benID, "err", err)
@@ -341,25 +508,12 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		}
 		occs = s.window(sr, sched, j.Due, now)
 	}
-	// The latest occurrence that fell due since the job's time is sent; the
-	// older ones it passed over (downtime) are dropped.
-	var latest *Occurrence
-	index := 0
-	var next time.Time
-	for i := range occs {
-		at := sr.deliver(occs[i])
-		if at.After(now) {
-			next = at
-			break
-		}
-		if !at.Before(j.Due.Add(-time.Second)) {
-			latest, index = &occs[i], i+1
-		}
-	}
+	latest, index, next := pick(occs, func(o Occurrence) time.Time { return sr.deliverFor(k, o) }, j.Due, now)
 	if latest != nil {
 		d := Due{
 			Kind: k, Ben: sr.ben, Plan: sr.plan, Step: step, Occ: *latest, Index: index,
-			Late: now.Sub(sr.deliver(*latest)) > lateAfter,
+			Last: index == len(occs) && k != KindCheckin,
+			Late: now.Sub(sr.deliverFor(k, *latest)) > lateAfter,
 			Key:  Key(k, benID, stepID, *latest),
 		}
 		if err := s.notify.Notify(ctx, d); err != nil {
@@ -368,6 +522,93 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		s.log.Info("due", "job", j.Member, "occurrence", latest.ID(), "late", d.Late)
 	}
 	return finish(next)
+}
+
+// pick chooses, among occurrences in order, the latest delivered between
+// the job's time and now (the older ones it passed over after downtime are
+// dropped), its 1-based rank, and the delivery time of the next one.
+func pick(occs []Occurrence, deliver func(Occurrence) time.Time, due, now time.Time) (latest *Occurrence, index int, next time.Time) {
+	for i := range occs {
+		at := deliver(occs[i])
+		if at.After(now) {
+			return latest, index, at
+		}
+		if !at.Before(due.Add(-time.Second)) {
+			latest, index = &occs[i], i+1
+		}
+	}
+	return latest, index, time.Time{}
+}
+
+// SyncAdvisor schedules an advisor's weekly digest.
+func (s *Scheduler) SyncAdvisor(ctx context.Context, advisorID int64) error {
+	a, err := s.store.Advisor(ctx, advisorID)
+	if err != nil {
+		return err
+	}
+	jobs := map[string]time.Time{}
+	if sched, err := digestSchedule(a, s.zone); err != nil {
+		s.log.Error("digest schedule", "advisor", a.ID, "err", err)
+	} else if o, ok := sched.Next(s.now().Add(-syncGrace)); ok {
+		jobs[member(KindDigest, advisorOwner(a.ID), 0)] = o.At
+	}
+	if err := s.store.SyncJobs(ctx, advisorOwner(a.ID), jobs); err != nil {
+		return err
+	}
+	s.Wake()
+	return nil
+}
+
+// SyncAdvisors schedules the digest of every advisor who has none yet
+// (at start-up, and for advisors created by a plan import).
+func (s *Scheduler) SyncAdvisors(ctx context.Context) error {
+	advs, err := s.store.Advisors(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range advs {
+		if err := s.ensureAdvisor(ctx, a.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func digestSchedule(a *domain.Advisor, zone *time.Location) (*Schedule, error) {
+	spec := a.DigestSpec
+	if spec == "" {
+		spec = domain.DefaultDigest
+	}
+	return ParseSchedule(spec, zone, a.Created)
+}
+
+func (s *Scheduler) fireDigest(ctx context.Context, j store.Job, owner string, now time.Time) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(owner, "a"), 10, 64)
+	if err != nil {
+		return s.store.FinishJob(ctx, owner, j.Member, time.Time{})
+	}
+	a, err := s.store.Advisor(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.store.FinishJob(ctx, owner, j.Member, time.Time{})
+	}
+	if err != nil {
+		return err
+	}
+	sched, err := digestSchedule(a, s.zone)
+	if err != nil {
+		return s.store.FinishJob(ctx, owner, j.Member, time.Time{})
+	}
+	sr := &series{loc: s.zone} // no quiet hours for advisors
+	occs := s.window(sr, sched, j.Due, now)
+	latest, _, next := pick(occs, func(o Occurrence) time.Time { return o.At }, j.Due, now)
+	if latest != nil {
+		d := Due{Kind: KindDigest, Advisor: a, Occ: *latest, Late: now.Sub(latest.At) > lateAfter,
+			Key: fmt.Sprintf("%s:digest:%s", owner, latest.ID())}
+		if err := s.notify.Notify(ctx, d); err != nil {
+			return err
+		}
+	}
+	return s.store.FinishJob(ctx, owner, j.Member, next)
 }
 
 // window lists the check-in occurrences delivered from due up to the first

@@ -21,6 +21,10 @@ import (
 //	suivi:advisor:<id>:beneficiaries set    beneficiary ids followed by the advisor
 //	suivi:tg:<telegram user id>     string  beneficiary id linked to that Telegram user
 //	suivi:invite:<code>             hash    beneficiary, expires, used_by, used_at (TTL: expiry + grace)
+//	suivi:advinvite:<code>          hash    advisor invite: by, expires, used_by (TTL)
+//	suivi:advisor:<id>:dialog       string  state of the advisor's current conversation (TTL)
+//	suivi:advisor:<id>:refs         hash    button token -> what it points to (TTL), and
+//	suivi:advisor:<id>:rrefs        hash    the reverse, so a thing keeps one token
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
 //	suivi:{due}:...                 the due-queue of jobs (see jobs.go)
 //
@@ -47,6 +51,8 @@ func (k keys) advisorBens(id int64) string  { return k.prefix + "advisor:" + i64
 func (k keys) telegram(userID int64) string { return k.prefix + "tg:" + i64(userID) }
 func (k keys) invite(code string) string    { return k.prefix + "invite:" + code }
 func (k keys) sent(key string) string       { return k.prefix + "sent:" + key }
+func (k keys) advInvite(code string) string { return k.prefix + "advinvite:" + code }
+func (k keys) advisorTag(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":" }
 
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }

@@ -273,6 +273,16 @@ func (s *Store) Advisor(ctx context.Context, id int64) (*domain.Advisor, error) 
 	return a, nil
 }
 
+// EnsureAdvisor stores an advisor unless one with that id exists; it
+// reports whether it did.
+func (s *Store) EnsureAdvisor(ctx context.Context, a *domain.Advisor) (bool, error) {
+	ok, err := s.rdb.HSetNX(ctx, s.k.advisors(), i64(a.ID), mustJSON(a)).Result()
+	if err != nil {
+		return false, fmt.Errorf("ensure advisor %d: %w", a.ID, err)
+	}
+	return ok, nil
+}
+
 // PutAdvisor creates or replaces an advisor.
 func (s *Store) PutAdvisor(ctx context.Context, a *domain.Advisor) error {
 	if err := s.rdb.HSet(ctx, s.k.advisors(), i64(a.ID), mustJSON(a)).Err(); err != nil {

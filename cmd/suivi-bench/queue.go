@@ -21,21 +21,21 @@ const (
 	ownerPrefix = "suivi:{due}:of:"
 )
 
-// jobsPerOwner: a beneficiary with a 5-step plan has a reminder and a nudge
-// series per step and a check-in.
-const jobsPerOwner = 11
+// jobsPerOwner: a beneficiary with a 5-step plan has a reminder, a nudge
+// and an overdue series per step, a check-in and a meeting brief.
+const jobsPerOwner = 17
 
 // jobMember returns the member of the j-th job and its owner, shaped as
 // the scheduler's members.
 func jobMember(j int) (member, owner string) {
 	owner = fmt.Sprintf("q%07d", j/jobsPerOwner)
 	switch k := j % jobsPerOwner; {
-	case k < 5:
-		return fmt.Sprintf("r|%s|%d", owner, k+1), owner
-	case k < 10:
-		return fmt.Sprintf("o|%s|%d", owner, k-4), owner
-	default:
+	case k < 15:
+		return fmt.Sprintf("%c|%s|%d", "rov"[k/5], owner, k%5+1), owner
+	case k == 15:
 		return "c|" + owner, owner
+	default:
+		return "m|" + owner, owner
 	}
 }
 

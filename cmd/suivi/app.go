@@ -117,9 +117,10 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	router := dialogs.New(dialogs.Deps{
 		Store: a.store, Send: a.sender, Catalog: cat, Now: now, Log: log,
 		Admins: cfg.Admins, DefaultZone: cfg.Zone,
+		BotUsername: me, InviteTTL: cfg.InviteTTL, RetentionMonths: cfg.Retention,
 	})
 	a.outbox = bot.NewOutbox(a.store, a.sender, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, router.OnBlocked)
-	a.sched = reminders.New(a.store, router, now, log, reminders.Options{Zone: cfg.Zone})
+	a.sched = reminders.New(a.store, router, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention})
 	router.Outbox, router.Sched = a.outbox, a.sched
 	a.inbox = bot.NewInbox(a.store, router, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, 0)
 	if cfg.WebhookURL != "" {
@@ -130,8 +131,17 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	return a, nil
 }
 
-// setup publishes the command menu and the update mode.
+// setup registers the admins as advisors, schedules every advisor's digest,
+// and publishes the command menu and the update mode.
 func (a *app) setup(ctx context.Context) error {
+	for _, id := range a.cfg.Admins {
+		if _, err := a.store.EnsureAdvisor(ctx, &domain.Advisor{ID: id, Admin: true, Created: a.now().UTC()}); err != nil {
+			return err
+		}
+	}
+	if err := a.sched.SyncAdvisors(ctx); err != nil {
+		return fmt.Errorf("schedule digests: %w", err)
+	}
 	cat := catalog.New()
 	if err := a.sender.SetCommands(ctx, "", dialogs.Commands(cat, domain.French)); err != nil {
 		return fmt.Errorf("setMyCommands: %w", err)

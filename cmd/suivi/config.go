@@ -31,6 +31,7 @@ type Config struct {
 	RateGlobal  float64       // SUIVI_RATE_GLOBAL
 	RateChat    float64       // SUIVI_RATE_CHAT
 	LogLevel    slog.Level    // SUIVI_LOG_LEVEL
+	Retention   int           // SUIVI_RETENTION_MONTHS
 }
 
 // configVars documents every variable; the README's table mirrors it.
@@ -50,6 +51,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"SUIVI_RATE_GLOBAL", "25", "Messages per second for the whole bot, per replica"},
 	{"SUIVI_RATE_CHAT", "1", "Messages per second to one chat"},
 	{"SUIVI_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"SUIVI_RETENTION_MONTHS", "24", "Months a beneficiary's data is kept after the end of the accompaniment"},
 }
 
 var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -143,6 +145,7 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 	c.Workers = int(num("SUIVI_WORKERS", 1))
 	c.RateGlobal = num("SUIVI_RATE_GLOBAL", 0.1)
 	c.RateChat = num("SUIVI_RATE_CHAT", 0.1)
+	c.Retention = int(num("SUIVI_RETENTION_MONTHS", 1))
 	if err := c.LogLevel.UnmarshalText([]byte(get("SUIVI_LOG_LEVEL"))); err != nil {
 		bad("SUIVI_LOG_LEVEL must be debug, info, warn or error")
 	}

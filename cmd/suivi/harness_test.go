@@ -22,8 +22,8 @@ import (
 const childEnv = "SUIVI_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	redis.SetLogger(silentRedis{})
 	if os.Getenv(childEnv) == "1" {
-		redis.SetLogger(silentRedis{})
 		os.Exit(realMain(context.Background(), os.Args[1:], os.Getenv, time.Now, os.Stdout, os.Stderr))
 	}
 	redistest.Run(m)

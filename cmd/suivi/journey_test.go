@@ -157,8 +157,28 @@ func TestSimulatedMonthAcrossDSTWithRestart(t *testing.T) {
 			t.Errorf("%s: messages differ\nwant %d:\n%s\n\ngot %d:\n%s", p.loc, len(want), strings.Join(want, "\n"), len(have), strings.Join(have, "\n"))
 		}
 	}
-	if n := len(adv.Messages()); n != 0 {
-		t.Errorf("the advisor got %d messages though nothing happened: %v", n, adv.Messages())
+	// The advisor is not flooded: a digest (and its chart) each Monday,
+	// one silence alert per person (after two check-ins without answer,
+	// not every week after), one overdue alert per step; nothing else,
+	// and no content (nothing was answered).
+	counts := map[string]int{}
+	for _, m := range adv.Messages() {
+		switch {
+		case m.Kind == "photo":
+			counts["chart"]++
+		case strings.Contains(m.PlainText, "Votre point de la semaine"):
+			counts["digest"]++
+		case strings.Contains(m.PlainText, "n'a pas répondu aux deux derniers points"):
+			counts["silence"]++
+		case strings.Contains(m.PlainText, "a plus de 7 jours de retard"):
+			counts["overdue"]++
+		default:
+			t.Errorf("unexpected advisor message: %q", m.PlainText)
+		}
+	}
+	want := map[string]int{"digest": 7, "chart": 7, "silence": 2, "overdue": 10}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("advisor messages %v, want %v", counts, want)
 	}
 }
 

@@ -1,0 +1,175 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+)
+
+// Absence (/absence): the advisor names a stand-in among the other advisors
+// and a period. During it, forwards, alerts and digests go to the stand-in,
+// who may act on these beneficiaries; each beneficiary is told who reads
+// their answers. "/absence fin" ends it early.
+//
+// Buttons: av:<token>:pick (the token names a stand-in advisor in the
+// presser's own table), ab:<nonce>:1w|2w|dates.
+
+func (t *turn) absence(ctx context.Context, arg string) error {
+	if strings.EqualFold(strings.TrimSpace(arg), "fin") {
+		return t.endAbsence(ctx)
+	}
+	if ab := t.adv.Absence; ab != nil && t.r.Now().Before(ab.To) {
+		who := t.advisorName(ctx, ab.StandIn)
+		return t.areply(ctx, t.at(catalog.AbsCurrent, "name", who, "to", t.r.Catalog.Instant(advisorLang, ab.To, t.r.DefaultZone)), nil)
+	}
+	advs, err := t.r.Store.Advisors(ctx)
+	if err != nil {
+		return err
+	}
+	var kb bot.Keyboard
+	for _, a := range advs {
+		if a.ID == t.adv.ID {
+			continue
+		}
+		tok, err := t.r.Store.Ref(ctx, t.adv.ID, "adv:"+strconv.FormatInt(a.ID, 10))
+		if err != nil {
+			return err
+		}
+		name := a.Name
+		if name == "" {
+			name = strconv.FormatInt(a.ID, 10)
+		}
+		kb = append(kb, []bot.Button{{Text: name, Data: data("av", tok, "pick")}})
+	}
+	if len(kb) == 0 {
+		return t.areply(ctx, t.at(catalog.AbsNoOther), nil)
+	}
+	return t.areply(ctx, t.at(catalog.AbsWho), kb)
+}
+
+func (t *turn) advisorName(ctx context.Context, id int64) string {
+	if a, err := t.r.Store.Advisor(ctx, id); err == nil && a.Name != "" {
+		return a.Name
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// absenceButton: a stand-in was picked (its id comes from the presser's
+// own token table).
+func (t *turn) absenceButton(ctx context.Context, m *models.Message, id string, parts []string) (bool, string, error) {
+	standIn, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || parts[0] != "pick" || standIn == t.adv.ID {
+		return false, "", nil
+	}
+	if _, err := t.r.Store.Advisor(ctx, standIn); err != nil {
+		return false, "", nil
+	}
+	st := &advState{Flow: advFlowAbsence, Nonce: newNonce(), StandIn: standIn}
+	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+		return true, "", err
+	}
+	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+	return true, "", t.areply(ctx, t.at(catalog.AbsWhen, "name", t.advisorName(ctx, standIn)), bot.Keyboard{
+		{{Text: t.at(catalog.BtnPause1w), Data: data("ab", st.Nonce, "1w")}, {Text: t.at(catalog.BtnPause2w), Data: data("ab", st.Nonce, "2w")}},
+	})
+}
+
+// absencePeriodButton handles ab:<nonce>:1w|2w.
+func (t *turn) absencePeriodButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if t.adv == nil || len(parts) != 2 {
+		return false, "", nil
+	}
+	st, err := t.r.loadAdvState(ctx, t.adv.ID)
+	if err != nil {
+		return true, "", err
+	}
+	if st == nil || st.Flow != advFlowAbsence || st.Nonce != parts[0] {
+		return false, "", nil
+	}
+	days := map[string]int{"1w": 7, "2w": 14}[parts[1]]
+	if days == 0 {
+		return false, "", nil
+	}
+	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+	today := domain.DateOf(t.r.Now().In(t.r.DefaultZone))
+	return true, "", t.setAbsence(ctx, st.StandIn, t.r.Now(), today.AddDays(days))
+}
+
+// absenceInput takes a typed period "24/12 - 05/01" (the last day included).
+func (t *turn) absenceInput(ctx context.Context, st *advState, text string) error {
+	now := t.r.Now().In(t.r.DefaultZone)
+	parts := strings.FieldsFunc(text, func(r rune) bool { return r == '-' || r == '–' || r == ' ' })
+	var dates []domain.Date
+	for _, p := range parts {
+		if m := meetingRE.FindStringSubmatch(p); m != nil {
+			if dt, ok := userDateTime(m[1], m[2], m[3], "", "", now); ok {
+				dates = append(dates, dt.Date)
+			}
+		}
+	}
+	if len(dates) != 2 || dates[1].Before(dates[0]) {
+		return t.areply(ctx, t.at(catalog.AbsBadDates), nil)
+	}
+	from := dates[0].At(t.r.DefaultZone, 0, 0)
+	return t.setAbsence(ctx, st.StandIn, from, dates[1].AddDays(1))
+}
+
+// setAbsence stores the absence from `from` to the start of day `until`
+// and tells the stand-in and each beneficiary.
+func (t *turn) setAbsence(ctx context.Context, standIn int64, from time.Time, until domain.Date) error {
+	to := until.At(t.r.DefaultZone, 0, 0)
+	a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
+		a.Absence = &domain.Absence{StandIn: standIn, From: from.UTC(), To: to.UTC()}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.adv = a
+	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+		return err
+	}
+	last := t.r.Catalog.Date(advisorLang, until.AddDays(-1))
+	standInName := t.advisorName(ctx, standIn)
+	name := a.Name
+	key := fmt.Sprintf("absence:%d:%d", a.ID, from.Unix())
+	if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: standIn,
+		Text: t.at(catalog.AbsStandIn, "name", name, "to", last)}); err != nil {
+		return err
+	}
+	ids, err := t.r.Store.AdvisorBeneficiaries(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b, err := t.r.Store.Beneficiary(ctx, id)
+		if err != nil || !b.Followed() {
+			continue
+		}
+		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true,
+			Text: t.r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", name, "standin", standInName,
+				"to", t.r.Catalog.Date(b.Language, until.AddDays(-1)))}); err != nil {
+			return err
+		}
+	}
+	return t.areply(ctx, t.at(catalog.AbsSet, "name", standInName, "to", last), nil)
+}
+
+func (t *turn) endAbsence(ctx context.Context) error {
+	_, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
+		a.Absence = nil
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.AbsEnded), nil)
+}

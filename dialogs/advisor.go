@@ -1,0 +1,495 @@
+package dialogs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/store"
+)
+
+// The advisor's side. Every command and every button is checked against the
+// advisor's own caseload (their beneficiaries, and those of an advisor they
+// stand in for during an absence): a name is looked up among them only, and
+// a button carries a token from the presser's own table (store.Ref), never
+// an id a user could edit.
+//
+//	/beneficiaires        the caseload, who needs attention first
+//	/plan NOM             a beneficiary's plan, with actions
+//	/nouveauplan          create a plan, guided (newplan.go)
+//	/modifier NOM         revise a plan (revise.go)
+//	/relancer NOM         send a check-in now
+//	/digest               the weekly digest now (digest.go)
+//	/export               a CSV of check-ins and step history
+//	/cloturer NOM         end the accompaniment (after-care follows)
+//	/absence              name a stand-in for a period (absence.go)
+//	/inviterconseiller    (admins) a single-use link that makes an advisor
+//	/annuler              stop the current guided conversation
+
+// advState is where an advisor's current conversation stands.
+type advState struct {
+	Flow  string `json:"flow"`
+	Nonce string `json:"nonce"`
+	Stage string `json:"stage,omitempty"`
+	// Ben is the beneficiary a reply or a revision is about.
+	Ben string `json:"ben,omitempty"`
+	// Draft is the plan being created.
+	Draft *domain.Plan `json:"draft,omitempty"`
+	// Step is the step being revised; Changes what the revision did.
+	Step    int      `json:"step,omitempty"`
+	Changes []string `json:"changes,omitempty"`
+	// StandIn is the stand-in chosen for an absence.
+	StandIn int64 `json:"stand_in,omitempty"`
+}
+
+const (
+	advFlowNewPlan = "newplan"
+	advFlowRevise  = "revise"
+	advFlowReply   = "reply"
+	advFlowAbsence = "absence"
+	advStateTTL    = 24 * time.Hour
+)
+
+func (r *Router) loadAdvState(ctx context.Context, id int64) (*advState, error) {
+	b, err := r.Store.AdvisorState(ctx, id)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	s := new(advState)
+	if json.Unmarshal(b, s) != nil {
+		return nil, nil
+	}
+	return s, nil
+}
+
+func (r *Router) saveAdvState(ctx context.Context, id int64, s *advState) error {
+	if s == nil {
+		return r.Store.SetAdvisorState(ctx, id, nil, 0)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode advisor state: %w", err)
+	}
+	return r.Store.SetAdvisorState(ctx, id, b, advStateTTL)
+}
+
+// advisorCommands are refused, politely, to anyone who is not an advisor.
+func isAdvisorCommand(name string) bool {
+	switch name {
+	case "beneficiaires", "bénéficiaires", "nouveauplan", "modifier", "relancer", "digest", "export",
+		"cloturer", "clôturer", "absence", "inviterconseiller", "annuler":
+		return true
+	}
+	return false
+}
+
+// at returns an advisor-facing text (advisors read French).
+func (t *turn) at(key catalog.Key, kv ...any) string { return t.r.Catalog.T(advisorLang, key, kv...) }
+
+// areply sends a reply to an advisor.
+func (t *turn) areply(ctx context.Context, text string, kb bot.Keyboard) error { return t.reply(ctx, text, kb) }
+
+// onAdvisorCommand handles an advisor's command; handled is false for a
+// command that is not the advisor's.
+func (t *turn) onAdvisorCommand(ctx context.Context, name, arg string) (bool, error) {
+	if t.adv == nil {
+		if isAdvisorCommand(name) {
+			return true, t.reply(ctx, t.t(catalog.AdvOnly), nil)
+		}
+		return false, nil
+	}
+	switch name {
+	case "beneficiaires", "bénéficiaires":
+		return true, t.listCaseload(ctx)
+	case "plan":
+		if arg == "" && t.role == beneficiary {
+			return false, nil
+		}
+		return true, t.withBeneficiary(ctx, arg, "plan", t.advisorPlan)
+	case "nouveauplan":
+		return true, t.newPlan(ctx)
+	case "modifier":
+		return true, t.withBeneficiary(ctx, arg, "revise", t.revise)
+	case "relancer":
+		return true, t.withBeneficiary(ctx, arg, "nudge", t.sendCheckinNow)
+	case "digest":
+		return true, t.digestNow(ctx)
+	case "export":
+		return true, t.export(ctx)
+	case "cloturer", "clôturer":
+		return true, t.withBeneficiary(ctx, arg, "close", t.askClose)
+	case "absence":
+		return true, t.absence(ctx, arg)
+	case "inviterconseiller":
+		return true, t.inviteAdvisor(ctx)
+	case "annuler":
+		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+			return true, err
+		}
+		return true, t.areply(ctx, t.at(catalog.AdvCancelled), nil)
+	}
+	return false, nil
+}
+
+// caseload returns the beneficiaries an advisor may see and act on now:
+// their own, and during an absence those of the advisor they stand in for.
+func (r *Router) caseload(ctx context.Context, adv *domain.Advisor) ([]*domain.Beneficiary, error) {
+	owners := []int64{adv.ID}
+	advs, err := r.Store.Advisors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := r.Now()
+	for _, a := range advs {
+		if a.ID != adv.ID && a.Reader(now) == adv.ID {
+			owners = append(owners, a.ID)
+		}
+	}
+	var out []*domain.Beneficiary
+	for _, o := range owners {
+		ids, err := r.Store.AdvisorBeneficiaries(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			b, err := r.Store.Beneficiary(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if b.AdvisorID == o {
+				out = append(out, b)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *domain.Beneficiary) int { return strings.Compare(fold(a.Name), fold(b.Name)) })
+	return out, nil
+}
+
+// mayAct reports whether advisor adv may see and act on ben now.
+func (r *Router) mayAct(ctx context.Context, adv *domain.Advisor, ben *domain.Beneficiary) bool {
+	if ben.AdvisorID == adv.ID {
+		return true
+	}
+	owner, err := r.Store.Advisor(ctx, ben.AdvisorID)
+	return err == nil && owner.Reader(r.Now()) == adv.ID
+}
+
+// fold makes a name comparable: lower case, no accents.
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, strings.ToLower(strings.TrimSpace(s)))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
+// withBeneficiary finds the beneficiary named arg in the advisor's caseload
+// and runs fn on them. No name, or several matches: buttons to choose (each
+// a token of the advisor's own); none: a message that names nobody else.
+func (t *turn) withBeneficiary(ctx context.Context, arg, action string, fn func(context.Context, *domain.Beneficiary) error) error {
+	all, err := t.r.caseload(ctx, t.adv)
+	if err != nil {
+		return err
+	}
+	var found []*domain.Beneficiary
+	want := fold(arg)
+	for _, b := range all {
+		if want != "" && fold(b.Name) == want {
+			found = append(found, b)
+		}
+	}
+	if len(found) == 0 && want != "" {
+		for _, b := range all {
+			if strings.HasPrefix(fold(b.Name), want) {
+				found = append(found, b)
+			}
+		}
+	}
+	if len(found) == 1 {
+		return fn(ctx, found[0])
+	}
+	if want == "" {
+		found = all
+	}
+	if len(found) == 0 {
+		return t.areply(ctx, t.at(catalog.AdvNobody), nil)
+	}
+	var kb bot.Keyboard
+	for _, b := range found[:min(len(found), 30)] {
+		tok, err := t.r.Store.Ref(ctx, t.adv.ID, "ben:"+b.ID)
+		if err != nil {
+			return err
+		}
+		kb = append(kb, []bot.Button{{Text: b.Name + " · " + t.stateLabel(b), Data: data("av", tok, action)}})
+	}
+	return t.areply(ctx, t.at(catalog.AdvWhich), kb)
+}
+
+func (t *turn) stateLabel(b *domain.Beneficiary) string {
+	return t.at(catalog.Key("state." + string(b.State)))
+}
+
+// benButton makes an advisor's button about a beneficiary.
+func (r *Router) benButton(ctx context.Context, advID int64, ben, text, action string) (bot.Button, error) {
+	tok, err := r.Store.Ref(ctx, advID, "ben:"+ben)
+	if err != nil {
+		return bot.Button{}, err
+	}
+	return bot.Button{Text: text, Data: data("av", tok, action)}, nil
+}
+
+// advisorButton handles "av:<token>:<action>": the token is resolved in
+// the presser's own table, and the beneficiary checked against their
+// caseload again.
+func (t *turn) advisorButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if t.adv == nil || len(parts) < 2 {
+		return false, "", nil
+	}
+	v, ok, err := t.r.Store.ResolveRef(ctx, t.adv.ID, parts[0])
+	if err != nil || !ok {
+		return false, "", err
+	}
+	kind, id, _ := strings.Cut(v, ":")
+	if kind == "adv" {
+		return t.absenceButton(ctx, m, id, parts[1:])
+	}
+	if kind != "ben" {
+		return false, "", nil
+	}
+	b, err := t.r.Store.Beneficiary(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, "", nil
+	}
+	if err != nil {
+		return true, "", err
+	}
+	if !t.r.mayAct(ctx, t.adv, b) {
+		t.r.Log.Warn("advisor button on a beneficiary not theirs", "advisor", t.adv.ID, "beneficiary", b.ID)
+		return false, "", nil
+	}
+	switch parts[1] {
+	case "plan":
+		return true, "", t.advisorPlan(ctx, b)
+	case "reply":
+		return true, "", t.startReply(ctx, b)
+	case "revise":
+		return true, "", t.revise(ctx, b)
+	case "nudge":
+		return true, "", t.sendCheckinNow(ctx, b)
+	case "close":
+		return true, "", t.askClose(ctx, b)
+	case "closeok":
+		return true, "", t.closeAccompaniment(ctx, m, b)
+	}
+	if strings.HasPrefix(parts[1], "rv") {
+		return t.reviseButton(ctx, m, b, parts[1:])
+	}
+	return false, "", nil
+}
+
+// advisorPlan shows a beneficiary's plan to their advisor.
+func (t *turn) advisorPlan(ctx context.Context, b *domain.Beneficiary) error {
+	p, err := t.r.Store.Plan(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	var row []bot.Button
+	for _, a := range []struct {
+		key    catalog.Key
+		action string
+	}{{catalog.BtnRevise, "revise"}, {catalog.BtnNudge, "nudge"}, {catalog.BtnReply, "reply"}} {
+		btn, err := t.r.benButton(ctx, t.adv.ID, b.ID, t.at(a.key), a.action)
+		if err != nil {
+			return err
+		}
+		row = append(row, btn)
+	}
+	head := t.at(catalog.AdvPlanHead, "name", b.Name, "state", t.stateLabel(b), "id", b.ID)
+	return t.areply(ctx, head+"\n\n"+RenderPlan(t.r.Catalog, advisorLang, p), bot.Keyboard{row})
+}
+
+// sendCheckinNow answers /relancer: a check-in is sent to the beneficiary now.
+func (t *turn) sendCheckinNow(ctx context.Context, b *domain.Beneficiary) error {
+	if !b.Followed() {
+		return t.areply(ctx, t.at(catalog.AdvNotFollowed, "name", b.Name, "state", t.stateLabel(b)), nil)
+	}
+	p, err := t.r.Store.Plan(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	now := t.r.Now()
+	c, _, err := t.r.startCheckin(ctx, b, p, t.r.weekOf(b, now), false)
+	if err != nil {
+		return err
+	}
+	if c.Done() {
+		return t.areply(ctx, t.at(catalog.AdvAlreadyDone, "name", b.Name), nil)
+	}
+	q, step := next(c, p)
+	text, kb := t.r.checkinQuestion(b.Language, c, p, q, step)
+	if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{
+		Key: fmt.Sprintf("relance:%s:%d", b.ID, t.upd.ID), ChatID: b.TelegramID, Keyboard: kb,
+		Text: t.r.Catalog.T(b.Language, catalog.CiIntroAdvisor, "name", b.Name) + "\n\n" + text,
+	}); err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.AdvNudged, "name", b.Name), nil)
+}
+
+// inviteAdvisor answers /inviterconseiller (admins only).
+func (t *turn) inviteAdvisor(ctx context.Context) error {
+	if !t.adv.Admin && !t.r.admins[t.adv.ID] {
+		return t.areply(ctx, t.at(catalog.AdminOnly), nil)
+	}
+	inv, err := t.r.Store.NewAdvisorInvite(ctx, t.adv.ID, t.r.Now(), 7*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.AdvInviteLink, "link", t.r.deepLink(inv.Code)), nil)
+}
+
+// deepLink is the t.me link that opens the bot with a start code.
+func (r *Router) deepLink(code string) string {
+	return "https://t.me/" + r.BotUsername + "?start=" + code
+}
+
+// joinAsAdvisor handles /start a_<code>.
+func (t *turn) joinAsAdvisor(ctx context.Context, code string) error {
+	a, err := t.r.Store.RedeemAdvisorInvite(ctx, code, t.user.ID, strings.TrimSpace(t.user.FirstName), t.r.Now())
+	switch {
+	case errors.Is(err, store.ErrInviteUsed):
+		return t.reply(ctx, t.t(catalog.InviteUsed), nil)
+	case errors.Is(err, store.ErrInviteExpired):
+		return t.reply(ctx, t.t(catalog.InviteExpired), nil)
+	case errors.Is(err, store.ErrInviteUnknown):
+		return t.reply(ctx, t.t(catalog.InviteUnknown), nil)
+	case err != nil:
+		return err
+	}
+	t.adv = a
+	if err := t.r.Sched.SyncAdvisor(ctx, a.ID); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.at(catalog.AdvWelcome, "name", a.Name)+"\n\n"+t.at(catalog.HelpAdvisor), nil)
+}
+
+// onAdvisorMessage takes a text or voice an advisor sends outside a
+// command: the next answer of a guided conversation, or a reply to relay.
+func (t *turn) onAdvisorMessage(ctx context.Context, m *models.Message) (bool, error) {
+	st, err := t.r.loadAdvState(ctx, t.adv.ID)
+	if err != nil || st == nil {
+		return false, err
+	}
+	switch st.Flow {
+	case advFlowReply:
+		return true, t.relayToBeneficiary(ctx, st, m)
+	case advFlowNewPlan:
+		return true, t.newPlanInput(ctx, st, m.Text)
+	case advFlowRevise:
+		return true, t.reviseInput(ctx, st, m.Text)
+	case advFlowAbsence:
+		return true, t.absenceInput(ctx, st, m.Text)
+	}
+	return false, nil
+}
+
+// startReply: the advisor's next message goes to the beneficiary.
+func (t *turn) startReply(ctx context.Context, b *domain.Beneficiary) error {
+	if b.TelegramID == 0 || b.State == domain.StateBlocked || b.State == domain.StateStopped {
+		return t.areply(ctx, t.at(catalog.AdvNotFollowed, "name", b.Name, "state", t.stateLabel(b)), nil)
+	}
+	if err := t.r.saveAdvState(ctx, t.adv.ID, &advState{Flow: advFlowReply, Nonce: newNonce(), Ben: b.ID}); err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.AdvReplyPrompt, "name", b.Name), nil)
+}
+
+// relayToBeneficiary sends the advisor's text or voice to the beneficiary,
+// shown as from their advisor, with a button to answer back.
+func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.Message) error {
+	b, err := t.r.Store.Beneficiary(ctx, st.Ben)
+	if err != nil {
+		return err
+	}
+	if !t.r.mayAct(ctx, t.adv, b) {
+		return t.r.saveAdvState(ctx, t.adv.ID, nil)
+	}
+	name := t.adv.Name
+	if name == "" {
+		name = t.r.Catalog.T(b.Language, catalog.YourAdvisor)
+	}
+	kb := bot.Keyboard{{{Text: t.r.Catalog.T(b.Language, catalog.BtnAnswerAdvisor), Data: "rp:adv"}}}
+	key := fmt.Sprintf("relay:%d:%d", t.adv.ID, t.upd.ID)
+	out := bot.Outgoing{Key: key, ChatID: b.TelegramID, Keyboard: kb}
+	switch {
+	case m.Voice != nil:
+		out.Kind, out.FileID = "voice", m.Voice.FileID
+		out.Keyboard = nil
+		out.Text = t.r.Catalog.T(b.Language, catalog.RelayVoiceCaption, "name", name)
+	case strings.TrimSpace(m.Text) != "":
+		out.Text = t.r.Catalog.T(b.Language, catalog.RelayFromAdvisor, "name", name, "text", truncate(m.Text, 3000))
+	default:
+		return t.areply(ctx, t.at(catalog.AdvReplyTextOnly), nil)
+	}
+	if _, err := t.r.Outbox.Enqueue(ctx, out); err != nil {
+		return err
+	}
+	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.AdvReplySent, "name", b.Name), nil)
+}
+
+// answerAdvisor: the beneficiary pressed "Répondre" under a message of
+// their advisor; their next text or voice goes to the advisor (their own
+// choice: this is consent for that message).
+func (t *turn) answerAdvisor(ctx context.Context) error {
+	if err := t.r.saveState(ctx, t.ben.ID, &state{Flow: flowAnswer}); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.t(catalog.AnswerPrompt), nil)
+}
+
+// relayToAdvisor sends the beneficiary's text or voice to their advisor.
+func (t *turn) relayToAdvisor(ctx context.Context, m *models.Message) error {
+	chat := t.r.advisorChat(ctx, t.ben)
+	reply, err := t.r.benButton(ctx, chat, t.ben.ID, t.at(catalog.BtnReply), "reply")
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("answer:%s:%d", t.ben.ID, t.upd.ID)
+	out := bot.Outgoing{Key: key, ChatID: chat, Keyboard: bot.Keyboard{{reply}}}
+	switch {
+	case m.Voice != nil:
+		out.Kind, out.FileID, out.Keyboard = "voice", m.Voice.FileID, nil
+		out.Text = t.at(catalog.FwdVoiceFrom, "name", t.ben.Name)
+	case strings.TrimSpace(m.Text) != "":
+		out.Text = t.at(catalog.AnswerFromBen, "name", t.ben.Name, "text", truncate(m.Text, 3000))
+	default:
+		return t.reply(ctx, t.t(catalog.CiUnreadable), nil)
+	}
+	if _, err := t.r.Outbox.Enqueue(ctx, out); err != nil {
+		return err
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, nil); err != nil {
+		return err
+	}
+	return t.reply(ctx, t.t(catalog.AnswerSent), nil)
+}

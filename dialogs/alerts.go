@@ -1,0 +1,173 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/reminders"
+)
+
+// Alerts reach the advisor in real time, graded so that they are not noise:
+//
+//	🔴 help asked (alertHelp, forward.go) ............ with sound
+//	🟠 a step marked blocked; two check-ins in a row without answer
+//	🟡 a step overdue by more than 7 days ............ silent
+//
+// The beneficiary learns at onboarding what the advisor is told. Each alert
+// has its own key: it is sent once.
+
+func (r *Router) alert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool) error {
+	chat := r.advisorChat(ctx, ben)
+	buttons, err := r.forwardButtons(ctx, chat, ben)
+	if err != nil {
+		return err
+	}
+	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Silent: silent, Keyboard: buttons})
+	return err
+}
+
+// alertBlocked tells the advisor a step was marked blocked.
+func (r *Router) alertBlocked(ctx context.Context, ben *domain.Beneficiary, s *domain.Step) error {
+	day := domain.DateOf(r.Now().In(ben.Location(r.DefaultZone)))
+	return r.alert(ctx, ben, fmt.Sprintf("stepblocked:%s:%d:%s", ben.ID, s.ID, day),
+		r.at(catalog.AlertBlocked, "name", ben.Name, "title", s.Title), false)
+}
+
+// alertOverdue tells the advisor a step is overdue by more than 7 days.
+func (r *Router) alertOverdue(ctx context.Context, d reminders.Due) error {
+	return r.alert(ctx, d.Ben, d.Key, r.at(catalog.AlertOverdue, "name", d.Ben.Name, "title", d.Step.Title,
+		"date", r.Catalog.DateTime(advisorLang, d.Step.Due)), true)
+}
+
+// alertSilence tells the advisor when two check-ins in a row went without
+// any answer (silence, not a bad score): once, when the second one closes,
+// not again every week the silence lasts.
+func (r *Router) alertSilence(ctx context.Context, ben *domain.Beneficiary, all []domain.CheckIn, newWeek domain.Week) error {
+	streak := 0
+	var latest domain.Week
+	for i := len(all) - 1; i >= 0; i-- {
+		c := &all[i]
+		if c.Week == newWeek || c.Open() {
+			continue
+		}
+		if !unanswered(c) {
+			break
+		}
+		if streak == 0 {
+			latest = c.Week
+		}
+		streak++
+	}
+	if streak != 2 {
+		return nil
+	}
+	return r.alert(ctx, ben, fmt.Sprintf("silent:%s:%s", ben.ID, latest),
+		r.at(catalog.AlertSilence, "name", ben.Name), false)
+}
+
+// aftercareCheckin is a check-in after the end of the accompaniment.
+func (r *Router) aftercareCheckin(ctx context.Context, d reminders.Due) error {
+	return r.scheduledCheckin(ctx, d)
+}
+
+// retentionEnd deletes a beneficiary's data at the end of the retention period.
+func (r *Router) retentionEnd(ctx context.Context, d reminders.Due) error {
+	if err := r.Store.DeleteBeneficiary(ctx, d.Ben.ID); err != nil {
+		return err
+	}
+	r.Log.Info("beneficiary data deleted after retention", "beneficiary", d.Ben.ID)
+	return nil
+}
+
+// brief tells the advisor, the day before a follow-up meeting, what changed
+// since the previous one: steps done, postponed, blocked; scores (with
+// consent); help asked.
+func (r *Router) brief(ctx context.Context, d reminders.Due) error {
+	ben, p := d.Ben, d.Plan
+	loc := ben.Location(r.DefaultZone)
+	meetingDay := d.Occ.Local.Date.AddDays(1)
+	var meeting domain.DateTime
+	since := p.Created
+	for _, m := range p.Meetings {
+		if m.Date == meetingDay {
+			meeting = m
+			break
+		}
+		if m.Date.Before(meetingDay) {
+			since = m.In(loc, 0)
+		}
+	}
+	if meeting.IsZero() {
+		return nil // the meeting was moved meanwhile
+	}
+	var done, moved, blocked []string
+	for _, s := range p.Steps {
+		for _, h := range s.History {
+			if h.At.Before(since) {
+				continue
+			}
+			switch {
+			case h.Status == domain.StatusDone:
+				done = append(done, s.Title)
+			case h.Due != nil:
+				moved = append(moved, s.Title)
+			}
+		}
+		if s.Status == domain.StatusBlocked {
+			blocked = append(blocked, s.Title)
+		}
+	}
+	cis, err := r.Store.CheckIns(ctx, ben.ID)
+	if err != nil {
+		return err
+	}
+	var scores []string
+	checkins, help := 0, 0
+	for _, c := range cis {
+		if c.Asked.Before(since) {
+			continue
+		}
+		if c.HelpAsked {
+			help++
+		}
+		if c.Done() {
+			checkins++
+			if ben.Consent.Shares() && c.Score > 0 && !c.ScorePrivate {
+				scores = append(scores, fmt.Sprintf("%d/5", c.Score))
+			}
+		}
+	}
+	none := r.at(catalog.BriefNone)
+	list := func(v []string) string {
+		if len(v) == 0 {
+			return none
+		}
+		return strings.Join(dedupe(v), ", ")
+	}
+	scoreText := list(scores)
+	if !ben.Consent.Shares() {
+		scoreText = r.at(catalog.DgPrivate)
+	}
+	text := r.at(catalog.Brief, "name", ben.Name, "date", r.Catalog.DateTime(advisorLang, meeting),
+		"since", r.Catalog.Date(advisorLang, domain.DateOf(since.In(loc))), "done", list(done), "moved", list(moved),
+		"blocked", list(blocked), "checkins", checkins, "scores", scoreText, "help", help)
+	return r.alert(ctx, ben, d.Key, text, true)
+}
+
+func dedupe(v []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range v {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+

@@ -1,0 +1,373 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/reminders"
+)
+
+// The weekly digest: one message, one line per beneficiary, who needs
+// attention first, and one chart (score per week, last 8 weeks). It comes at
+// the advisor's chosen day and hour (reminders' digest job), and on demand
+// with /digest. Scores and answers show only with the beneficiary's
+// consent; silence is shown as silence, never as a zero score.
+
+// digestWeeks is how many weeks the chart shows.
+const digestWeeks = 8
+
+// Case is what the digest knows of one beneficiary.
+type Case struct {
+	Ben      *domain.Beneficiary
+	Plan     *domain.Plan
+	CheckIns []domain.CheckIn
+	// Computed:
+	Score, Prev   int  // last two shared scores (0: none)
+	ScoreWeek     domain.Week
+	Private       bool // the beneficiary shares no answers
+	Help          bool // help asked in the last 14 days
+	Blocked       int  // steps marked blocked
+	Overdue       int  // open steps past their due date
+	DoneThisWeek  int  // steps done in the last 7 days
+	Silent        int  // check-ins in a row without any answer, latest first
+	Attention     int
+	LastCompleted time.Time
+}
+
+// unanswered reports whether a check-in got no answer at all.
+func unanswered(c *domain.CheckIn) bool {
+	return !c.ScoreDone && !c.AnswerDone && len(c.Steps) == 0 && !c.NoteDone && !c.HelpDone && c.Pending == ""
+}
+
+// buildCase computes a beneficiary's figures at now.
+func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now time.Time) Case {
+	c := Case{Ben: b, Plan: p, CheckIns: cis, Private: !b.Consent.Shares()}
+	loc := b.Location(r.DefaultZone)
+	today := domain.DateOf(now.In(loc))
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		switch {
+		case s.Status == domain.StatusBlocked:
+			c.Blocked++
+		}
+		if s.Status.Open() && s.Due.Date.Before(today) {
+			c.Overdue++
+		}
+		if s.Status == domain.StatusDone {
+			for _, h := range s.History {
+				if h.Status == domain.StatusDone && now.Sub(h.At) <= 7*24*time.Hour {
+					c.DoneThisWeek++
+					break
+				}
+			}
+		}
+	}
+	for i := len(cis) - 1; i >= 0; i-- {
+		ci := &cis[i]
+		if ci.HelpAsked && now.Sub(ci.Asked) <= 14*24*time.Hour {
+			c.Help = true
+		}
+		if ci.Done() && c.LastCompleted.IsZero() {
+			c.LastCompleted = ci.Completed
+		}
+		if ci.Done() && ci.Score > 0 && !ci.ScorePrivate && !c.Private {
+			if c.Score == 0 {
+				c.Score, c.ScoreWeek = ci.Score, ci.Week
+			} else if c.Prev == 0 {
+				c.Prev = ci.Score
+			}
+		}
+	}
+	// Silence: the latest check-ins, counted while they got no answer; one
+	// still open for less than two days does not count yet.
+	for i := len(cis) - 1; i >= 0; i-- {
+		ci := &cis[i]
+		if ci.Open() && now.Sub(ci.Asked) < 48*time.Hour {
+			continue
+		}
+		if !unanswered(ci) {
+			break
+		}
+		c.Silent++
+	}
+	if c.Help {
+		c.Attention += 100
+	}
+	if b.State == domain.StateBlocked || b.State == domain.StateStopped {
+		c.Attention += 40
+	}
+	if c.Silent >= 2 {
+		c.Attention += 30
+	}
+	c.Attention += 20*c.Blocked + 10*min(c.Overdue, 3)
+	if c.Score > 0 && c.Score <= 2 {
+		c.Attention += 15
+	}
+	return c
+}
+
+// caseloadCases loads and computes the digest rows of an advisor's own
+// beneficiaries, who needs attention first.
+func (r *Router) caseloadCases(ctx context.Context, advisorID int64, now time.Time) ([]Case, error) {
+	ids, err := r.Store.AdvisorBeneficiaries(ctx, advisorID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Case
+	for _, id := range ids {
+		b, err := r.Store.Beneficiary(ctx, id)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		if b.AdvisorID != advisorID || b.State == domain.StateInvited {
+			continue
+		}
+		p, err := r.Store.Plan(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		cis, err := r.Store.CheckIns(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.buildCase(b, p, cis, now))
+	}
+	slices.SortStableFunc(out, func(a, b Case) int {
+		if a.Attention != b.Attention {
+			return b.Attention - a.Attention
+		}
+		return strings.Compare(fold(a.Ben.Name), fold(b.Ben.Name))
+	})
+	return out, nil
+}
+
+// digestText writes the digest message.
+func (r *Router) digestText(adv *domain.Advisor, cases []Case, now time.Time) string {
+	T := func(k catalog.Key, kv ...any) string { return r.at(k, kv...) }
+	urgent := 0
+	for _, c := range cases {
+		if c.Attention >= 30 {
+			urgent++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(T(catalog.DgTitle, "date", r.Catalog.Date(advisorLang, domain.DateOf(now.In(r.DefaultZone)))))
+	b.WriteString("\n" + T(catalog.DgCount, "n", len(cases), "urgent", urgent))
+	if len(cases) == 0 {
+		b.WriteString("\n\n" + T(catalog.DgEmpty))
+		return b.String()
+	}
+	b.WriteString("\n")
+	for _, c := range cases {
+		var parts []string
+		if c.Help {
+			parts = append(parts, T(catalog.DgHelp))
+		}
+		switch c.Ben.State {
+		case domain.StateBlocked, domain.StateStopped, domain.StatePaused, domain.StateClosed:
+			parts = append(parts, T(catalog.Key("dg.state."+string(c.Ben.State))))
+		}
+		if c.Blocked > 0 {
+			parts = append(parts, T(catalog.DgBlocked, "n", c.Blocked))
+		}
+		if c.Overdue > 0 {
+			parts = append(parts, T(catalog.DgOverdue, "n", c.Overdue))
+		}
+		if c.Silent >= 1 {
+			parts = append(parts, T(catalog.DgSilent, "n", c.Silent))
+		}
+		switch {
+		case c.Private:
+			parts = append(parts, T(catalog.DgPrivate))
+		case c.Score > 0:
+			trend := ""
+			if c.Prev > 0 {
+				trend = map[bool]string{true: " ↗", false: " ↘"}[c.Score > c.Prev]
+				if c.Score == c.Prev {
+					trend = " →"
+				}
+			}
+			parts = append(parts, T(catalog.DgScore, "score", c.Score, "trend", trend))
+		}
+		if c.DoneThisWeek > 0 {
+			parts = append(parts, T(catalog.DgDone, "n", c.DoneThisWeek))
+		}
+		if c.LastCompleted.IsZero() {
+			parts = append(parts, T(catalog.DgNoCheckin))
+		} else {
+			parts = append(parts, T(catalog.DgLast, "days", int(now.Sub(c.LastCompleted).Hours()/24)))
+		}
+		icon := "🟢"
+		switch {
+		case c.Attention >= 30:
+			icon = "🔴"
+		case c.Attention >= 10:
+			icon = "🟠"
+		}
+		b.WriteString("\n" + T(catalog.DgLine, "icon", icon, "name", c.Ben.Name, "parts", catalog.HTML(strings.Join(parts, " · "))))
+	}
+	return b.String()
+}
+
+// digestWeekList returns the last digestWeeks ISO weeks up to now.
+func (r *Router) digestWeekList(now time.Time) []domain.Week {
+	var weeks []domain.Week
+	t := now.In(r.DefaultZone)
+	for i := digestWeeks - 1; i >= 0; i-- {
+		weeks = append(weeks, domain.WeekOf(t.AddDate(0, 0, -7*i)))
+	}
+	return weeks
+}
+
+// buildDigest returns the digest of an advisor's caseload: text and chart.
+func (r *Router) buildDigest(ctx context.Context, adv *domain.Advisor, now time.Time) (string, []byte, error) {
+	cases, err := r.caseloadCases(ctx, adv.ID, now)
+	if err != nil {
+		return "", nil, err
+	}
+	text := r.digestText(adv, cases, now)
+	if len(cases) == 0 {
+		return text, nil, nil
+	}
+	png, err := Chart(cases, r.digestWeekList(now))
+	if err != nil {
+		return "", nil, err
+	}
+	return text, png, nil
+}
+
+// digestNow answers /digest.
+func (t *turn) digestNow(ctx context.Context) error {
+	text, png, err := t.r.buildDigest(ctx, t.adv, t.r.Now())
+	if err != nil {
+		return err
+	}
+	kb := bot.Keyboard{{{Text: t.at(catalog.BtnDigestWhen), Data: "dg:set"}}}
+	if err := t.areply(ctx, text, kb); err != nil {
+		return err
+	}
+	if png == nil {
+		return nil
+	}
+	_, err = t.r.Send.SendPhoto(ctx, t.chat, fmt.Sprintf("u%d.chart", t.upd.ID), "suivi.png", png, t.at(catalog.DgChartCaption))
+	return err
+}
+
+// scheduledDigest sends an advisor's weekly digest to whoever reads their
+// news (a stand-in during an absence).
+func (r *Router) scheduledDigest(ctx context.Context, d reminders.Due) error {
+	text, png, err := r.buildDigest(ctx, d.Advisor, r.Now())
+	if err != nil {
+		return err
+	}
+	chat := d.Advisor.Reader(r.Now())
+	if chat != d.Advisor.ID {
+		text = r.at(catalog.DgForStandIn, "name", d.Advisor.Name) + "\n" + text
+	}
+	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Text: text, Silent: true}); err != nil {
+		return err
+	}
+	if png == nil {
+		return nil
+	}
+	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: d.Key + ":chart", ChatID: chat, Kind: "photo", Data: png,
+		FileName: "suivi.png", Text: r.at(catalog.DgChartCaption), Silent: true})
+	return err
+}
+
+// digestButton handles dg:set, dg:d:<day>, dg:h:<day>:<hour>: when the
+// weekly digest comes. Nothing in it names anyone.
+func (t *turn) digestButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if t.adv == nil || len(parts) == 0 {
+		return false, "", nil
+	}
+	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+	switch {
+	case parts[0] == "set":
+		var kb bot.Keyboard
+		var row []bot.Button
+		for _, d := range []int{1, 2, 3, 4, 5} {
+			row = append(row, bot.Button{Text: t.at(catalog.Key(fmt.Sprintf("day.%d", d))), Data: data("dg", "d", d)})
+		}
+		return true, "", t.areply(ctx, t.at(catalog.DgAskDay), append(kb, row))
+	case parts[0] == "d" && len(parts) == 2:
+		d, err := strconv.Atoi(parts[1])
+		if err != nil || d < 0 || d > 6 {
+			return false, "", nil
+		}
+		var row []bot.Button
+		for _, h := range []int{8, 9, 12, 14, 17} {
+			row = append(row, bot.Button{Text: t.at(catalog.HourLabel, "h", h), Data: data("dg", "h", d, h)})
+		}
+		return true, "", t.areply(ctx, t.at(catalog.DgAskHour), bot.Keyboard{row})
+	case parts[0] == "h" && len(parts) == 3:
+		d, err1 := strconv.Atoi(parts[1])
+		h, err2 := strconv.Atoi(parts[2])
+		if err1 != nil || err2 != nil || d < 0 || d > 6 || h < 0 || h > 23 {
+			return false, "", nil
+		}
+		a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
+			a.DigestSpec = fmt.Sprintf("0 %d * * %d", h, d)
+			return nil
+		})
+		if err != nil {
+			return true, "", err
+		}
+		if err := t.r.Sched.SyncAdvisor(ctx, a.ID); err != nil {
+			return true, "", err
+		}
+		return true, "", t.areply(ctx, t.at(catalog.DgSet, "day", t.at(catalog.Key(fmt.Sprintf("day.%d", d))), "h", h), nil)
+	}
+	return false, "", nil
+}
+
+// listCaseload answers /beneficiaires: everyone the advisor follows now
+// (their own, and those they stand in for), who needs attention first.
+func (t *turn) listCaseload(ctx context.Context) error {
+	bens, err := t.r.caseload(ctx, t.adv)
+	if err != nil {
+		return err
+	}
+	now := t.r.Now()
+	var cases []Case
+	for _, b := range bens {
+		p, err := t.r.Store.Plan(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		cis, err := t.r.Store.CheckIns(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		cases = append(cases, t.r.buildCase(b, p, cis, now))
+	}
+	slices.SortStableFunc(cases, func(a, b Case) int { return b.Attention - a.Attention })
+	if len(cases) == 0 {
+		return t.areply(ctx, t.at(catalog.ListEmpty), nil)
+	}
+	var lines []string
+	for _, c := range cases {
+		last := t.at(catalog.DgNoCheckin)
+		if !c.LastCompleted.IsZero() {
+			last = t.at(catalog.DgLast, "days", int(now.Sub(c.LastCompleted).Hours()/24))
+		}
+		extra := ""
+		if c.Overdue > 0 {
+			extra = " · " + t.at(catalog.DgOverdue, "n", c.Overdue)
+		}
+		if c.Help {
+			extra += " · " + t.at(catalog.DgHelp)
+		}
+		lines = append(lines, t.at(catalog.ListLine, "name", c.Ben.Name, "state", t.stateLabel(c.Ben), "last", last, "extra", extra))
+	}
+	return t.areply(ctx, t.at(catalog.ListTitle, "n", len(cases))+"\n\n"+strings.Join(lines, "\n")+"\n\n"+t.at(catalog.ListHint), nil)
+}

@@ -1,0 +1,104 @@
+package dialogs
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"time"
+
+	"suivi/catalog"
+)
+
+// export answers /export: a CSV document (UTF-8 with a byte order mark, so
+// spreadsheets read the accents; ';' between fields, as French spreadsheets
+// expect) of the check-ins and step history of the advisor's own
+// beneficiaries. Scores and answers appear only with the beneficiary's
+// consent and when not kept private.
+func (t *turn) export(ctx context.Context) error {
+	cases, err := t.r.caseloadCases(ctx, t.adv.ID, t.r.Now())
+	if err != nil {
+		return err
+	}
+	data, err := t.r.exportCSV(cases)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("suivi-%s.csv", t.r.Now().In(t.r.DefaultZone).Format("2006-01-02"))
+	_, err = t.r.Send.SendDocument(ctx, t.chat, fmt.Sprintf("u%d.csv", t.upd.ID), name, data, t.at(catalog.ExportCaption, "n", len(cases)))
+	return err
+}
+
+// ExportHeader is the first row of the export.
+func ExportHeader() []string {
+	return []string{"type", "beneficiaire", "date", "semaine", "etat", "score", "aide", "reponse", "note", "etape", "statut", "echeance", "par"}
+}
+
+func (r *Router) exportCSV(cases []Case) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	w := csv.NewWriter(&buf)
+	w.Comma = ';'
+	if err := w.Write(ExportHeader()); err != nil {
+		return nil, err
+	}
+	stamp := func(t time.Time, loc *time.Location) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format("2006-01-02 15:04")
+	}
+	for _, c := range cases {
+		loc := c.Ben.Location(r.DefaultZone)
+		shares := c.Ben.Consent.Shares()
+		for _, ci := range c.CheckIns {
+			state := "ouvert"
+			when := ci.Asked
+			switch {
+			case ci.Done():
+				state, when = "fait", ci.Completed
+			case !ci.Closed.IsZero() && unanswered(&ci):
+				state, when = "sans reponse", ci.Closed
+			case !ci.Closed.IsZero():
+				state, when = "incomplet", ci.Closed
+			}
+			score, answer, note := "", "", ""
+			if shares && !ci.ScorePrivate && ci.Score > 0 {
+				score = strconv.Itoa(ci.Score)
+			}
+			if shares && !ci.AnswerPrivate && ci.AnswerDone {
+				answer = ci.AnswerChoice
+				if ci.Answer != "" {
+					answer = ci.Answer
+				}
+			}
+			if shares && !ci.NotePrivate {
+				note = ci.Note
+			}
+			help := map[bool]string{true: "oui", false: "non"}[ci.HelpAsked]
+			if err := w.Write([]string{"point", c.Ben.Name, stamp(when, loc), string(ci.Week), state, score, help, answer, note, "", "", "", ""}); err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range c.Plan.Steps {
+			for _, h := range s.History {
+				due := ""
+				if h.Due != nil {
+					due = h.Due.String()
+				}
+				if err := w.Write([]string{"etape", c.Ben.Name, stamp(h.At, loc), "", "", "", "", "", "", s.Title, string(h.Status), due, string(h.By)}); err != nil {
+					return nil, err
+				}
+			}
+			if len(s.History) == 0 {
+				if err := w.Write([]string{"etape", c.Ben.Name, "", "", "", "", "", "", "", s.Title, string(s.Status), s.Due.String(), ""}); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+

@@ -1,0 +1,448 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/examples"
+	"suivi/planfile"
+)
+
+// Creating a plan in Telegram (/nouveauplan), one message at a time, the
+// same model as the plan files:
+//
+//	name       the beneficiary's first name or alias (typed)
+//	template   one of the six cases of the good-practice guide, or blank
+//	steps      the template's steps (dates moved to start next week), and/or
+//	           lines pasted: "15/12 Visite à la Mission Locale", with
+//	           "[conseiller]" for a step the advisor carries out
+//	rhythm     weekly, every two weeks, monthly, or a cron spec (typed)
+//	question   the plan's own self-evaluation question (template's, typed, none)
+//	meetings   follow-up meeting dates (typed) or none
+//	confirm    → the plan is stored; the invite link and its QR code come back
+const (
+	npName     = "name"
+	npTemplate = "tpl"
+	npSteps    = "steps"
+	npRhythm   = "rhythm"
+	npRhythmT  = "rhythm_typed"
+	npQuestion = "question"
+	npMeetings = "meetings"
+	npConfirm  = "confirm"
+)
+
+// templates are the example plans offered as starting points, in the
+// order of the guide.
+func templates() []string {
+	return []string{"immersion-gardienne", "bilan-priorites", "fle-electricien", "permis-mobilite", "vae-petite-enfance", "remise-a-niveau"}
+}
+
+// rhythms offered as buttons.
+func rhythms() map[string]string {
+	return map[string]string{"w": "0 10 * * MON", "2w": "@every 336h", "m": "0 10 1 * *"}
+}
+
+func (t *turn) newPlan(ctx context.Context) error {
+	st := &advState{Flow: advFlowNewPlan, Nonce: newNonce(), Stage: npName, Draft: &domain.Plan{
+		AdvisorID: t.adv.ID,
+		Beneficiary: domain.Person{
+			Language: domain.French, Timezone: t.r.DefaultZone.String(),
+		},
+	}}
+	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.NpName), nil)
+}
+
+func npBtn(st *advState, text string, parts ...any) bot.Button {
+	return bot.Button{Text: text, Data: data(append([]any{"np", st.Nonce}, parts...)...)}
+}
+
+// askNewPlan asks the question of the current stage.
+func (t *turn) askNewPlan(ctx context.Context, st *advState) error {
+	d := st.Draft
+	switch st.Stage {
+	case npTemplate:
+		var kb bot.Keyboard
+		for i, name := range templates() {
+			kb = append(kb, []bot.Button{npBtn(st, t.at(catalog.Key("tpl."+name)), "tpl", i)})
+		}
+		kb = append(kb, []bot.Button{npBtn(st, t.at(catalog.TplBlank), "tpl", "blank")})
+		return t.areply(ctx, t.at(catalog.NpTemplate, "name", d.Beneficiary.Name), kb)
+	case npSteps:
+		kb := bot.Keyboard{}
+		if len(d.Steps) > 0 {
+			kb = append(kb, []bot.Button{npBtn(st, t.at(catalog.BtnNpNext), "next")}, []bot.Button{npBtn(st, t.at(catalog.BtnNpClear), "clear")})
+		}
+		return t.areply(ctx, t.at(catalog.NpSteps, "steps", t.stepList(d)), kb)
+	case npRhythm:
+		return t.areply(ctx, t.at(catalog.NpRhythm), bot.Keyboard{
+			{npBtn(st, t.at(catalog.BtnWeekly), "rh", "w"), npBtn(st, t.at(catalog.BtnBiweekly), "rh", "2w")},
+			{npBtn(st, t.at(catalog.BtnMonthly), "rh", "m"), npBtn(st, t.at(catalog.BtnCron), "rh", "cron")},
+		})
+	case npRhythmT:
+		return t.areply(ctx, t.at(catalog.NpRhythmTyped), nil)
+	case npQuestion:
+		kb := bot.Keyboard{{npBtn(st, t.at(catalog.BtnNoQuestion), "q", "none")}}
+		if d.Checkin.Question != "" {
+			kb = append(bot.Keyboard{{npBtn(st, t.at(catalog.BtnKeepQuestion), "q", "keep")}}, kb...)
+		}
+		return t.areply(ctx, t.at(catalog.NpQuestion, "question", d.Checkin.Question), kb)
+	case npMeetings:
+		return t.areply(ctx, t.at(catalog.NpMeetings), bot.Keyboard{{npBtn(st, t.at(catalog.BtnNoMeeting), "mt", "none")}})
+	case npConfirm:
+		return t.areply(ctx, t.at(catalog.NpConfirm)+"\n\n"+RenderPlan(t.r.Catalog, advisorLang, d), bot.Keyboard{
+			{npBtn(st, t.at(catalog.BtnCreate), "ok")},
+			{npBtn(st, t.at(catalog.BtnCancel), "cancel")},
+		})
+	}
+	return nil
+}
+
+func (t *turn) stepList(d *domain.Plan) string {
+	if len(d.Steps) == 0 {
+		return t.at(catalog.NpNoSteps)
+	}
+	var lines []string
+	for _, s := range d.Steps {
+		owner := ""
+		if s.Owner == domain.OwnerAdvisor {
+			owner = " " + t.at(catalog.NpAdvisorMark)
+		}
+		lines = append(lines, fmt.Sprintf("%02d/%02d %s%s", s.Due.Day, int(s.Due.Month), s.Title, owner))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// newPlanInput takes what the advisor typed at the current stage.
+func (t *turn) newPlanInput(ctx context.Context, st *advState, text string) error {
+	text = strings.TrimSpace(text)
+	d := st.Draft
+	if text == "" {
+		return t.askNewPlan(ctx, st)
+	}
+	switch st.Stage {
+	case npName:
+		if len([]rune(text)) > domain.MaxNameLen || strings.ContainsAny(text, "\n\r") {
+			return t.areply(ctx, t.at(catalog.NpNameBad, "max", domain.MaxNameLen), nil)
+		}
+		d.Beneficiary.Name = text
+		st.Stage = npTemplate
+	case npSteps, npTemplate:
+		steps, bad := parseStepLines(text, t.r.Now().In(t.r.DefaultZone))
+		if len(bad) > 0 {
+			return t.areply(ctx, t.at(catalog.NpStepsBad, "lines", strings.Join(bad, ", ")), nil)
+		}
+		for _, s := range steps {
+			if len(d.Steps) >= domain.MaxSteps {
+				break
+			}
+			s.ID = d.NextStepID()
+			d.Steps = append(d.Steps, s)
+		}
+		st.Stage = npSteps
+	case npRhythmT:
+		if err := domain.ValidCheckinSchedule(text, t.r.DefaultZone); err != nil {
+			return t.areply(ctx, t.at(catalog.NpRhythmBad, "err", err.Error()), nil)
+		}
+		d.Checkin.Schedule = text
+		st.Stage = npQuestion
+	case npQuestion:
+		if len([]rune(text)) > domain.MaxQuestionLen {
+			return t.areply(ctx, t.at(catalog.NpQuestionBad, "max", domain.MaxQuestionLen), nil)
+		}
+		d.Checkin.Question = text
+		st.Stage = npMeetings
+	case npMeetings:
+		ms, bad := parseMeetings(text, t.r.Now().In(t.r.DefaultZone))
+		if len(bad) > 0 {
+			return t.areply(ctx, t.at(catalog.NpMeetingsBad, "items", strings.Join(bad, ", ")), nil)
+		}
+		d.Meetings = ms
+		st.Stage = npConfirm
+	default:
+		return t.askNewPlan(ctx, st)
+	}
+	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+		return err
+	}
+	return t.askNewPlan(ctx, st)
+}
+
+// newPlanButton handles "np:<nonce>:...".
+func (t *turn) newPlanButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if t.adv == nil || len(parts) < 2 {
+		return false, "", nil
+	}
+	st, err := t.r.loadAdvState(ctx, t.adv.ID)
+	if err != nil {
+		return true, "", err
+	}
+	if st == nil || st.Flow != advFlowNewPlan || st.Nonce != parts[0] {
+		return false, "", nil
+	}
+	d := st.Draft
+	arg := ""
+	if len(parts) > 2 {
+		arg = parts[2]
+	}
+	switch parts[1] {
+	case "tpl":
+		if st.Stage != npTemplate {
+			return false, "", nil
+		}
+		if arg != "blank" {
+			i, err := strconv.Atoi(arg)
+			if err != nil || i < 0 || i >= len(templates()) {
+				return false, "", nil
+			}
+			if err := t.applyTemplate(d, templates()[i]); err != nil {
+				return true, "", err
+			}
+		}
+		st.Stage = npSteps
+	case "next":
+		if st.Stage != npSteps || len(d.Steps) == 0 {
+			return false, "", nil
+		}
+		st.Stage = npRhythm
+	case "clear":
+		if st.Stage != npSteps {
+			return false, "", nil
+		}
+		d.Steps = nil
+	case "rh":
+		if st.Stage != npRhythm {
+			return false, "", nil
+		}
+		if arg == "cron" {
+			st.Stage = npRhythmT
+			break
+		}
+		spec, ok := rhythms()[arg]
+		if !ok {
+			return false, "", nil
+		}
+		d.Checkin.Schedule = spec
+		st.Stage = npQuestion
+	case "q":
+		if st.Stage != npQuestion || (arg != "keep" && arg != "none") {
+			return false, "", nil
+		}
+		if arg == "none" {
+			d.Checkin.Question = ""
+		}
+		st.Stage = npMeetings
+	case "mt":
+		if st.Stage != npMeetings {
+			return false, "", nil
+		}
+		d.Meetings = nil
+		st.Stage = npConfirm
+	case "cancel":
+		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+			return true, "", err
+		}
+		return true, "", t.edit(ctx, m, t.at(catalog.AdvCancelled))
+	case "ok":
+		if st.Stage != npConfirm {
+			return false, "", nil
+		}
+		_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+		return true, "", t.createPlan(ctx, st)
+	default:
+		return false, "", nil
+	}
+	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+		return true, "", err
+	}
+	return true, "", t.askNewPlan(ctx, st)
+}
+
+// applyTemplate fills the draft from an example plan, its dates moved so
+// that its first step is due in a week.
+func (t *turn) applyTemplate(d *domain.Plan, name string) error {
+	raw, err := examples.Read(name)
+	if err != nil {
+		return fmt.Errorf("template %s: %w", name, err)
+	}
+	tpl, err := planfile.Parse(raw, t.r.DefaultZone.String())
+	if err != nil {
+		return fmt.Errorf("template %s: %w", name, err)
+	}
+	first := tpl.Steps[0].Due.Date
+	for _, s := range tpl.Steps {
+		if s.Due.Date.Before(first) {
+			first = s.Due.Date
+		}
+	}
+	start := domain.DateOf(t.r.Now().In(t.r.DefaultZone)).AddDays(7)
+	shift := daysBetween(first, start)
+	d.Steps = nil
+	for _, s := range tpl.Steps {
+		s.Due.Date = s.Due.Date.AddDays(shift)
+		s.ID, s.Status, s.History = 0, domain.StatusTodo, nil
+		d.Steps = append(d.Steps, s)
+	}
+	d.Normalize(t.r.DefaultZone.String())
+	d.Meetings = nil
+	for _, m := range tpl.Meetings {
+		m.Date = m.Date.AddDays(shift)
+		d.Meetings = append(d.Meetings, m)
+	}
+	d.Checkin = tpl.Checkin
+	return nil
+}
+
+// createPlan stores the draft and hands back the invite and its QR code.
+func (t *turn) createPlan(ctx context.Context, st *advState) error {
+	d := st.Draft
+	d.Normalize(t.r.DefaultZone.String())
+	if err := d.Validate(); err != nil {
+		var ps domain.Problems
+		if errors.As(err, &ps) {
+			var lines []string
+			for _, p := range ps {
+				lines = append(lines, p.String())
+			}
+			return t.areply(ctx, t.at(catalog.NpInvalid, "problems", strings.Join(lines, "\n")), nil)
+		}
+		return err
+	}
+	inv, err := t.r.Store.CreatePlan(ctx, d, t.r.Now(), t.r.InviteTTL)
+	if err != nil {
+		return err
+	}
+	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+		return err
+	}
+	link := t.r.deepLink(inv.Code)
+	if err := t.areply(ctx, t.at(catalog.NpCreated, "name", d.Beneficiary.Name, "link", link,
+		"expires", t.r.Catalog.Instant(advisorLang, inv.Expires, t.r.DefaultZone)), nil); err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(link, qrcode.Medium, 512)
+	if err != nil {
+		return fmt.Errorf("qr code: %w", err)
+	}
+	_, err = t.r.Send.SendPhoto(ctx, t.chat, fmt.Sprintf("u%d.qr", t.upd.ID), "invitation.png", png,
+		t.at(catalog.NpQRCaption, "name", d.Beneficiary.Name))
+	return err
+}
+
+var (
+	stepLineRE = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?:\s+(\d{1,2})[h:](\d{2})?)?\s+(.+)$`)
+	advisorRE  = regexp.MustCompile(`(?i)\s*[\[(](conseill(?:er|ère|ere)|c)[\])]\s*`)
+)
+
+// parseStepLines reads steps pasted one per line: "15/12 Titre",
+// "15/12/2027 14h30 Titre", with "[conseiller]" for the advisor's steps.
+// A date without a year is the next one to come. It returns the steps and
+// the numbers of the lines it could not read.
+func parseStepLines(text string, now time.Time) ([]domain.Step, []string) {
+	var steps []domain.Step
+	var bad []string
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(line, "-•* "))
+		if line == "" {
+			continue
+		}
+		m := stepLineRE.FindStringSubmatch(line)
+		if m == nil {
+			bad = append(bad, strconv.Itoa(i+1))
+			continue
+		}
+		dt, ok := userDateTime(m[1], m[2], m[3], m[4], m[5], now)
+		title := m[6]
+		owner := domain.OwnerBeneficiary
+		if advisorRE.MatchString(title) {
+			owner = domain.OwnerAdvisor
+			title = strings.TrimSpace(advisorRE.ReplaceAllString(title, " "))
+		}
+		if !ok || title == "" || len([]rune(title)) > domain.MaxTitleLen {
+			bad = append(bad, strconv.Itoa(i+1))
+			continue
+		}
+		steps = append(steps, domain.Step{Title: title, Owner: owner, Due: dt, Status: domain.StatusTodo})
+	}
+	return steps, bad
+}
+
+var meetingRE = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?:\s+(\d{1,2})[h:](\d{2})?)?$`)
+
+// parseMeetings reads dates separated by commas or lines: "10/01 10:00, 24/01 14h30".
+func parseMeetings(text string, now time.Time) ([]domain.DateTime, []string) {
+	var out []domain.DateTime
+	var bad []string
+	for _, item := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		m := meetingRE.FindStringSubmatch(item)
+		if m == nil {
+			bad = append(bad, item)
+			continue
+		}
+		dt, ok := userDateTime(m[1], m[2], m[3], m[4], m[5], now)
+		if !ok {
+			bad = append(bad, item)
+			continue
+		}
+		out = append(out, dt)
+	}
+	slices.SortFunc(out, func(a, b domain.DateTime) int { return strings.Compare(a.String(), b.String()) })
+	if len(out) > domain.MaxMeetings {
+		out = out[:domain.MaxMeetings]
+	}
+	return out, bad
+}
+
+// userDateTime builds a date (and time) typed in French order; a date
+// without a year is the next one to come.
+func userDateTime(day, month, year, hour, minute string, now time.Time) (domain.DateTime, bool) {
+	d, _ := strconv.Atoi(day)
+	mo, _ := strconv.Atoi(month)
+	y := now.Year()
+	if year != "" {
+		y, _ = strconv.Atoi(year)
+		if y < 100 {
+			y += 2000
+		}
+	}
+	t := time.Date(y, time.Month(mo), d, 12, 0, 0, 0, time.UTC)
+	if t.Day() != d || int(t.Month()) != mo {
+		return domain.DateTime{}, false
+	}
+	date := domain.DateOf(t)
+	if year == "" && date.Before(domain.DateOf(now)) {
+		date.Year++
+	}
+	dt := domain.DateTime{Date: date}
+	if hour != "" {
+		h, _ := strconv.Atoi(hour)
+		mi := 0
+		if minute != "" {
+			mi, _ = strconv.Atoi(minute)
+		}
+		if h > 23 || mi > 59 {
+			return domain.DateTime{}, false
+		}
+		dt.Hour, dt.Minute, dt.HasTime = h, mi, true
+	}
+	return dt, true
+}

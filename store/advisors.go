@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"suivi/domain"
+)
+
+// refTTL is how long a button token stays valid.
+const refTTL = 90 * 24 * time.Hour
+
+// AdvisorState returns the saved state of an advisor's current
+// conversation (opaque to the store), or nil.
+func (s *Store) AdvisorState(ctx context.Context, advisorID int64) ([]byte, error) {
+	b, err := s.rdb.Get(ctx, s.k.advisorTag(advisorID)+"dialog").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("advisor %d dialog: %w", advisorID, err)
+	}
+	return b, nil
+}
+
+// SetAdvisorState saves an advisor's conversation state for ttl; nil clears it.
+func (s *Store) SetAdvisorState(ctx context.Context, advisorID int64, state []byte, ttl time.Duration) error {
+	key := s.k.advisorTag(advisorID) + "dialog"
+	var err error
+	if state == nil {
+		err = s.rdb.Del(ctx, key).Err()
+	} else {
+		err = s.rdb.Set(ctx, key, state, ttl).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("save advisor %d dialog: %w", advisorID, err)
+	}
+	return nil
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+var refScript = redis.NewScript(`
+local t = redis.call('HGET', KEYS[2], ARGV[1])
+if not t then
+  t = ARGV[2]
+  redis.call('HSET', KEYS[1], t, ARGV[1])
+  redis.call('HSET', KEYS[2], ARGV[1], t)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return t`)
+
+// Ref returns a short random token standing for value in the buttons of
+// one advisor. Buttons carry the token, never the value: a token is looked
+// up in the presser's own table, so edited callback data reaches nothing.
+func (s *Store) Ref(ctx context.Context, advisorID int64, value string) (string, error) {
+	tag := s.k.advisorTag(advisorID)
+	t, err := refScript.Run(ctx, s.rdb, []string{tag + "refs", tag + "rrefs"}, value, randomToken(5), refTTL.Milliseconds()).Text()
+	if err != nil {
+		return "", fmt.Errorf("ref: %w", err)
+	}
+	return t, nil
+}
+
+// ResolveRef returns what an advisor's button token stands for.
+func (s *Store) ResolveRef(ctx context.Context, advisorID int64, token string) (string, bool, error) {
+	if len(token) > 16 {
+		return "", false, nil
+	}
+	v, err := s.rdb.HGet(ctx, s.k.advisorTag(advisorID)+"refs", token).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("resolve ref: %w", err)
+	}
+	return v, true, nil
+}
+
+// Advisors returns every advisor, by id.
+func (s *Store) Advisors(ctx context.Context) ([]domain.Advisor, error) {
+	m, err := s.rdb.HGetAll(ctx, s.k.advisors()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("advisors: %w", err)
+	}
+	out := make([]domain.Advisor, 0, len(m))
+	for _, v := range m {
+		var a domain.Advisor
+		if err := jsonUnmarshal([]byte(v), &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b domain.Advisor) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// UpdateAdvisor applies fn to a stored advisor atomically.
+func (s *Store) UpdateAdvisor(ctx context.Context, id int64, fn func(*domain.Advisor) error) (*domain.Advisor, error) {
+	key, field := s.k.advisors(), i64(id)
+	var out *domain.Advisor
+	txf := func(tx *redis.Tx) error {
+		b, err := tx.HGet(ctx, key, field).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		a := new(domain.Advisor)
+		if err := jsonUnmarshal(b, a); err != nil {
+			return err
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, key, field, mustJSON(a))
+			return nil
+		})
+		out = a
+		return err
+	}
+	for range 8 {
+		err := s.rdb.Watch(ctx, txf, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("update advisor %d: %w", id, err)
+		}
+		return out, nil
+	}
+	return nil, ErrConflict
+}
+
+// NewAdvisorInvite creates a single-use code that makes whoever opens it
+// an advisor.
+func (s *Store) NewAdvisorInvite(ctx context.Context, by int64, now time.Time, ttl time.Duration) (Invite, error) {
+	inv := Invite{Code: "a_" + randomToken(15), Expires: now.Add(ttl).UTC()}
+	key := s.k.advInvite(inv.Code)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, key, "by", by, "expires", ms(inv.Expires))
+		p.PExpireAt(ctx, key, inv.Expires.Add(inviteGrace))
+		return nil
+	})
+	if err != nil {
+		return Invite{}, fmt.Errorf("advisor invite: %w", err)
+	}
+	return inv, nil
+}
+
+// RedeemAdvisorInvite makes Telegram user userID an advisor named name.
+// Redeeming again by the same user is not an error.
+func (s *Store) RedeemAdvisorInvite(ctx context.Context, code string, userID int64, name string, now time.Time) (*domain.Advisor, error) {
+	key := s.k.advInvite(code)
+	var out *domain.Advisor
+	txf := func(tx *redis.Tx) error {
+		h, err := tx.HGetAll(ctx, key).Result()
+		if err != nil {
+			return err
+		}
+		if h["by"] == "" {
+			return ErrInviteUnknown
+		}
+		if by := h["used_by"]; by != "" {
+			if by != i64(userID) {
+				return ErrInviteUsed
+			}
+			a, err := s.Advisor(ctx, userID)
+			out = a
+			return err
+		}
+		exp, _ := strconv.ParseInt(h["expires"], 10, 64)
+		if now.UnixMilli() > exp {
+			return ErrInviteExpired
+		}
+		a := &domain.Advisor{ID: userID, Name: name, Created: now.UTC()}
+		if old, err := s.Advisor(ctx, userID); err == nil {
+			a = old
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, key, "used_by", userID)
+			p.HSet(ctx, s.k.advisors(), i64(userID), mustJSON(a))
+			return nil
+		})
+		out = a
+		return err
+	}
+	for range 8 {
+		err := s.rdb.Watch(ctx, txf, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("redeem advisor invite: %w", err)
+		}
+		return out, nil
+	}
+	return nil, ErrConflict
+}
+
+// DeleteBeneficiary erases everything Suivi keeps about a beneficiary:
+// profile, plan, check-ins, conversation, jobs, and the links to them.
+func (s *Store) DeleteBeneficiary(ctx context.Context, id string) error {
+	b, err := s.Beneficiary(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.SyncJobs(ctx, id, nil); err != nil {
+		return err
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.k.profile(id), s.k.plan(id), s.k.dialog(id), s.k.checkins(id))
+		p.SRem(ctx, s.k.advisorBens(b.AdvisorID), id)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete beneficiary %s: %w", id, err)
+	}
+	if b.TelegramID != 0 {
+		// Only if the Telegram user still points at this beneficiary.
+		if err := lockRelease.Run(ctx, s.rdb, []string{s.k.telegram(b.TelegramID)}, id).Err(); err != nil {
+			return fmt.Errorf("delete telegram link: %w", err)
+		}
+	}
+	return s.rdb.Del(ctx, s.jobsKey("of:"+id)).Err()
+}
