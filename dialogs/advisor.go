@@ -100,7 +100,9 @@ func isAdvisorCommand(name string) bool {
 func (t *turn) at(key catalog.Key, kv ...any) string { return t.r.Catalog.T(advisorLang, key, kv...) }
 
 // areply sends a reply to an advisor.
-func (t *turn) areply(ctx context.Context, text string, kb bot.Keyboard) error { return t.reply(ctx, text, kb) }
+func (t *turn) areply(ctx context.Context, text string, kb bot.Keyboard) error {
+	return t.reply(ctx, text, kb)
+}
 
 // onAdvisorCommand handles an advisor's command; handled is false for a
 // command that is not the advisor's.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
@@ -170,4 +169,3 @@ func dedupe(v []string) []string {
 	}
 	return out
 }
-

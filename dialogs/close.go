@@ -64,4 +64,3 @@ func (t *turn) closeAccompaniment(ctx context.Context, m *models.Message, b *dom
 	return t.areply(ctx, t.at(catalog.CloseDone, "name", b.Name, "dates", strings.Join(dates, ", "),
 		"deletion", t.r.Catalog.Date(advisorLang, domain.DateOf(b.Ended.AddDate(0, t.r.RetentionMonths, 0).In(loc)))), nil)
 }
-

@@ -31,7 +31,7 @@ type Case struct {
 	Plan     *domain.Plan
 	CheckIns []domain.CheckIn
 	// Computed:
-	Score, Prev   int  // last two shared scores (0: none)
+	Score, Prev   int // last two shared scores (0: none)
 	ScoreWeek     domain.Week
 	Private       bool // the beneficiary shares no answers
 	Help          bool // help asked in the last 14 days

@@ -101,4 +101,3 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 	w.Flush()
 	return buf.Bytes(), w.Error()
 }
-
