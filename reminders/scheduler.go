@@ -141,6 +141,7 @@ type Options struct {
 
 // Fixed rhythms.
 const (
+	firstCheckinAfter = 12 * time.Hour
 	overdueAfterDays = 8 // "overdue by more than 7 days"
 	aftercareMonths  = 6 // monthly check-ins after the end, the last at 6 months
 )
@@ -360,9 +361,15 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 				put(k, st)
 			}
 		}
+		// The first check-in comes some hours after joining, not in the
+		// middle of the welcome.
+		cfrom := from
+		if first := sr.ben.Joined.Add(firstCheckinAfter); first.After(cfrom) {
+			cfrom = first
+		}
 		if sched, err := CheckinSchedule(sr.ben, sr.plan, sr.loc); err != nil {
 			s.log.Error("check-in schedule", "beneficiary", benID, "err", err)
-		} else if o, ok := s.nextDelivery(sr, sched, from); ok {
+		} else if o, ok := s.nextDelivery(sr, sched, cfrom); ok {
 			jobs[member(KindCheckin, benID, 0)] = sr.deliver(o)
 		}
 	}

@@ -5,6 +5,7 @@
 //	suivi [run]                 run the bot
 //	suivi plan import FILE      store a plan and print its invite link
 //	suivi plan export ID        print a stored plan as YAML
+//	suivi advisor add ID NAME   register an advisor
 //	suivi healthcheck           probe the running bot (for container health checks)
 package main
 
@@ -26,6 +27,7 @@ const usage = `Usage:
   suivi [run]                 run the bot
   suivi plan import FILE      validate and store a plan, print its invite link
   suivi plan export ID        print a stored plan as YAML
+  suivi advisor add ID NAME   register an advisor by Telegram user id
   suivi healthcheck           exit 0 if the local bot answers on SUIVI_HTTP_ADDR
   suivi help                  this text
 
@@ -61,6 +63,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, no
 		return cmdRun(ctx, getenv, now, stderr)
 	case "plan":
 		return cmdPlan(ctx, args[1:], getenv, now, stdout, stderr)
+	case "advisor":
+		return cmdAdvisor(ctx, args[1:], getenv, now, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv, stderr)
 	case "help", "-h", "--help":
