@@ -136,8 +136,8 @@ func (r *Router) brief(ctx context.Context, d reminders.Due) error {
 		}
 		if c.Done() {
 			checkins++
-			if ben.Consent.Shares() && c.Score > 0 && !c.ScorePrivate {
-				scores = append(scores, fmt.Sprintf("%d/5", c.Score))
+			if n := c.SharedScore(ben.Consent.Shares()); n > 0 {
+				scores = append(scores, fmt.Sprintf("%d/5", n))
 			}
 		}
 	}

@@ -65,10 +65,10 @@ func ChartCell(c Case, w domain.Week) int {
 			continue
 		}
 		switch {
-		case c.Private || ci.ScorePrivate:
-			return CellPrivate
-		case ci.Score > 0:
+		case ci.SharedScore(!c.Private) > 0:
 			return ci.Score
+		case ci.Done() || ci.ScoreDone:
+			return CellPrivate
 		case unanswered(ci) && !ci.Open():
 			return CellSilent
 		}

@@ -500,9 +500,10 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 // fact and the help question without).
 func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain.Plan) error {
 	now := t.r.Now().UTC()
+	shares := t.ben.Consent.Shares()
 	c, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
 		if c.Completed.IsZero() {
-			c.Completed = now
+			c.Completed, c.Shared = now, shares
 		}
 		return nil
 	})

@@ -79,11 +79,11 @@ func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.C
 		if ci.Done() && c.LastCompleted.IsZero() {
 			c.LastCompleted = ci.Completed
 		}
-		if ci.Done() && ci.Score > 0 && !ci.ScorePrivate && !c.Private {
+		if n := ci.SharedScore(!c.Private); n > 0 {
 			if c.Score == 0 {
-				c.Score, c.ScoreWeek = ci.Score, ci.Week
+				c.Score, c.ScoreWeek = n, ci.Week
 			} else if c.Prev == 0 {
-				c.Prev = ci.Score
+				c.Prev = n
 			}
 		}
 	}

@@ -64,16 +64,16 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 				state, when = "incomplet", ci.Closed
 			}
 			score, answer, note := "", "", ""
-			if shares && !ci.ScorePrivate && ci.Score > 0 {
-				score = strconv.Itoa(ci.Score)
+			if n := ci.SharedScore(shares); n > 0 {
+				score = strconv.Itoa(n)
 			}
-			if shares && !ci.AnswerPrivate && ci.AnswerDone {
+			if ci.SharedAnswers(shares) && !ci.AnswerPrivate && ci.AnswerDone {
 				answer = ci.AnswerChoice
 				if ci.Answer != "" {
 					answer = ci.Answer
 				}
 			}
-			if shares && !ci.NotePrivate {
+			if ci.SharedAnswers(shares) && !ci.NotePrivate {
 				note = ci.Note
 			}
 			help := map[bool]string{true: "oui", false: "non"}[ci.HelpAsked]

@@ -141,8 +141,8 @@ func (r *Router) previousScore(ctx context.Context, benID string, week domain.We
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		c := all[i]
-		if c.Week < week && c.Done() && c.Score > 0 && !c.ScorePrivate {
-			return c.Score
+		if n := c.SharedScore(true); c.Week < week && n > 0 {
+			return n
 		}
 	}
 	return 0

@@ -76,7 +76,25 @@ type CheckIn struct {
 	// unfinished check-in was closed (a newer one started, or it expired).
 	Completed time.Time `json:"completed,omitzero"`
 	Closed    time.Time `json:"closed,omitzero"`
+	// Shared records the beneficiary's consent when the check-in was
+	// completed: answers given while not sharing stay private even if the
+	// beneficiary shares later.
+	Shared bool `json:"shared,omitempty"`
 }
+
+// SharedScore returns the score the advisor may see, 0 if none: the
+// check-in was completed while sharing, the score was not kept private,
+// and the beneficiary still shares (current consent).
+func (c *CheckIn) SharedScore(sharesNow bool) int {
+	if !sharesNow || !c.Shared || c.ScorePrivate || !c.Done() {
+		return 0
+	}
+	return c.Score
+}
+
+// SharedAnswers reports whether the check-in's answers may reach the
+// advisor (completed while sharing, and still sharing).
+func (c *CheckIn) SharedAnswers(sharesNow bool) bool { return sharesNow && c.Shared && c.Done() }
 
 // Monday returns the first day of an ISO week ("2026-W48" → 2026-11-23).
 func (w Week) Monday() (Date, bool) {

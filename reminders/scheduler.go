@@ -142,8 +142,8 @@ type Options struct {
 // Fixed rhythms.
 const (
 	firstCheckinAfter = 12 * time.Hour
-	overdueAfterDays = 8 // "overdue by more than 7 days"
-	aftercareMonths  = 6 // monthly check-ins after the end, the last at 6 months
+	overdueAfterDays  = 8 // "overdue by more than 7 days"
+	aftercareMonths   = 6 // monthly check-ins after the end, the last at 6 months
 )
 
 // briefAt is when the advisor gets a pre-meeting brief, the day before.

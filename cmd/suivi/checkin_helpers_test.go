@@ -373,3 +373,31 @@ func joinQuiet(t *testing.T, u *telegramtest.User, code string, share bool, quie
 		t.Fatal(err)
 	}
 }
+
+// isDigest reports whether an advisor message belongs to the weekly
+// digest (its text or its chart).
+func isDigest(m telegramtest.Message) bool {
+	return strings.Contains(m.PlainText, "Votre point de la semaine") || strings.Contains(m.PlainCaption, "Scores des")
+}
+
+// news returns the advisor's messages other than the weekly digest.
+func news(adv *telegramtest.User) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range adv.Messages() {
+		if !isDigest(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// forwards returns the advisor's check-in forwards, shared or private.
+func forwards(adv *telegramtest.User) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range adv.Messages() {
+		if strings.Contains(m.PlainText, txtFwdTitle) || strings.Contains(m.PlainText, txtFwdPrivate) {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -182,8 +182,8 @@ func TestStopThenStart(t *testing.T) {
 	n, calls := len(u.Messages()), len(sendsTo(w.srv, "sendMessage", u.ID()))
 	w.runUntil(t, t0.AddDate(0, 0, 14))
 	assertSilence(t, w, u, n, calls, "after /stop")
-	if n := len(w.adv.Messages()); n != 0 {
-		t.Errorf("the advisor got messages: %s", dump(w.adv.Messages()))
+	if n := len(news(w.adv)); n != 0 {
+		t.Errorf("the advisor got messages besides the digest: %s", dump(w.adv.Messages()))
 	}
 
 	c.text("/start")
@@ -262,8 +262,8 @@ func TestBlockedBeneficiary(t *testing.T) {
 	if n := len(sendsTo(w.srv, "sendMessage", u.ID())) - before; n != 2 {
 		t.Errorf("%d attempts to the blocked chat, want still 2", n)
 	}
-	if n := len(w.adv.Messages()); n != 1 {
-		t.Errorf("advisor got %d messages, want 1:\n%s", n, dump(w.adv.Messages()))
+	if n := len(botMessages(w.adv, txtBlocked)); n != 1 {
+		t.Errorf("advisor told %d times of the block, want once:\n%s", n, dump(w.adv.Messages()))
 	}
 
 	// Unblocked and back with /start: followed again.
@@ -323,9 +323,9 @@ func privacyToggle(t *testing.T) (*world, []telegramtest.Message) {
 		t.Errorf("thank-you with consent: %q", m.PlainText)
 	}
 	w.settle(t)
-	msgs := w.adv.Messages()
+	msgs := forwards(w.adv)
 	if len(msgs) != 2 {
-		t.Fatalf("advisor got %d messages, want 2:\n%s", len(msgs), dump(msgs))
+		t.Fatalf("advisor got %d forwards, want 2:\n%s", len(msgs), dump(w.adv.Messages()))
 	}
 	return w, msgs
 }
