@@ -18,7 +18,6 @@ import (
 const (
 	txtCheckinIntro = "C'est le moment de faire le point"
 	txtScoreQ       = "Quels progrès cette semaine"
-	txtStepQ        = "Où en êtes-vous ?"
 	txtNoteQ        = "Voulez-vous ajouter quelque chose"
 	txtShareQ       = "Je transmets ce message à votre conseiller ?"
 	txtHelpQ        = "Avez-vous besoin d'aide"
@@ -29,7 +28,7 @@ const (
 	txtClosed       = "Cette question est close. Merci !"
 	txtFwdTitle     = "Point de suivi de"
 	txtFwdPrivate   = "a fait son point de suivi"
-	txtBlocked      = "a bloqué Suivi"
+	txtBlocked      = "a bloqué Suivi sur Telegram"
 	txtHelpAlert    = "demande de l'aide"
 
 	btnScore4   = "🙂 Bien"
@@ -318,7 +317,10 @@ func forge(t *testing.T, srv *telegramtest.Server, u *telegramtest.User, msgID i
 // more answer than n was given, and returns the text of answer n.
 func callbackAnswer(t *testing.T, srv *telegramtest.Server, n int) string {
 	t.Helper()
-	err := srv.Wait(wait, func() bool { return answerCount(srv) > n && len(srv.UnansweredCallbacks()) == 0 })
+	err := srv.Wait(wait, func() bool {
+		calls := srv.CallsTo("answerCallbackQuery")
+		return len(calls) > n && calls[n].Done && len(srv.UnansweredCallbacks()) == 0
+	})
 	if err != nil {
 		t.Fatalf("callback not answered: %v (unanswered %v)", err, srv.UnansweredCallbacks())
 	}
@@ -400,4 +402,14 @@ func forwards(adv *telegramtest.User) []telegramtest.Message {
 		}
 	}
 	return out
+}
+
+// messageByID returns the bot message id of u's chat as it is now.
+func messageByID(u *telegramtest.User, id int) telegramtest.Message {
+	for _, m := range u.Messages() {
+		if m.ID == id {
+			return m
+		}
+	}
+	return telegramtest.Message{}
 }
