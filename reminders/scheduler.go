@@ -10,8 +10,9 @@
 // by TaskID only while a task is retained. Suivi needs "only the latest
 // missed occurrence per step and kind after downtime", which a per-series
 // job gives by construction: when it fires it looks at the occurrences that
-// passed and sends the latest one. One member per series costs ~140 bytes
-// of Redis per job (see BENCHMARKS.md) and a beneficiary has a handful.
+// passed and sends the latest one. Measured (BENCHMARKS.md): 189 bytes of
+// Redis per job, claims at ~130k jobs/s from a 1M-job queue, and the bot's
+// own heap flat at ~3 MiB whether it follows 1,000 or 100,000 people.
 //
 // Each occurrence has a deterministic key (plan, step, kind, local
 // date-time) under which the message is queued in the outbox: the outbox

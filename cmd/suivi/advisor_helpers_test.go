@@ -33,6 +33,20 @@ const (
 	txtAdvWelcome   = "Vous êtes maintenant conseiller dans Suivi"
 	txtInviteUsed   = "Ce lien a déjà servi"
 	txtNextCheckin  = "Prochain point"
+	txtClosedToast  = "Cette question est close. Merci !"
+
+	// The check-in, as the digest test answers it.
+	dgIntro   = "C'est le moment de faire le point"
+	dgStepQ   = "Où en êtes-vous ?"
+	dgNoteQ   = "Voulez-vous ajouter quelque chose"
+	dgHelpQ   = "Avez-vous besoin d'aide"
+	dgSkip    = "⏭️ Passer"
+	dgDone    = "✅ Fait"
+	dgBlocked = "⛔ Bloqué"
+	dgKeep    = "🔒 Garder pour moi"
+	dgNothing = "Rien à ajouter"
+	dgHelpYes = "🙋 Oui, j'aimerais de l'aide"
+	dgHelpNo  = "👍 Non, ça va"
 )
 
 // foldName makes a name comparable the way people sort them: lower case,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 const (
 	txtCheckinIntro = "C'est le moment de faire le point"
 	txtScoreQ       = "Quels progrès cette semaine"
+	txtStepQ        = "Où en êtes-vous ?"
 	txtNoteQ        = "Voulez-vous ajouter quelque chose"
 	txtShareQ       = "Je transmets ce message à votre conseiller ?"
 	txtHelpQ        = "Avez-vous besoin d'aide"
@@ -412,4 +414,13 @@ func messageByID(u *telegramtest.User, id int) telegramtest.Message {
 		}
 	}
 	return telegramtest.Message{}
+}
+
+// knownBug skips a test that shows a product bug not fixed yet. Run with
+// SUIVI_TEST_KNOWN_BUGS=1 to watch it fail; remove the call with the fix.
+func knownBug(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("SUIVI_TEST_KNOWN_BUGS") == "" {
+		t.Skip("BUG: " + what)
+	}
 }

@@ -579,6 +579,9 @@ func TestUnfinishedCheckinResumesAtNextQuestion(t *testing.T) {
 // the update is handled again, and the next question must still come,
 // once, and the press be answered.
 func TestCheckinButtonRetriedAfterTelegramErrorStillAsksNext(t *testing.T) {
+	knownBug(t, "dialogs/checkin.go checkinButton: when a check-in button's update is handled again after a transient Telegram error "+
+		"(here 502 on the next question), the answer is already recorded, so the press is taken for \"an earlier question answered again\" "+
+		"(q != current), answered \"C'est noté\" and the next question is never asked")
 	w := newWorld(t)
 	const cv = "Refaire son CV"
 	u := w.enrol(t, stepPlan(t, "Nora", frQuestion, [2]string{cv, "2026-12-08"}), 7310, "Nora", true)
@@ -607,15 +610,16 @@ func TestCheckinButtonRetriedAfterTelegramErrorStillAsksNext(t *testing.T) {
 	}
 	if got := botMessages(u, frQuestion); len(got) != 1 {
 		answers := w.srv.CallsTo("answerCallbackQuery")
-		t.Skip("BUG: after a transient Telegram error on the next question, the retried callback is taken for \"an earlier question answered again\" " +
-			"(dialogs/checkin.go checkinButton: q != current): the next question is never asked " +
-			fmt.Sprintf("(%d messages with the plan's question; the press was answered %q)", len(got), answers[len(answers)-1].Params["text"]))
+		t.Errorf("the next question was asked %d times, want once (the press was answered %q):\n%s",
+			len(got), answers[len(answers)-1].Params["text"], dump(u.Messages()))
 	}
 }
 
 // Telegram fails (502) to acknowledge a typed note: the update is handled
 // again, and the note must be kept once, not twice.
 func TestCheckinNoteRetriedIsNotDuplicated(t *testing.T) {
+	knownBug(t, "dialogs/checkin.go checkinMessage appends a typed note to CheckIn.Note each time its update is handled: "+
+		"after a transient Telegram error (502 on \"Bien reçu\") the note is stored and forwarded twice")
 	w := newWorld(t)
 	const (
 		cv   = "Refaire son CV"
@@ -646,11 +650,11 @@ func TestCheckinNoteRetriedIsNotDuplicated(t *testing.T) {
 	c.expect(txtThanksHigh)
 	w.settle(t)
 
-	ci := w.checkins(t, benID)
-	fwd := one(t, w.adv, txtFwdTitle)
-	if len(ci) != 1 || ci[0].Note != note || strings.Count(fwd.PlainText, note) != 1 {
-		t.Skip(fmt.Sprintf("BUG: a typed note handled again after a transient Telegram error is appended twice "+
-			"(dialogs/checkin.go checkinMessage appends to Note on every handling): stored note %q, forward %q", ci[0].Note, fwd.PlainText))
+	if ci := w.checkins(t, benID); len(ci) != 1 || ci[0].Note != note {
+		t.Errorf("stored check-in: %+v, want the note %q once", ci, note)
+	}
+	if fwd := one(t, w.adv, txtFwdTitle); strings.Count(fwd.PlainText, note) != 1 {
+		t.Errorf("forward should quote the note once:\n%s", fwd.PlainText)
 	}
 }
 
@@ -658,6 +662,9 @@ func TestCheckinNoteRetriedIsNotDuplicated(t *testing.T) {
 // holds every send for 30 s; a beneficiary who answers meanwhile must
 // still get the next question once the wait is over.
 func TestFloodWaitElsewhereDoesNotLoseNextQuestion(t *testing.T) {
+	knownBug(t, "a 429 on one chat pauses every send for up to a minute (bot/sender.go pause); a check-in button pressed meanwhile "+
+		"fails on its edit with RetryAfterError, is handled again after the wait and taken for an earlier question "+
+		"(dialogs/checkin.go checkinButton): the next question is never asked")
 	w := newWorld(t)
 	const cv = "Refaire son CV"
 	awa := w.enrol(t, stepPlan(t, "Awa", "", [2]string{cv, "2026-12-08"}), 7312, "Awa", true)
@@ -690,8 +697,6 @@ func TestFloodWaitElsewhereDoesNotLoseNextQuestion(t *testing.T) {
 		t.Fatalf("Nora's check-in: %+v", ci)
 	}
 	if got := botMessages(nora, frQuestion); len(got) != 1 {
-		t.Skip("BUG: a 429 on one chat pauses every send for up to a minute (bot/sender.go pause); a check-in button pressed meanwhile fails " +
-			"on its edit, is handled again after the wait and taken for an earlier question (dialogs/checkin.go checkinButton): " +
-			fmt.Sprintf("the next question is never asked (%d messages with it)", len(got)))
+		t.Errorf("Nora's next question was asked %d times, want once:\n%s", len(got), dump(nora.Messages()))
 	}
 }

@@ -146,6 +146,8 @@ func TestPauseUntilTypedDateAndResumeEarly(t *testing.T) {
 // The automatic end of a pause is a message like any other: not during
 // the beneficiary's quiet hours (here 20:00–09:00).
 func TestPauseEndRespectsQuietHours(t *testing.T) {
+	knownBug(t, "reminders/scheduler.go Sync schedules the end of a pause (KindResume) at PausedUntil, 08:00 local, without "+
+		"deferring it past the quiet hours: with quiet hours 20:00–09:00 \"la pause est terminée\" arrives at 08:00")
 	w := newWorld(t)
 	code := importPlan(t, w.e, w.clk, controlPlan(t, "Awa"))
 	u := w.srv.NewUser(7403, "Awa")
@@ -157,9 +159,9 @@ func TestPauseEndRespectsQuietHours(t *testing.T) {
 
 	w.runUntil(t, time.Date(2026, 11, 29, 12, 0, 0, 0, paris))
 	back := c.expect("la pause est terminée")
-	if h := back.Date.In(paris).Hour(); h >= 20 || h < 9 {
-		t.Skip("BUG: the end-of-pause message is sent at " + back.Date.In(paris).Format("15:04") +
-			", inside the beneficiary's quiet hours (20:00–09:00): reminders.Scheduler.Sync schedules the resume job at PausedUntil (08:00) without quiet-hours deferral")
+	local := back.Date.In(paris)
+	if h := local.Hour(); h < 9 || h >= 20 || local.Day() != 29 {
+		t.Errorf("end of pause at %s, inside the quiet hours (20:00–09:00); want on the 29th from 09:00", local.Format("02/01 15:04"))
 	}
 }
 
@@ -349,8 +351,8 @@ func TestPrivacyToggleFollowsNextForward(t *testing.T) {
 // once they share again: the next forward's trend must not reveal it.
 func TestPrivateScoreNotRevealedByLaterTrend(t *testing.T) {
 	_, msgs := privacyToggle(t)
-	if shared := msgs[1].PlainText; strings.Contains(shared, "4/5") {
-		t.Skip("BUG: dialogs/forward.go previousScore takes the score of a check-in completed without consent; the next shared forward shows \"avant : 4/5\": " + shared)
+	if shared := msgs[1].PlainText; strings.Contains(shared, "4/5") || strings.Contains(shared, "avant") {
+		t.Errorf("the score given without consent shows in the next forward's trend:\n%s", shared)
 	}
 }
 

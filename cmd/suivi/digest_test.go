@@ -127,7 +127,7 @@ func (p *digestPerson) planYAML() string {
 	return b.String()
 }
 
-var scoreLabels = map[string]string{"1": "😟 Difficile", "2": "🙁 Peu", "3": "😐 Moyen", "4": "🙂 Bien", "5": "😄 Très bien", "p": btnKeep}
+var scoreLabels = map[string]string{"1": "😟 Difficile", "2": "🙁 Peu", "3": "😐 Moyen", "4": "🙂 Bien", "5": "😄 Très bien", "p": dgKeep}
 
 // act does what a digest person does at a Monday check-in.
 func (w *world) act(t *testing.T, p *digestPerson, actions string) {
@@ -154,14 +154,14 @@ func (w *world) act(t *testing.T, p *digestPerson, actions string) {
 				t.Fatal(err)
 			}
 		case a[0] == 'b':
-			score, step, help := a[len(a)-1:], btnSkip, btnHelpNo
+			score, step, help := a[len(a)-1:], dgSkip, dgHelpNo
 			switch a[:len(a)-1] {
 			case "bh":
-				help = btnHelpYes
+				help = dgHelpYes
 			case "bk":
-				step = "⛔ Bloqué"
+				step = dgBlocked
 			case "bd":
-				step = btnDone
+				step = dgDone
 			}
 			w.checkinByButtons(t, p.user, scoreLabels[score], step, help)
 		default:
@@ -175,32 +175,32 @@ func (w *world) act(t *testing.T, p *digestPerson, actions string) {
 // add, and help.
 func (w *world) checkinByButtons(t *testing.T, u *telegramtest.User, score, firstStep, help string) {
 	t.Helper()
-	ms := botMessages(u, txtCheckinIntro)
+	ms := botMessages(u, dgIntro)
 	if len(ms) == 0 || !ms[len(ms)-1].Date.Equal(w.clk.Now()) {
 		t.Fatalf("chat %d: no check-in sent now (%s)", u.ID(), w.clk.Now())
 	}
 	c := &talk{t: t, u: u, mark: ms[len(ms)-1].ID - 1}
-	c.tap(txtCheckinIntro, score)
+	c.tap(dgIntro, score)
 	steps := 0
 	for {
 		m, err := u.WaitMessage(wait, func(m telegramtest.Message) bool {
-			return m.ID > c.mark && (strings.Contains(m.PlainText, txtStepQ) || strings.Contains(m.PlainText, txtNoteQ) || strings.Contains(m.PlainText, txtHelpQ))
+			return m.ID > c.mark && (strings.Contains(m.PlainText, dgStepQ) || strings.Contains(m.PlainText, dgNoteQ) || strings.Contains(m.PlainText, dgHelpQ))
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		switch {
-		case strings.Contains(m.PlainText, txtStepQ):
-			label := btnSkip
+		case strings.Contains(m.PlainText, dgStepQ):
+			label := dgSkip
 			if steps == 0 {
 				label = firstStep
 			}
 			steps++
-			c.tap(txtStepQ, label)
-		case strings.Contains(m.PlainText, txtNoteQ):
-			c.tap(txtNoteQ, btnNothing)
+			c.tap(dgStepQ, label)
+		case strings.Contains(m.PlainText, dgNoteQ):
+			c.tap(dgNoteQ, dgNothing)
 		default:
-			c.tap(txtHelpQ, help)
+			c.tap(dgHelpQ, help)
 			c.expect(txtNextCheckin)
 			w.settle(t)
 			return
@@ -209,7 +209,8 @@ func (w *world) checkinByButtons(t *testing.T, u *telegramtest.User, score, firs
 }
 
 // storeAnswers writes answers straight into the latest open check-in, as
-// the buttons would have.
+// the buttons would have (a completed check-in records the consent of the
+// moment).
 func (w *world) storeAnswers(t *testing.T, p *digestPerson, a string) {
 	t.Helper()
 	ctx := context.Background()
@@ -241,7 +242,7 @@ func (w *world) storeAnswers(t *testing.T, p *digestPerson, a string) {
 			c.SetStep(domain.StepUpdate{StepID: id})
 		}
 		c.NoteDone, c.HelpDone, c.HelpAsked = true, true, kind == "h"
-		c.Completed = now
+		c.Completed, c.Shared = now, p.share
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -303,8 +304,8 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 		if last.IsZero() {
 			last = c.Completed
 		}
-		if r.shares && !c.ScorePrivate && c.Score > 0 {
-			scores = append(scores, c.Score)
+		if n := sharedScore(c, r.shares); n > 0 {
+			scores = append(scores, n)
 		}
 	}
 	silent := 0
@@ -389,29 +390,49 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 	return r
 }
 
+// sharedScore is the score the advisor may see: of a completed check-in,
+// completed while sharing, the beneficiary still sharing, the score not
+// kept private.
+func sharedScore(c domain.CheckIn, sharesNow bool) int {
+	if c.Completed.IsZero() || !c.Shared || !sharesNow || c.ScorePrivate {
+		return 0
+	}
+	return c.Score
+}
+
+// openAt reports whether the beneficiary's check-in of week w is still open.
+func (r digestRow) openAt(w domain.Week) bool {
+	for _, c := range r.cis {
+		if c.Week == w {
+			return c.Completed.IsZero() && c.Closed.IsZero()
+		}
+	}
+	return false
+}
+
 // answered reports whether a check-in got any answer at all.
 func answered(c domain.CheckIn) bool {
 	return c.ScoreDone || c.AnswerDone || len(c.Steps) > 0 || c.NoteDone || c.HelpDone || c.Pending != ""
 }
 
-// expectCell is the colour a chart cell must have for a week: white-grey
+// expectCell is the colour a chart cell must have for a week: light grey
 // without check-in; grey for a check-in left without any answer (closed,
-// or open for two days and more, as the text counts it), whether or not
-// the beneficiary shares; blue when the answers are private (no consent,
-// or the score kept private); else the score's colour.
+// or open for two days and more, as the text counts it); the score's
+// colour for a score the advisor may see; blue for answers they may not
+// (no consent, score kept private, or check-in left unfinished).
 func expectCell(r digestRow, w domain.Week, now time.Time) (color.RGBA, string) {
 	for _, c := range r.cis {
 		if c.Week != w {
 			continue
 		}
 		open := c.Completed.IsZero() && c.Closed.IsZero()
-		switch {
+		switch n := sharedScore(c, r.shares); {
 		case !answered(c) && (!open || now.Sub(c.Asked) >= 48*time.Hour):
 			return dialogs.SilentColor(), "silent"
-		case !r.shares || c.ScorePrivate:
+		case n > 0:
+			return dialogs.ScoreColors()[n], fmt.Sprintf("score %d", n)
+		case answered(c):
 			return dialogs.PrivateColor(), "private"
-		case c.Score > 0:
-			return dialogs.ScoreColors()[c.Score], fmt.Sprintf("score %d", c.Score)
 		}
 		return dialogs.EmptyColor(), "empty"
 	}
@@ -525,10 +546,9 @@ func checkDigest(t *testing.T, st *store.Store, ids []string, now time.Time, tex
 			if have == want {
 				continue
 			}
-			// Known: the chart shows a silence as private blue for a
-			// beneficiary who does not share, and as no check-in when the
-			// check-in is still open, while the text counts it as silence.
-			if what == "silent" && (have == dialogs.PrivateColor() || have == dialogs.EmptyColor()) {
+			// Known: a check-in still open, unanswered for two days and
+			// more, is silence in the text but no check-in in the chart.
+			if what == "silent" && have == dialogs.EmptyColor() && r.openAt(wk) {
 				bugs = append(bugs, fmt.Sprintf("%s %s: %s, want silent grey", r.name, wk, colorName(have)))
 				continue
 			}
@@ -570,7 +590,6 @@ func TestDigestThirtyBeneficiaries(t *testing.T) {
 		w.settle(t)
 	}
 
-	t.Logf("DEBUG %+v", w.checkins(t, cast[5].id))
 	// The scenario went as meant (the buttons did their part).
 	check := func(p *digestPerson, what string, ok bool) {
 		t.Helper()
@@ -672,9 +691,9 @@ func TestDigestThirtyBeneficiaries(t *testing.T) {
 	}
 
 	if len(bugs) > 0 {
-		t.Skipf("BUG: the chart does not show silence the way the text counts it (grey « - » for a check-in left "+
-			"without answer): a still-open check-in unanswered for 2+ days is drawn as no check-in, and any "+
-			"unanswered check-in of a beneficiary who does not share is drawn as private blue (dialogs.ChartCell). "+
-			"%d cells:\n%s", len(bugs), strings.Join(bugs, "\n"))
+		t.Skipf("BUG: a check-in still open and unanswered for two days or more counts as silence in the digest text "+
+			"(🔇 n point(s) sans réponse) but the chart draws it as a week without check-in, not grey « - » "+
+			"(dialogs.ChartCell only counts closed check-ins); so the latest week of every non-responder, in every "+
+			"Monday digest, is never grey. %d cells:\n%s", len(bugs), strings.Join(bugs, "\n"))
 	}
 }
