@@ -244,6 +244,9 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 		return true, "", err
 	}
 	current, currentStep := next(c, p)
+	// The same press handled again (a send failed the first time): it was
+	// the current question then, and its answer is already recorded.
+	retry := c.LastUpdate == t.upd.ID
 	stepID := 0
 	value := parts[2]
 	if q == qStep {
@@ -255,7 +258,7 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 		}
 		value = parts[3]
 	}
-	label, extra, ok, err := t.applyAnswer(ctx, c, p, q, stepID, value)
+	label, extra, ok, err := t.applyAnswer(ctx, c, p, q, stepID, value, retry)
 	if err != nil || !ok {
 		return ok, "", err
 	}
@@ -277,7 +280,7 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 	if err := t.edit(ctx, m, confirm); err != nil {
 		return true, "", err
 	}
-	if q != current || (q == qStep && stepID != currentStep) {
+	if !retry && (q != current || (q == qStep && stepID != currentStep)) {
 		// An earlier question answered again: recorded, the current one stands.
 		return true, t.t(catalog.Noted), nil
 	}
@@ -290,7 +293,7 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 // applyAnswer records one answer. It returns the label of the choice, an
 // optional line to add (encouragement, celebration), and ok false for a
 // value no button offers.
-func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Plan, q string, stepID int, value string) (label, extra string, ok bool, err error) {
+func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Plan, q string, stepID int, value string, retry bool) (label, extra string, ok bool, err error) {
 	var fn func(c *domain.CheckIn)
 	switch q {
 	case qScore:
@@ -363,7 +366,14 @@ func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Pla
 	if fn == nil {
 		return "", "", false, nil
 	}
-	updated, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error { fn(c); return nil })
+	if retry {
+		return label, extra, true, nil
+	}
+	updated, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+		fn(c)
+		c.LastUpdate = t.upd.ID
+		return nil
+	})
 	if err != nil {
 		return "", "", true, err
 	}
@@ -416,6 +426,9 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 	if err != nil {
 		return true, err
 	}
+	// Handled before (a send failed): the answer is recorded already; send
+	// the same replies again (their keys keep them from doubling).
+	retry := c.LastUpdate == t.upd.ID
 	q, _ := next(c, p)
 	text := strings.TrimSpace(m.Text)
 	voice := ""
@@ -433,8 +446,12 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 	}
 	if q == qScore && len(text) == 1 && text[0] >= '1' && text[0] <= '5' {
 		n := int(text[0] - '0')
+		if retry {
+			return true, t.askNext(ctx, c, p)
+		}
 		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
 			c.Score, c.ScorePrivate, c.ScoreDone = n, false, true
+			c.LastUpdate = t.upd.ID
 			return nil
 		}); err != nil {
 			return true, err
@@ -447,7 +464,14 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 			}
 		}
 		shares := t.ben.Consent.Shares()
+		if retry {
+			if err := t.reply(ctx, t.t(catalog.Received), nil); err != nil {
+				return true, err
+			}
+			return true, t.askNext(ctx, c, p)
+		}
 		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+			c.LastUpdate = t.upd.ID
 			if q == qAnswer && c.Pending == "" {
 				if text != "" {
 					c.Answer = text

@@ -76,6 +76,9 @@ type CheckIn struct {
 	// unfinished check-in was closed (a newer one started, or it expired).
 	Completed time.Time `json:"completed,omitzero"`
 	Closed    time.Time `json:"closed,omitzero"`
+	// LastUpdate is the Telegram update whose answer was recorded last: an
+	// update handled again (after a failure) is recognised, not applied twice.
+	LastUpdate int64 `json:"last_update,omitempty"`
 	// Shared records the beneficiary's consent when the check-in was
 	// completed: answers given while not sharing stay private even if the
 	// beneficiary shares later.

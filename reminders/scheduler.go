@@ -351,7 +351,7 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 		put(KindAftercare, nil)
 		put(KindRetention, nil)
 	case sr.ben.State == domain.StatePaused && !sr.ben.PausedUntil.IsZero():
-		jobs[member(KindResume, benID, 0)] = sr.ben.PausedUntil
+		jobs[member(KindResume, benID, 0)] = sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc))
 	case sr.ben.Followed():
 		for i := range sr.plan.Steps {
 			st := &sr.plan.Steps[i]
@@ -480,7 +480,7 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 	var step *domain.Step
 	switch k {
 	case KindResume:
-		if sr.ben.State != domain.StatePaused || sr.ben.PausedUntil.After(now) {
+		if sr.ben.State != domain.StatePaused || sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc)).After(now) {
 			return finish(time.Time{})
 		}
 		if err := s.notify.Notify(ctx, Due{Kind: k, Ben: sr.ben, Plan: sr.plan, Key: fmt.Sprintf("%s:resume:%d", benID, sr.ben.PausedUntil.Unix())}); err != nil {

@@ -227,6 +227,8 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 	if got := since(a, mark); len(got) != 0 {
 		t.Errorf("forged presses sent A messages:\n%s", dump(got))
 	}
+	// Had a forged "reply" or "revise" started anything, this would go to Zoé.
+	w.sayExpect(t, a, "Bonjour Zoé, c'est votre conseiller", "Vous êtes conseiller dans Suivi")
 
 	// /absence: B is a stand-in A may choose; a forged period button during
 	// the choice is refused, the real one works.
@@ -366,4 +368,73 @@ func TestAuthzAdvisorInviteIsAdminOnlyAndSingleUse(t *testing.T) {
 	}
 	// The newcomer opening it again is harmless.
 	w.sayExpect(t, nu, "/start "+code, txtAdvWelcome)
+}
+
+// A stand-in acts on the absent advisor's beneficiaries only during the
+// absence: once it ends, the buttons they got meanwhile (tokens of their
+// own table, still valid) and their commands reach nothing.
+func TestAuthzStandInLosesAccessWhenAbsenceEnds(t *testing.T) {
+	w := newWorldAt(t, authzStart, nil)
+	a, b := w.adv, w.srv.NewUser(otherAdvisor, "Bastien")
+	importPlan(t, w.e, w.clk, authzPlan(t, "Zoé", otherAdvisor, zoeStep1))
+	awa := w.enrol(t, authzPlan(t, "Awa", advisorID, "Refaire son CV", "Visite d'entreprise"), 9101, "Awa", true)
+	awaID := w.ben(t, awa).ID
+
+	w.sayExpect(t, a, "/absence", "Qui vous remplace")
+	w.pressOn(t, a, strconv.Itoa(otherAdvisor))
+	w.pressOn(t, a, "1 semaine")
+	if len(botMessages(b, "Vous remplacez")) != 1 {
+		t.Fatalf("B was not told of the absence:\n%s", dump(b.Messages()))
+	}
+
+	// During the absence Awa's check-in goes to B, whose buttons work.
+	c := newTalk(t, awa)
+	c.text("/progres")
+	c.tap("Quels progrès cette semaine", "🙂 Bien")
+	c.tap("Refaire son CV", dgSkip)
+	c.tap("Visite d'entreprise", dgSkip)
+	c.tap(dgNoteQ, dgNothing)
+	c.tap(dgHelpQ, dgHelpNo)
+	c.expect(txtNextCheckin)
+	w.settle(t)
+	fwd := botMessages(b, "Point de suivi de Awa")
+	if len(fwd) != 1 || len(botMessages(a, "Point de suivi de Awa")) != 0 {
+		t.Fatalf("during the absence the forward goes to B only:\nA:\n%s\nB:\n%s", dump(a.Messages()), dump(b.Messages()))
+	}
+	w.pressOn(t, b, "📋 Voir le plan")
+	if len(botMessages(b, "Visite d'entreprise")) == 0 {
+		t.Fatalf("the stand-in cannot see the plan during the absence:\n%s", dump(b.Messages()))
+	}
+	buttons := callbackData(b.Messages(), "av:")
+
+	// The absence is over (its last day was Saturday 7 March).
+	w.runUntil(t, time.Date(2037, 3, 9, 9, 0, 0, 0, paris))
+	keys := []string{"suivi:{b:" + awaID + "}:*", "suivi:tg:" + strconv.FormatInt(awa.ID(), 10)}
+	before := keySnapshot(t, w.r.app.rdb, keys...)
+	awaSeen := len(awa.Messages())
+	bSeen := len(b.Messages())
+	host := w.sayExpect(t, b, "/plan Awa", txtAdvNobody).ID
+	w.sayExpect(t, b, "/relancer Awa", txtAdvNobody)
+	w.sayExpect(t, b, "/cloturer Awa", txtAdvNobody)
+	tok := strings.Split(buttons[0], ":")[1]
+	for _, d := range append(buttons, "av:"+tok+":nudge", "av:"+tok+":closeok", "av:"+tok+":revise", "av:"+tok+":rv:x:1") {
+		if got := forge(t, w.srv, b, host, d); got != txtClosedToast {
+			t.Errorf("B pressing %q after the absence: answered %q", d, got)
+		}
+	}
+	w.settle(t)
+	for _, m := range since(b, bSeen) {
+		if !strings.Contains(m.PlainText, txtAdvNobody) {
+			t.Errorf("after the absence B was shown: %s", m)
+		}
+	}
+	if got := since(awa, awaSeen); len(got) != 0 {
+		t.Errorf("Awa received messages:\n%s", dump(got))
+	}
+	sameKeys(t, "the former stand-in", before, keySnapshot(t, w.r.app.rdb, keys...))
+	if u := w.srv.UnansweredCallbacks(); len(u) != 0 {
+		t.Errorf("unanswered callbacks: %v", u)
+	}
+	// A has them back.
+	w.sayExpect(t, a, "/plan Awa", "Visite d'entreprise")
 }

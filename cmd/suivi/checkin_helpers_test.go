@@ -416,11 +416,4 @@ func messageByID(u *telegramtest.User, id int) telegramtest.Message {
 	return telegramtest.Message{}
 }
 
-// knownBug skips a test that shows a product bug not fixed yet. Run with
-// SUIVI_TEST_KNOWN_BUGS=1 to watch it fail; remove the call with the fix.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("SUIVI_TEST_KNOWN_BUGS") == "" {
-		t.Skip("BUG: " + what)
-	}
 }

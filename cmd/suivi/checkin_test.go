@@ -579,9 +579,6 @@ func TestUnfinishedCheckinResumesAtNextQuestion(t *testing.T) {
 // the update is handled again, and the next question must still come,
 // once, and the press be answered.
 func TestCheckinButtonRetriedAfterTelegramErrorStillAsksNext(t *testing.T) {
-	knownBug(t, "dialogs/checkin.go checkinButton: when a check-in button's update is handled again after a transient Telegram error "+
-		"(here 502 on the next question), the answer is already recorded, so the press is taken for \"an earlier question answered again\" "+
-		"(q != current), answered \"C'est noté\" and the next question is never asked")
 	w := newWorld(t)
 	const cv = "Refaire son CV"
 	u := w.enrol(t, stepPlan(t, "Nora", frQuestion, [2]string{cv, "2026-12-08"}), 7310, "Nora", true)
@@ -618,8 +615,6 @@ func TestCheckinButtonRetriedAfterTelegramErrorStillAsksNext(t *testing.T) {
 // Telegram fails (502) to acknowledge a typed note: the update is handled
 // again, and the note must be kept once, not twice.
 func TestCheckinNoteRetriedIsNotDuplicated(t *testing.T) {
-	knownBug(t, "dialogs/checkin.go checkinMessage appends a typed note to CheckIn.Note each time its update is handled: "+
-		"after a transient Telegram error (502 on \"Bien reçu\") the note is stored and forwarded twice")
 	w := newWorld(t)
 	const (
 		cv   = "Refaire son CV"
@@ -662,9 +657,6 @@ func TestCheckinNoteRetriedIsNotDuplicated(t *testing.T) {
 // holds every send for 30 s; a beneficiary who answers meanwhile must
 // still get the next question once the wait is over.
 func TestFloodWaitElsewhereDoesNotLoseNextQuestion(t *testing.T) {
-	knownBug(t, "a 429 on one chat pauses every send for up to a minute (bot/sender.go pause); a check-in button pressed meanwhile "+
-		"fails on its edit with RetryAfterError, is handled again after the wait and taken for an earlier question "+
-		"(dialogs/checkin.go checkinButton): the next question is never asked")
 	w := newWorld(t)
 	const cv = "Refaire son CV"
 	awa := w.enrol(t, stepPlan(t, "Awa", "", [2]string{cv, "2026-12-08"}), 7312, "Awa", true)

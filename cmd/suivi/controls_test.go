@@ -146,8 +146,6 @@ func TestPauseUntilTypedDateAndResumeEarly(t *testing.T) {
 // The automatic end of a pause is a message like any other: not during
 // the beneficiary's quiet hours (here 20:00–09:00).
 func TestPauseEndRespectsQuietHours(t *testing.T) {
-	knownBug(t, "reminders/scheduler.go Sync schedules the end of a pause (KindResume) at PausedUntil, 08:00 local, without "+
-		"deferring it past the quiet hours: with quiet hours 20:00–09:00 \"la pause est terminée\" arrives at 08:00")
 	w := newWorld(t)
 	code := importPlan(t, w.e, w.clk, controlPlan(t, "Awa"))
 	u := w.srv.NewUser(7403, "Awa")
