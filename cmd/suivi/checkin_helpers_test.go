@@ -415,5 +415,3 @@ func messageByID(u *telegramtest.User, id int) telegramtest.Message {
 	}
 	return telegramtest.Message{}
 }
-
-}
