@@ -2,8 +2,12 @@ package catalog_test
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +17,35 @@ import (
 
 	"suivi/catalog"
 	"suivi/domain"
+	"suivi/examples"
 	"suivi/telegramtest"
 )
 
-// namedKeys are the keys declared in keys.go; the code looks them up by
-// constant, so each must exist in every language.
-var namedKeys = []catalog.Key{
-	catalog.StartStranger, catalog.StartWelcome, catalog.StartAgain,
-	catalog.InviteUsed, catalog.InviteExpired, catalog.InviteUnknown, catalog.InviteOtherPlan,
-	catalog.NotLinked,
-	catalog.PlanTitle, catalog.PlanStep, catalog.PlanObjective, catalog.PlanDue,
-	catalog.PlanResources, catalog.PlanIndicators, catalog.PlanMeetings, catalog.PlanQuestion, catalog.PlanEmpty,
-	catalog.Help, catalog.HelpAdvisor, catalog.HelpStranger, catalog.UnknownCmd,
-	catalog.FallbackText, catalog.FallbackMedia, catalog.FallbackVoice,
-	catalog.TooLong, catalog.Oops, catalog.ButtonClosed,
-	catalog.CmdStart, catalog.CmdPlan, catalog.CmdHelp,
-	catalog.TimeAt,
-}
+// namedKeys are the keys declared in keys.go (read from the source, so the
+// list never rots); the code looks them up by constant, so each must exist
+// in every language.
+var namedKeys = func() []catalog.Key {
+	f, err := parser.ParseFile(token.NewFileSet(), "keys.go", nil, 0)
+	if err != nil {
+		panic(err)
+	}
+	var keys []catalog.Key
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range g.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				if lit, ok := v.(*ast.BasicLit); ok {
+					k, _ := strconv.Unquote(lit.Value)
+					keys = append(keys, catalog.Key(k))
+				}
+			}
+		}
+	}
+	return keys
+}()
 
 // builtKeys are the keys the catalog builds from a value (Date, Status, Owner).
 func builtKeys() []catalog.Key {
@@ -45,6 +61,21 @@ func builtKeys() []catalog.Key {
 	}
 	for _, o := range []domain.Owner{domain.OwnerBeneficiary, domain.OwnerAdvisor} {
 		keys = append(keys, catalog.Key("owner."+string(o)))
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		keys = append(keys, catalog.Key(fmt.Sprintf("dayshort.%d", int(d))))
+	}
+	for i := range 9 { // the zones offered at onboarding
+		keys = append(keys, catalog.Key(fmt.Sprintf("zone.%d", i)))
+	}
+	for _, st := range []domain.State{domain.StateInvited, domain.StateActive, domain.StatePaused, domain.StateStopped, domain.StateBlocked, domain.StateClosed} {
+		keys = append(keys, catalog.Key("state."+string(st)))
+		if st != domain.StateInvited && st != domain.StateActive {
+			keys = append(keys, catalog.Key("dg.state."+string(st)))
+		}
+	}
+	for _, name := range examples.Names() { // the plan templates
+		keys = append(keys, catalog.Key("tpl."+name))
 	}
 	return keys
 }

@@ -104,7 +104,7 @@ func french() map[Key]string {
 		BtnCheckinNow:             "📊 Faire le point maintenant",
 		ConsentShared:             "Vous partagez vos réponses avec votre conseiller.",
 		ConsentKept:               "Vos réponses restent privées : votre conseiller ne les reçoit pas.",
-		ConsentUnset:              "Vous n'avez pas encore choisi : rien n'est partagé.",
+		ConsentUnset:              "Pas encore de choix : rien n'est partagé.",
 		PrivacyShow:               "🔒 <b>Confidentialité</b>\n\n{status}\n\nVotre conseiller voit toujours votre plan et l'avancement des étapes. Il sait aussi quand vous faites le point, si vous demandez de l'aide, et si vous ne répondez pas deux fois de suite.\n\nSi vous partagez, il reçoit aussi vos réponses (note, textes, messages vocaux). Pour chaque réponse, vous pouvez quand même choisir « Garder pour moi ».",
 		PrivacyChanged:            "✔️ C'est noté. {status}",
 		CiIntro:                   "Bonjour {name} ! 👋 C'est le moment de faire le point : une minute, quelques boutons.",
