@@ -57,25 +57,10 @@ const (
 	CellPrivate = -2
 )
 
-// ChartCell returns what the chart shows for a case in a week.
-func ChartCell(c Case, w domain.Week) int {
-	for i := range c.CheckIns {
-		ci := &c.CheckIns[i]
-		if ci.Week != w {
-			continue
-		}
-		switch {
-		case ci.SharedScore(!c.Private) > 0:
-			return ci.Score
-		case ci.Done() || ci.ScoreDone:
-			return CellPrivate
-		case unanswered(ci) && !ci.Open():
-			return CellSilent
-		}
-		return CellNone
-	}
-	return CellNone
-}
+// ChartCell returns what the chart shows for a case in a week: the shared
+// score, silence (the same rule as the digest's count), answers not
+// visible to the advisor, or nothing.
+func ChartCell(c Case, w domain.Week) int { return c.Cells[w] }
 
 // Chart draws the digest chart as a PNG.
 func Chart(cases []Case, weeks []domain.Week) ([]byte, error) {

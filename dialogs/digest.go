@@ -41,6 +41,14 @@ type Case struct {
 	Silent        int  // check-ins in a row without any answer, latest first
 	Attention     int
 	LastCompleted time.Time
+	// Cells is what the chart shows for each week (see ChartCell).
+	Cells map[domain.Week]int
+}
+
+// silentAt reports whether a check-in counts as silence at now: no answer
+// at all, and closed, or open for two days already.
+func silentAt(c *domain.CheckIn, now time.Time) bool {
+	return unanswered(c) && (!c.Open() || now.Sub(c.Asked) >= 48*time.Hour)
 }
 
 // unanswered reports whether a check-in got no answer at all.
@@ -50,7 +58,21 @@ func unanswered(c *domain.CheckIn) bool {
 
 // buildCase computes a beneficiary's figures at now.
 func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now time.Time) Case {
-	c := Case{Ben: b, Plan: p, CheckIns: cis, Private: !b.Consent.Shares()}
+	c := Case{Ben: b, Plan: p, CheckIns: cis, Private: !b.Consent.Shares(), Cells: map[domain.Week]int{}}
+	if now.Sub(b.HelpAt) <= 14*24*time.Hour {
+		c.Help = true
+	}
+	for i := range cis {
+		ci := &cis[i]
+		switch {
+		case ci.SharedScore(!c.Private) > 0:
+			c.Cells[ci.Week] = ci.Score
+		case silentAt(ci, now):
+			c.Cells[ci.Week] = CellSilent
+		case !unanswered(ci):
+			c.Cells[ci.Week] = CellPrivate
+		}
+	}
 	loc := b.Location(r.DefaultZone)
 	today := domain.DateOf(now.In(loc))
 	for i := range p.Steps {
@@ -94,7 +116,7 @@ func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.C
 		if ci.Open() && now.Sub(ci.Asked) < 48*time.Hour {
 			continue
 		}
-		if !unanswered(ci) {
+		if !silentAt(ci, now) {
 			break
 		}
 		c.Silent++

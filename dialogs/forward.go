@@ -152,6 +152,13 @@ func (r *Router) previousScore(ctx context.Context, benID string, week domain.We
 // during a check-in (week) or on a step's reminder (step). The step is
 // named only with consent.
 func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week domain.Week, step *domain.Step) error {
+	now := r.Now().UTC()
+	if _, err := r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
+		b.HelpAt = now
+		return nil
+	}); err != nil {
+		return err
+	}
 	var key, text string
 	switch {
 	case step != nil:

@@ -138,7 +138,7 @@ func (t *turn) reply(ctx context.Context, text string, kb bot.Keyboard) error {
 // edit replaces the text of the message a button was pressed on, dropping
 // its keyboard: the answer is visible and the buttons can't be pressed again.
 func (t *turn) edit(ctx context.Context, m *models.Message, text string) error {
-	if m == nil {
+	if m == nil || m.ID == 0 {
 		return nil
 	}
 	err := t.r.Send.Edit(ctx, t.chat, m.ID, text, nil)
@@ -333,6 +333,13 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 	var err error
 	handled := false
 	m := cq.Message.Message
+	if im := cq.Message.InaccessibleMessage; m == nil && im != nil {
+		// Too old for Telegram to show us; it can still be edited by id.
+		m = &models.Message{ID: im.MessageID, Chat: im.Chat}
+	}
+	if m == nil {
+		m = &models.Message{Chat: models.Chat{ID: t.chat}}
+	}
 	if t.adv != nil && len(parts) >= 2 {
 		switch parts[0] {
 		case "av":
@@ -372,7 +379,7 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 	}
 	if !handled {
 		toast = t.t(catalog.ButtonClosed)
-		if m != nil && (t.role == beneficiary || t.adv != nil) {
+		if m.ID != 0 && (t.role == beneficiary || t.adv != nil) {
 			// Take the dead buttons away.
 			_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 		}

@@ -64,6 +64,9 @@ type Beneficiary struct {
 	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// Blocks counts the times the beneficiary blocked the bot.
 	Blocks int `json:"blocks,omitempty"`
+	// HelpAt is the last time the beneficiary asked for help (a check-in's
+	// question or a reminder's button).
+	HelpAt time.Time `json:"help_at,omitzero"`
 	// Ended is when the accompaniment was closed (State closed): the
 	// follow-up tapers off, then the data is deleted after the retention.
 	Ended time.Time `json:"ended,omitzero"`

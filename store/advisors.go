@@ -155,7 +155,7 @@ func (s *Store) NewAdvisorInvite(ctx context.Context, by int64, now time.Time, t
 	key := s.k.advInvite(inv.Code)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "by", by, "expires", ms(inv.Expires))
-		p.PExpireAt(ctx, key, inv.Expires.Add(inviteGrace))
+		p.PExpire(ctx, key, ttl+inviteGrace)
 		return nil
 	})
 	if err != nil {

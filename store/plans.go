@@ -87,7 +87,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, t
 		pl.Set(ctx, s.k.profile(p.ID), mustJSON(ben), 0)
 		pl.HSetNX(ctx, s.k.advisors(), i64(p.AdvisorID), mustJSON(adv))
 		pl.SAdd(ctx, s.k.advisorBens(p.AdvisorID), p.ID)
-		s.putInvite(ctx, pl, inv, p.ID)
+		s.putInvite(ctx, pl, inv, p.ID, ttl)
 		return nil
 	})
 	if err != nil {
@@ -96,10 +96,12 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, t
 	return inv, nil
 }
 
-func (s *Store) putInvite(ctx context.Context, pl redis.Pipeliner, inv Invite, benID string) {
+func (s *Store) putInvite(ctx context.Context, pl redis.Pipeliner, inv Invite, benID string, ttl time.Duration) {
 	key := s.k.invite(inv.Code)
 	pl.HSet(ctx, key, "beneficiary", benID, "expires", ms(inv.Expires))
-	pl.PExpireAt(ctx, key, inv.Expires.Add(inviteGrace))
+	// A TTL relative to the caller's clock (not Redis's): the key outlives
+	// the expiry by the grace period, whatever clock the caller runs on.
+	pl.PExpire(ctx, key, ttl+inviteGrace)
 }
 
 // NewInvite creates a fresh invite for an existing beneficiary.
@@ -109,7 +111,7 @@ func (s *Store) NewInvite(ctx context.Context, benID string, now time.Time, ttl 
 	}
 	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
 	if _, err := s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
-		s.putInvite(ctx, pl, inv, benID)
+		s.putInvite(ctx, pl, inv, benID, ttl)
 		return nil
 	}); err != nil {
 		return Invite{}, fmt.Errorf("store invite: %w", err)
