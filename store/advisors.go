@@ -111,41 +111,11 @@ func (s *Store) Advisors(ctx context.Context) ([]domain.Advisor, error) {
 
 // UpdateAdvisor applies fn to a stored advisor atomically.
 func (s *Store) UpdateAdvisor(ctx context.Context, id int64, fn func(*domain.Advisor) error) (*domain.Advisor, error) {
-	key, field := s.k.advisors(), i64(id)
-	var out *domain.Advisor
-	txf := func(tx *redis.Tx) error {
-		b, err := tx.HGet(ctx, key, field).Bytes()
-		if errors.Is(err, redis.Nil) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		a := new(domain.Advisor)
-		if err := jsonUnmarshal(b, a); err != nil {
-			return err
-		}
-		if err := fn(a); err != nil {
-			return err
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, key, field, mustJSON(a))
-			return nil
-		})
-		out = a
-		return err
+	a, err := update(ctx, s, s.k.advisors(), i64(id), fn)
+	if err != nil {
+		return nil, fmt.Errorf("update advisor %d: %w", id, err)
 	}
-	for range 8 {
-		err := s.rdb.Watch(ctx, txf, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update advisor %d: %w", id, err)
-		}
-		return out, nil
-	}
-	return nil, ErrConflict
+	return a, nil
 }
 
 // NewAdvisorInvite creates a single-use code that makes whoever opens it
@@ -201,17 +171,10 @@ func (s *Store) RedeemAdvisorInvite(ctx context.Context, code string, userID int
 		out = a
 		return err
 	}
-	for range 8 {
-		err := s.rdb.Watch(ctx, txf, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("redeem advisor invite: %w", err)
-		}
-		return out, nil
+	if err := s.watch(ctx, txf, key); err != nil {
+		return nil, fmt.Errorf("redeem advisor invite: %w", err)
 	}
-	return nil, ErrConflict
+	return out, nil
 }
 
 // DeleteBeneficiary erases everything Suivi keeps about a beneficiary:

@@ -65,41 +65,11 @@ func (s *Store) CreateCheckIn(ctx context.Context, c *domain.CheckIn) (bool, err
 
 // UpdateCheckIn applies fn to a stored check-in atomically.
 func (s *Store) UpdateCheckIn(ctx context.Context, benID string, week domain.Week, fn func(*domain.CheckIn) error) (*domain.CheckIn, error) {
-	key := s.k.checkins(benID)
-	var out *domain.CheckIn
-	txf := func(tx *redis.Tx) error {
-		b, err := tx.HGet(ctx, key, string(week)).Bytes()
-		if errors.Is(err, redis.Nil) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		c := new(domain.CheckIn)
-		if err := jsonUnmarshal(b, c); err != nil {
-			return err
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, key, string(week), mustJSON(c))
-			return nil
-		})
-		out = c
-		return err
+	c, err := update(ctx, s, s.k.checkins(benID), string(week), fn)
+	if err != nil {
+		return nil, fmt.Errorf("update check-in %s %s: %w", benID, week, err)
 	}
-	for range 8 {
-		err := s.rdb.Watch(ctx, txf, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("update check-in %s %s: %w", benID, week, err)
-		}
-		return out, nil
-	}
-	return nil, ErrConflict
+	return c, nil
 }
 
 // CheckIns returns every check-in of a beneficiary, oldest week first.

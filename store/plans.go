@@ -130,13 +130,13 @@ func (s *Store) Plan(ctx context.Context, id string) (*domain.Plan, error) {
 
 // UpdatePlan applies fn to the stored plan atomically and returns the result.
 func (s *Store) UpdatePlan(ctx context.Context, id string, now time.Time, fn func(*domain.Plan) error) (*domain.Plan, error) {
-	p, err := update(ctx, s, s.k.plan(id), func(p *domain.Plan) error {
+	p, err := update(ctx, s, s.k.plan(id), "", func(p *domain.Plan) error {
 		if err := fn(p); err != nil {
 			return err
 		}
 		p.Updated = now.UTC()
 		return nil
-	}, nil)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("update plan %s: %w", id, err)
 	}
@@ -166,7 +166,7 @@ func (s *Store) BeneficiaryByTelegram(ctx context.Context, userID int64) (*domai
 
 // UpdateBeneficiary applies fn to the stored beneficiary atomically.
 func (s *Store) UpdateBeneficiary(ctx context.Context, id string, fn func(*domain.Beneficiary) error) (*domain.Beneficiary, error) {
-	b, err := update(ctx, s, s.k.profile(id), fn, nil)
+	b, err := update(ctx, s, s.k.profile(id), "", fn)
 	if err != nil {
 		return nil, fmt.Errorf("update beneficiary %s: %w", id, err)
 	}
@@ -246,17 +246,10 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now
 		res = Redeemed{Beneficiary: b}
 		return err
 	}
-	for range 8 {
-		err := s.rdb.Watch(ctx, txf, ikey, tkey)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if err != nil {
-			return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
-		}
-		return res, nil
+	if err := s.watch(ctx, txf, ikey, tkey); err != nil {
+		return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
 	}
-	return Redeemed{}, ErrConflict
+	return res, nil
 }
 
 // Advisor returns the advisor with Telegram user id id.

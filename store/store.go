@@ -68,39 +68,55 @@ func mustJSON(v any) []byte {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-// update runs fn on the JSON value at key inside an optimistic transaction
-// (WATCH/MULTI), retrying a few times when another client changed the key.
-func update[T any](ctx context.Context, s *Store, key string, fn func(*T) error, extra func(redis.Pipeliner, *T)) (*T, error) {
+// watch runs txf in an optimistic transaction on keys (WATCH/MULTI),
+// retrying a few times when another client changed them meanwhile.
+func (s *Store) watch(ctx context.Context, txf func(*redis.Tx) error, keys ...string) error {
+	for range 8 {
+		err := s.rdb.Watch(ctx, txf, keys...)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+	}
+	return ErrConflict
+}
+
+// update applies fn to the JSON value stored at key (a string, or the field
+// of a hash when field is not empty) atomically, and returns the result.
+func update[T any](ctx context.Context, s *Store, key, field string, fn func(*T) error) (*T, error) {
 	var out *T
-	txf := func(tx *redis.Tx) error {
+	err := s.watch(ctx, func(tx *redis.Tx) error {
+		var b []byte
+		var err error
+		if field == "" {
+			b, err = tx.Get(ctx, key).Bytes()
+		} else {
+			b, err = tx.HGet(ctx, key, field).Bytes()
+		}
+		if errors.Is(err, redis.Nil) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
 		v := new(T)
-		if err := getJSON(ctx, tx, key, v); err != nil {
+		if err := jsonUnmarshal(b, v); err != nil {
 			return err
 		}
 		if err := fn(v); err != nil {
 			return err
 		}
-		_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, key, mustJSON(v), 0)
-			if extra != nil {
-				extra(p, v)
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if field == "" {
+				p.Set(ctx, key, mustJSON(v), redis.KeepTTL)
+			} else {
+				p.HSet(ctx, key, field, mustJSON(v))
 			}
 			return nil
 		})
 		out = v
 		return err
-	}
-	for range 8 {
-		err := s.rdb.Watch(ctx, txf, key)
-		if errors.Is(err, redis.TxFailedErr) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return out, nil
-	}
-	return nil, ErrConflict
+	}, key)
+	return out, err
 }
 
 func jsonUnmarshal(b []byte, v any) error {

@@ -45,16 +45,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -65,6 +61,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"suivi/store"
+
+	"suivi/internal/redisserver"
 )
 
 func main() {
@@ -109,7 +107,7 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		stop, socket, err := startRedis(*serverBin, dir)
+		stop, socket, err := redisserver.Start(*serverBin, dir)
 		if err != nil {
 			_ = os.RemoveAll(dir)
 			fatal(err)
@@ -203,58 +201,6 @@ func ints(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// startRedis launches redis-server on a unix socket in dir, without
-// persistence, and waits until it says it is ready.
-func startRedis(path, dir string) (stop func(), socket string, err error) {
-	socket = filepath.Join(dir, "redis.sock")
-	cmd := exec.Command(path,
-		"--port", "0",
-		"--unixsocket", socket,
-		"--unixsocketperm", "700",
-		"--dir", dir,
-		"--save", "",
-		"--appendonly", "no",
-		"--loglevel", "notice",
-	)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, "", err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start redis-server: %w", err)
-	}
-	ready := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		var lines []string
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(strings.ToLower(sc.Text()), "ready to accept connections") {
-				ready <- nil
-				_, _ = io.Copy(io.Discard, out)
-				return
-			}
-		}
-		ready <- fmt.Errorf("redis-server exited before it was ready:\n%s", strings.Join(lines, "\n"))
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			_ = cmd.Wait()
-			return nil, "", err
-		}
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return nil, "", errors.New("redis-server not ready after 20s")
-	}
-	return func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}, socket, nil
 }
 
 // infoField returns one field of a section of INFO.

@@ -11,20 +11,17 @@
 package redistest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"suivi/internal/redisserver"
 )
 
 // databases is how many logical databases the server offers: one per test.
@@ -59,7 +56,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	stop, socket, err := start(path, dir)
+	stop, socket, err := redisserver.Start(path, dir, "--databases", fmt.Sprint(databases))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "redistest:", err)
 		return 1
@@ -67,57 +64,6 @@ func run(m *testing.M) int {
 	defer stop()
 	server.socket = socket
 	return m.Run()
-}
-
-// start launches redis-server and waits until it says it is ready.
-func start(path, dir string) (stop func(), socket string, err error) {
-	socket = filepath.Join(dir, "redis.sock")
-	cmd := exec.Command(path,
-		"--port", "0",
-		"--unixsocket", socket,
-		"--unixsocketperm", "700",
-		"--dir", dir,
-		"--save", "",
-		"--appendonly", "no",
-		"--databases", fmt.Sprint(databases),
-		"--loglevel", "notice",
-	)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, "", err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return nil, "", fmt.Errorf("start redis-server: %w", err)
-	}
-	ready := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		var lines []string
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(strings.ToLower(sc.Text()), "ready to accept connections") {
-				ready <- nil
-				_, _ = io.Copy(io.Discard, out)
-				return
-			}
-		}
-		ready <- fmt.Errorf("redis-server exited before it was ready:\n%s", strings.Join(lines, "\n"))
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			_ = cmd.Wait()
-			return nil, "", err
-		}
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		return nil, "", fmt.Errorf("redis-server not ready after 20s")
-	}
-	return func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}, socket, nil
 }
 
 // URL returns a redis:// (or unix://) URL of a fresh, empty database for
