@@ -375,15 +375,8 @@ func (r *Router) deepLink(code string) string {
 // joinAsAdvisor handles /start a_<code>.
 func (t *turn) joinAsAdvisor(ctx context.Context, code string) error {
 	a, err := t.r.Store.RedeemAdvisorInvite(ctx, code, t.user.ID, strings.TrimSpace(t.user.FirstName), t.r.Now())
-	switch {
-	case errors.Is(err, store.ErrInviteUsed):
-		return t.reply(ctx, t.t(catalog.InviteUsed), nil)
-	case errors.Is(err, store.ErrInviteExpired):
-		return t.reply(ctx, t.t(catalog.InviteExpired), nil)
-	case errors.Is(err, store.ErrInviteUnknown):
-		return t.reply(ctx, t.t(catalog.InviteUnknown), nil)
-	case err != nil:
-		return err
+	if err != nil {
+		return t.inviteRefused(ctx, err)
 	}
 	t.adv = a
 	if err := t.r.Sched.SyncAdvisor(ctx, a.ID); err != nil {
@@ -446,7 +439,8 @@ func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.M
 		out.Keyboard = nil
 		out.Text = t.r.Catalog.T(b.Language, catalog.RelayVoiceCaption, "name", name)
 	case strings.TrimSpace(m.Text) != "":
-		out.Text = t.r.Catalog.T(b.Language, catalog.RelayFromAdvisor, "name", name, "text", truncate(m.Text, 3000))
+		body := truncate(m.Text, 3000)
+		out.Text = t.r.Catalog.T(b.Language, catalog.RelayFromAdvisor, "name", name, "text", body)
 	default:
 		return t.areply(ctx, t.at(catalog.AdvReplyTextOnly), nil)
 	}
@@ -483,7 +477,8 @@ func (t *turn) relayToAdvisor(ctx context.Context, m *models.Message) error {
 		out.Kind, out.FileID, out.Keyboard = "voice", m.Voice.FileID, nil
 		out.Text = t.at(catalog.FwdVoiceFrom, "name", t.ben.Name)
 	case strings.TrimSpace(m.Text) != "":
-		out.Text = t.at(catalog.AnswerFromBen, "name", t.ben.Name, "text", truncate(m.Text, 3000))
+		body := truncate(m.Text, 3000)
+		out.Text = t.at(catalog.AnswerFromBen, "name", t.ben.Name, "text", body)
 	default:
 		return t.reply(ctx, t.t(catalog.CiUnreadable), nil)
 	}

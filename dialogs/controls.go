@@ -114,14 +114,7 @@ func (t *turn) resume(ctx context.Context) error {
 	if t.ben.State != domain.StatePaused && t.ben.State != domain.StateStopped {
 		return t.reply(ctx, t.t(catalog.NotPaused), nil)
 	}
-	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
-		b.State, b.PausedUntil = domain.StateActive, time.Time{}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := t.r.Sched.Sync(ctx, b.ID); err != nil {
+	if err := t.reactivate(ctx); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.t(catalog.Resumed), nil)

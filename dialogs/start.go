@@ -34,17 +34,8 @@ func (t *turn) start(ctx context.Context, code string) error {
 		return t.joinAsAdvisor(ctx, code)
 	}
 	red, err := t.r.Store.RedeemInvite(ctx, code, t.user.ID, t.r.Now())
-	switch {
-	case errors.Is(err, store.ErrInviteUsed):
-		return t.reply(ctx, t.t(catalog.InviteUsed), nil)
-	case errors.Is(err, store.ErrInviteExpired):
-		return t.reply(ctx, t.t(catalog.InviteExpired), nil)
-	case errors.Is(err, store.ErrInviteUnknown):
-		return t.reply(ctx, t.t(catalog.InviteUnknown), nil)
-	case errors.Is(err, store.ErrAlreadyLinked):
-		return t.reply(ctx, t.t(catalog.InviteOtherPlan), nil)
-	case err != nil:
-		return err
+	if err != nil {
+		return t.inviteRefused(ctx, err)
 	}
 	t.ben, t.role, t.lang = red.Beneficiary, beneficiary, red.Beneficiary.Language
 	if !red.Again {
@@ -56,24 +47,48 @@ func (t *turn) start(ctx context.Context, code string) error {
 	return t.beginOnboarding(ctx, false)
 }
 
+// inviteRefused explains why an invite code did nothing (used, expired,
+// unknown, or the person already follows another plan).
+func (t *turn) inviteRefused(ctx context.Context, err error) error {
+	for _, c := range []struct {
+		err error
+		key catalog.Key
+	}{
+		{store.ErrInviteUsed, catalog.InviteUsed},
+		{store.ErrInviteExpired, catalog.InviteExpired},
+		{store.ErrInviteUnknown, catalog.InviteUnknown},
+		{store.ErrAlreadyLinked, catalog.InviteOtherPlan},
+	} {
+		if errors.Is(err, c.err) {
+			return t.reply(ctx, t.t(c.key), nil)
+		}
+	}
+	return err
+}
+
+// reactivate follows a beneficiary again (after /stop, a pause or a block)
+// and reschedules their reminders.
+func (t *turn) reactivate(ctx context.Context) error {
+	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
+		b.State, b.PausedUntil = domain.StateActive, time.Time{}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.ben = b
+	return t.r.Sched.Sync(ctx, b.ID)
+}
+
 // restart follows again a beneficiary who sent /stop or paused, or greets one
 // who is already followed.
 func (t *turn) restart(ctx context.Context) error {
 	switch t.ben.State {
 	case domain.StateStopped, domain.StatePaused, domain.StateBlocked:
-		b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
-			b.State = domain.StateActive
-			b.PausedUntil = time.Time{}
-			return nil
-		})
-		if err != nil {
+		if err := t.reactivate(ctx); err != nil {
 			return err
 		}
-		t.ben = b
-		if err := t.r.Sched.Sync(ctx, b.ID); err != nil {
-			return err
-		}
-		return t.reply(ctx, t.t(catalog.StartBack, "name", b.Name), nil)
+		return t.reply(ctx, t.t(catalog.StartBack, "name", t.ben.Name), nil)
 	case domain.StateClosed:
 		return t.reply(ctx, t.t(catalog.StartClosed, "name", t.ben.Name), nil)
 	}

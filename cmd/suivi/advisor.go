@@ -34,13 +34,12 @@ func cmdAdvisor(ctx context.Context, args []string, getenv func(string) string, 
 	if !ok {
 		return exitUsage
 	}
-	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	st, done, err := openStore(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure
 	}
-	defer rdb.Close()
-	st := store.New(rdb)
+	defer done()
 	created, err := st.EnsureAdvisor(ctx, &domain.Advisor{ID: id, Name: name, Created: now().UTC()})
 	if err == nil && !created {
 		_, err = st.UpdateAdvisor(ctx, id, func(a *domain.Advisor) error { a.Name = name; return nil })

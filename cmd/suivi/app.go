@@ -65,6 +65,15 @@ func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 	return rdb, nil
 }
 
+// openStore connects to Redis for a one-shot command; done closes it.
+func openStore(ctx context.Context, cfg Config) (st *store.Store, done func(), err error) {
+	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store.New(rdb), func() { _ = rdb.Close() }, nil
+}
+
 // httpClient is shared by every Telegram call: it keeps idle connections
 // and caps them per host (go-telegram/bot's default client barely reuses
 // connections).

@@ -87,13 +87,12 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 		}
 		username = me
 	}
-	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	st, done, err := openStore(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure
 	}
-	defer rdb.Close()
-	st := store.New(rdb)
+	defer done()
 	inv, err := st.CreatePlan(ctx, p, now(), cfg.InviteTTL)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
@@ -115,13 +114,12 @@ func planExport(ctx context.Context, cfg Config, id string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "suivi: %q is not a plan id\n", id)
 		return exitUsage
 	}
-	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	st, done, err := openStore(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure
 	}
-	defer rdb.Close()
-	st := store.New(rdb)
+	defer done()
 	p, err := st.Plan(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		fmt.Fprintf(stderr, "suivi: no plan %s\n", id)
