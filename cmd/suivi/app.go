@@ -175,7 +175,7 @@ func (a *app) setup(ctx context.Context) error {
 	return nil
 }
 
-// handler serves health checks and, in webhook mode, Telegram's calls.
+// handler serves health checks, metrics and, in webhook mode, Telegram's calls.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -185,6 +185,7 @@ func (a *app) handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	mux.Handle("GET /metrics", a.metricsHandler())
 	if a.webhook != nil {
 		mux.Handle("POST /telegram/webhook", a.webhook)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -76,7 +77,22 @@ func TestWebhookMode(t *testing.T) {
 	if got := srv.CallsTo("getUpdates"); len(got) != 0 {
 		t.Errorf("webhook mode also polled: %d calls", len(got))
 	}
-	if !strings.HasPrefix(hook, "http://127.0.0.1") {
-		t.Fatal(hook)
+	// Health and metrics on the same address.
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/metrics": `suivi_queue_chats{queue="inbox",state="parked"} 0`,
+	} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, want %q in:\n%.400s", path, resp.StatusCode, want, body)
+		}
+		if path == "/metrics" && !strings.Contains(string(body), "suivi_redis_up 1") {
+			t.Errorf("metrics say Redis is down")
+		}
 	}
 }
