@@ -348,7 +348,9 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 	}
 	switch {
 	case sr.ben.State == domain.StateClosed:
-		put(KindAftercare, nil)
+		if sr.ben.TelegramID != 0 {
+			put(KindAftercare, nil) // only for someone who joined
+		}
 		put(KindRetention, nil)
 	case sr.ben.State == domain.StatePaused && !sr.ben.PausedUntil.IsZero():
 		jobs[member(KindResume, benID, 0)] = sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc))
@@ -488,7 +490,7 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		}
 		return finish(time.Time{})
 	case KindAftercare, KindRetention:
-		if sr.ben.State != domain.StateClosed {
+		if sr.ben.State != domain.StateClosed || k == KindAftercare && sr.ben.TelegramID == 0 {
 			return finish(time.Time{})
 		}
 		occs = s.finite(sr, k, nil)
