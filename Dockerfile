@@ -12,7 +12,7 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/suivi ./cmd/suivi
 # distroless/static has CA certificates and no shell; "nonroot" is uid 65532.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/suivi /usr/local/bin/suivi
-COPY examples /examples
+COPY examples/*.yaml /examples/
 USER 65532:65532
 ENV SUIVI_HTTP_ADDR=:8080
 EXPOSE 8080
