@@ -335,9 +335,9 @@ func english() map[Key]string {
 		AbsWhen:                   "Until when does {name} stand in for you? Choose, or write the dates: <code>24/12 - 05/01</code>.",
 		AbsBadDates:               "I did not understand. Example: <code>24/12 - 05/01</code> (last day included).",
 		AbsSet:                    "✔️ Noted: {name} stands in for you until {to} included. Your beneficiaries are told. /absence fin to come back earlier.",
-		AbsStandIn:                "ℹ️ You stand in for {name} until {to} included: their check-ins, alerts and weekly digest will come to you.",
-		AbsNotice:                 "ℹ️ {advisor} is away until {to}. Meanwhile, {standin} reads your answers and can help you.",
-		AbsCurrent:                "You are away: {name} stands in for you until {to}. /absence fin to come back.",
+		AbsStandIn:                "ℹ️ You stand in for {name} from {from} until {to} included: their check-ins, alerts and weekly digest will come to you.",
+		AbsNotice:                 "ℹ️ {advisor} is away from {from} until {to}. Meanwhile, {standin} reads your answers and can help you.",
+		AbsCurrent:                "You are away: {name} stands in for you until {to} included. /absence fin to come back.",
 		AbsEnded:                  "✔️ Absence ended: your news come back to you.",
 		"state.invited":           "invited",
 		"state.active":            "followed",
@@ -359,5 +359,7 @@ func english() map[Key]string {
 		ListLine:                  "• <b>{name}</b> — {state} · {last}{extra}",
 		ListHint:                  "👉 /plan NAME · /relancer NAME · /modifier NAME · /cloturer NAME",
 		ListEmpty:                 "You don't follow anyone yet. 👉 /nouveauplan to create a plan.",
+		AbsBack:                   "ℹ️ {advisor} is back: {advisor} reads your answers again.",
+		AbsBackStandIn:            "ℹ️ {name} is back: you no longer receive their news.",
 	}
 }

@@ -335,9 +335,9 @@ func french() map[Key]string {
 		AbsWhen:                   "Jusqu'à quand {name} vous remplace ? Choisissez, ou écrivez les dates : <code>24/12 - 05/01</code>.",
 		AbsBadDates:               "Je n'ai pas compris. Exemple : <code>24/12 - 05/01</code> (le dernier jour compris).",
 		AbsSet:                    "✔️ C'est noté : {name} vous remplace jusqu'au {to} inclus. Vos bénéficiaires sont prévenus. /absence fin pour revenir plus tôt.",
-		AbsStandIn:                "ℹ️ Vous remplacez {name} jusqu'au {to} inclus : ses points de suivi, alertes et le point de la semaine vous seront transmis.",
-		AbsNotice:                 "ℹ️ {advisor} est absent(e) jusqu'au {to}. Pendant ce temps, c'est {standin} qui lit vos réponses et peut vous aider.",
-		AbsCurrent:                "Vous êtes absent(e) : {name} vous remplace jusqu'au {to}. /absence fin pour revenir.",
+		AbsStandIn:                "ℹ️ Vous remplacez {name} du {from} jusqu'au {to} inclus : ses points de suivi, alertes et le point de la semaine vous seront transmis.",
+		AbsNotice:                 "ℹ️ {advisor} est absent(e) du {from} jusqu'au {to}. Pendant ce temps, c'est {standin} qui lit vos réponses et peut vous aider.",
+		AbsCurrent:                "Vous êtes absent(e) : {name} vous remplace jusqu'au {to} inclus. /absence fin pour revenir.",
 		AbsEnded:                  "✔️ Absence terminée : vos nouvelles vous reviennent.",
 		"state.invited":           "invité",
 		"state.active":            "suivi",
@@ -359,5 +359,7 @@ func french() map[Key]string {
 		ListLine:                  "• <b>{name}</b> — {state} · {last}{extra}",
 		ListHint:                  "👉 /plan NOM · /relancer NOM · /modifier NOM · /cloturer NOM",
 		ListEmpty:                 "Vous ne suivez encore personne. 👉 /nouveauplan pour créer un plan.",
+		AbsBack:                   "ℹ️ {advisor} est de retour : c'est de nouveau {advisor} qui lit vos réponses.",
+		AbsBackStandIn:            "ℹ️ {name} est de retour : vous ne recevez plus ses nouvelles.",
 	}
 }

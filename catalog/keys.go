@@ -299,3 +299,8 @@ const (
 	ListHint  Key = "list.hint"
 	ListEmpty Key = "list.empty"
 )
+
+const (
+	AbsBack        Key = "abs.back"
+	AbsBackStandIn Key = "abs.back_standin"
+)

@@ -28,7 +28,7 @@ func (t *turn) absence(ctx context.Context, arg string) error {
 	}
 	if ab := t.adv.Absence; ab != nil && t.r.Now().Before(ab.To) {
 		who := t.advisorName(ctx, ab.StandIn)
-		return t.areply(ctx, t.at(catalog.AbsCurrent, "name", who, "to", t.r.Catalog.Instant(advisorLang, ab.To, t.r.DefaultZone)), nil)
+		return t.areply(ctx, t.at(catalog.AbsCurrent, "name", who, "to", t.lastDay(ab.To)), nil)
 	}
 	advs, err := t.r.Store.Advisors(ctx)
 	if err != nil {
@@ -138,11 +138,12 @@ func (t *turn) setAbsence(ctx context.Context, standIn int64, from time.Time, un
 		return err
 	}
 	last := t.r.Catalog.Date(advisorLang, until.AddDays(-1))
+	first := domain.DateOf(from.In(t.r.DefaultZone))
 	standInName := t.advisorName(ctx, standIn)
 	name := a.Name
 	key := fmt.Sprintf("absence:%d:%d", a.ID, from.Unix())
 	if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: standIn,
-		Text: t.at(catalog.AbsStandIn, "name", name, "to", last)}); err != nil {
+		Text: t.at(catalog.AbsStandIn, "name", name, "from", t.r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
 		return err
 	}
 	ids, err := t.r.Store.AdvisorBeneficiaries(ctx, a.ID)
@@ -156,20 +157,49 @@ func (t *turn) setAbsence(ctx context.Context, standIn int64, from time.Time, un
 		}
 		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true,
 			Text: t.r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", name, "standin", standInName,
-				"to", t.r.Catalog.Date(b.Language, until.AddDays(-1)))}); err != nil {
+				"from", t.r.Catalog.Date(b.Language, first), "to", t.r.Catalog.Date(b.Language, until.AddDays(-1)))}); err != nil {
 			return err
 		}
 	}
 	return t.areply(ctx, t.at(catalog.AbsSet, "name", standInName, "to", last), nil)
 }
 
+// lastDay writes the last day of a period that ends at to (exclusive).
+func (t *turn) lastDay(to time.Time) string {
+	return t.r.Catalog.Date(advisorLang, domain.DateOf(to.In(t.r.DefaultZone)).AddDays(-1))
+}
+
+// endAbsence answers "/absence fin": the advisor reads their news again;
+// the stand-in and the beneficiaries who were told are told too.
 func (t *turn) endAbsence(ctx context.Context) error {
-	_, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
+	old := t.adv.Absence
+	a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
 		a.Absence = nil
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if old != nil && t.r.Now().Before(old.To) {
+		key := fmt.Sprintf("absence-end:%d:%d", a.ID, old.From.Unix())
+		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: old.StandIn,
+			Text: t.at(catalog.AbsBackStandIn, "name", a.Name)}); err != nil {
+			return err
+		}
+		ids, err := t.r.Store.AdvisorBeneficiaries(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			b, err := t.r.Store.Beneficiary(ctx, id)
+			if err != nil || !b.Followed() {
+				continue
+			}
+			if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true,
+				Text: t.r.Catalog.T(b.Language, catalog.AbsBack, "advisor", a.Name)}); err != nil {
+				return err
+			}
+		}
 	}
 	return t.areply(ctx, t.at(catalog.AbsEnded), nil)
 }

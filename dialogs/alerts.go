@@ -126,13 +126,12 @@ func (r *Router) brief(ctx context.Context, d reminders.Due) error {
 		return err
 	}
 	var scores []string
-	checkins, help := 0, 0
+	checkins := 0
+	// Every request for help, in a check-in or on a reminder, is logged.
+	help := ben.HelpSince(since)
 	for _, c := range cis {
 		if c.Asked.Before(since) {
 			continue
-		}
-		if c.HelpAsked {
-			help++
 		}
 		if c.Done() {
 			checkins++
@@ -148,7 +147,10 @@ func (r *Router) brief(ctx context.Context, d reminders.Due) error {
 		}
 		return strings.Join(dedupe(v), ", ")
 	}
-	scoreText := list(scores)
+	scoreText := none
+	if len(scores) > 0 {
+		scoreText = strings.Join(scores, ", ") // every score, in order: equal ones too
+	}
 	if !ben.Consent.Shares() {
 		scoreText = r.at(catalog.DgPrivate)
 	}

@@ -59,7 +59,7 @@ func unanswered(c *domain.CheckIn) bool {
 // buildCase computes a beneficiary's figures at now.
 func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now time.Time) Case {
 	c := Case{Ben: b, Plan: p, CheckIns: cis, Private: !b.Consent.Shares(), Cells: map[domain.Week]int{}}
-	if now.Sub(b.HelpAt) <= 14*24*time.Hour {
+	if b.HelpSince(now.Add(-14*24*time.Hour)) > 0 {
 		c.Help = true
 	}
 	for i := range cis {

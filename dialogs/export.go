@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"suivi/catalog"
+	"suivi/domain"
 )
 
 // export answers /export: a CSV document (UTF-8 with a byte order mark, so
@@ -68,7 +69,7 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 				score = strconv.Itoa(n)
 			}
 			if ci.SharedAnswers(shares) && !ci.AnswerPrivate && ci.AnswerDone {
-				answer = ci.AnswerChoice
+				answer = map[string]string{domain.AnswerMuch: "beaucoup", domain.AnswerSome: "un peu", domain.AnswerNotYet: "pas encore"}[ci.AnswerChoice]
 				if ci.Answer != "" {
 					answer = ci.Answer
 				}
@@ -83,11 +84,14 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 		}
 		for _, s := range c.Plan.Steps {
 			for _, h := range s.History {
-				due := ""
+				due, event, title := "", "", ""
 				if h.Due != nil {
 					due = h.Due.String()
 				}
-				if err := w.Write([]string{"etape", c.Ben.Name, stamp(h.At, loc), "", "", "", "", "", "", s.Title, string(h.Status), due, string(h.By)}); err != nil {
+				if h.Title != "" {
+					event, title = "renomme", h.Title
+				}
+				if err := w.Write([]string{"etape", c.Ben.Name, stamp(h.At, loc), "", event, "", "", "", title, s.Title, string(h.Status), due, string(h.By)}); err != nil {
 					return nil, err
 				}
 			}

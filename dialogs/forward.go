@@ -154,7 +154,7 @@ func (r *Router) previousScore(ctx context.Context, benID string, week domain.We
 func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week domain.Week, step *domain.Step) error {
 	now := r.Now().UTC()
 	if _, err := r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
-		b.HelpAt = now
+		b.AskedHelp(now)
 		return nil
 	}); err != nil {
 		return err

@@ -143,9 +143,9 @@ func (t *turn) reviseButton(ctx context.Context, m *models.Message, b *domain.Be
 		if s == nil || !s.Status.Open() {
 			return false, "", nil
 		}
-		if err := t.applyRevision(ctx, st, b, func(p *domain.Plan) string {
+		if err := t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
 			p.Step(s.ID).SetStatus(domain.StatusCancelled, t.r.Now(), domain.ByAdvisor)
-			return t.r.Catalog.T(b.Language, catalog.RevCancel, "title", s.Title)
+			return []string{t.r.Catalog.T(b.Language, catalog.RevCancel, "title", s.Title)}
 		}); err != nil {
 			return true, "", err
 		}
@@ -186,33 +186,33 @@ func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error
 		if !ok {
 			return t.areply(ctx, t.at(catalog.RvBadDate), nil)
 		}
-		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) string {
+		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
 			s := p.Step(st.Step)
 			if s == nil {
-				return ""
+				return nil
 			}
 			s.Postpone(due, t.r.Now(), domain.ByAdvisor)
-			return t.r.Catalog.T(b.Language, catalog.RevDate, "title", s.Title, "date", t.r.Catalog.DateTime(b.Language, due))
+			return []string{t.r.Catalog.T(b.Language, catalog.RevDate, "title", s.Title, "date", t.r.Catalog.DateTime(b.Language, due))}
 		})
 	case rvTitle:
 		if text == "" || len([]rune(text)) > domain.MaxTitleLen || strings.ContainsAny(text, "\r\n") {
 			return t.areply(ctx, t.at(catalog.RvBadTitle, "max", domain.MaxTitleLen), nil)
 		}
-		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) string {
+		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
 			s := p.Step(st.Step)
 			if s == nil {
-				return ""
+				return nil
 			}
 			old := s.Title
-			s.Title = text
-			return t.r.Catalog.T(b.Language, catalog.RevTitle, "old", old, "title", text)
+			s.Rename(text, t.r.Now(), domain.ByAdvisor)
+			return []string{t.r.Catalog.T(b.Language, catalog.RevTitle, "old", old, "title", text)}
 		})
 	case rvAdd:
 		steps, bad := parseStepLines(text, now)
 		if len(bad) > 0 || len(steps) == 0 {
 			return t.areply(ctx, t.at(catalog.NpStepsBad, "lines", strings.Join(bad, ", ")), nil)
 		}
-		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) string {
+		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
 			var lines []string
 			for _, s := range steps {
 				if len(p.Steps) >= domain.MaxSteps {
@@ -223,7 +223,7 @@ func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error
 				p.Steps = append(p.Steps, s)
 				lines = append(lines, t.r.Catalog.T(b.Language, catalog.RevAdd, "title", s.Title, "date", t.r.Catalog.DateTime(b.Language, s.Due)))
 			}
-			return strings.Join(lines, "\n")
+			return lines
 		})
 	default:
 		return t.reviseMenu(ctx, b)
@@ -236,17 +236,15 @@ func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error
 
 // applyRevision changes the plan now (reminders follow) and remembers, for
 // the beneficiary's message, what changed.
-func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Beneficiary, fn func(*domain.Plan) string) error {
-	var change string
+func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Beneficiary, fn func(*domain.Plan) []string) error {
+	var changes []string
 	if _, err := t.r.Store.UpdatePlan(ctx, b.ID, t.r.Now(), func(p *domain.Plan) error {
-		change = fn(p)
+		changes = fn(p)
 		return nil
 	}); err != nil {
 		return err
 	}
-	if change != "" {
-		st.Changes = append(st.Changes, change)
-	}
+	st.Changes = append(st.Changes, changes...)
 	st.Stage, st.Step = "", 0
 	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
 		return err

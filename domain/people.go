@@ -64,12 +64,34 @@ type Beneficiary struct {
 	PausedUntil time.Time `json:"paused_until,omitzero"`
 	// Blocks counts the times the beneficiary blocked the bot.
 	Blocks int `json:"blocks,omitempty"`
-	// HelpAt is the last time the beneficiary asked for help (a check-in's
-	// question or a reminder's button).
-	HelpAt time.Time `json:"help_at,omitzero"`
+	// Help lists when the beneficiary asked for help (a check-in's question
+	// or a reminder's button), the latest last, at most maxHelpLog.
+	Help []time.Time `json:"help,omitempty"`
 	// Ended is when the accompaniment was closed (State closed): the
 	// follow-up tapers off, then the data is deleted after the retention.
 	Ended time.Time `json:"ended,omitzero"`
+}
+
+// maxHelpLog bounds the help requests remembered.
+const maxHelpLog = 20
+
+// AskedHelp records a request for help at t.
+func (b *Beneficiary) AskedHelp(t time.Time) {
+	b.Help = append(b.Help, t.UTC())
+	if len(b.Help) > maxHelpLog {
+		b.Help = b.Help[len(b.Help)-maxHelpLog:]
+	}
+}
+
+// HelpSince counts the requests for help at or after t.
+func (b *Beneficiary) HelpSince(t time.Time) int {
+	n := 0
+	for _, h := range b.Help {
+		if !h.Before(t) {
+			n++
+		}
+	}
+	return n
 }
 
 // DefaultQuiet is the quiet window of a beneficiary who chose none.

@@ -77,6 +77,8 @@ type Change struct {
 	Status Status    `json:"status,omitempty"`
 	// Due is set when the change moved the due date.
 	Due *DateTime `json:"due,omitempty"`
+	// Title is set when the change renamed the step: the new title.
+	Title string `json:"title,omitempty"`
 }
 
 // DefaultReminders are the reminder offsets of a step that names none:
@@ -135,6 +137,12 @@ func (s *Step) SetStatus(st Status, at time.Time, by Actor) bool {
 	s.Status = st
 	s.History = append(s.History, Change{At: at.UTC(), By: by, Status: st})
 	return true
+}
+
+// Rename changes the title and records it.
+func (s *Step) Rename(title string, at time.Time, by Actor) {
+	s.Title = title
+	s.History = append(s.History, Change{At: at.UTC(), By: by, Title: title})
 }
 
 // Postpone moves the due date and records it.

@@ -26,8 +26,8 @@ func cmdAdvisor(ctx context.Context, args []string, getenv func(string) string, 
 		return exitUsage
 	}
 	name := strings.TrimSpace(strings.Join(args[2:], " "))
-	if name == "" || len([]rune(name)) > domain.MaxNameLen {
-		fmt.Fprintf(stderr, "suivi: the name must be 1 to %d characters\n", domain.MaxNameLen)
+	if name == "" || len([]rune(name)) > domain.MaxNameLen || strings.ContainsAny(name, "\r\n") {
+		fmt.Fprintf(stderr, "suivi: the name must be one line of 1 to %d characters\n", domain.MaxNameLen)
 		return exitUsage
 	}
 	cfg, ok := config(getenv, false, stderr)
