@@ -383,9 +383,19 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 			// Take the dead buttons away.
 			_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 		}
-		t.r.Log.Info("stale or foreign button", "chat", t.chat, "kind", parts[0])
+		t.r.Log.Info("stale or foreign button", "chat", t.chat, "kind", buttonKind(parts[0]))
 	}
 	return t.r.Send.Answer(ctx, cq.ID, toast)
+}
+
+// buttonKind names a callback's kind for logs: one of ours, or "unknown"
+// (callback data can be forged: it never reaches a log as is).
+func buttonKind(prefix string) string {
+	switch prefix {
+	case "av", "np", "ab", "dg", "ob", "ci", "st", "sp", "sd", "pv", "pa", "go", "rp":
+		return prefix
+	}
+	return "unknown"
 }
 
 // Commands returns the command menu published with setMyCommands.
