@@ -361,5 +361,7 @@ func english() map[Key]string {
 		ListEmpty:                 "You don't follow anyone yet. 👉 /nouveauplan to create a plan.",
 		AbsBack:                   "ℹ️ {advisor} is back: {advisor} reads your answers again.",
 		AbsBackStandIn:            "ℹ️ {name} is back: you no longer receive their news.",
+		AdvOnboarding:             "{name} has not finished the welcome questions yet: the check-in will wait.",
+		ClosedNoPause:             "Your accompaniment has ended: there are no more reminders to pause. 🙂",
 	}
 }

@@ -361,5 +361,7 @@ func french() map[Key]string {
 		ListEmpty:                 "Vous ne suivez encore personne. 👉 /nouveauplan pour créer un plan.",
 		AbsBack:                   "ℹ️ {advisor} est de retour : c'est de nouveau {advisor} qui lit vos réponses.",
 		AbsBackStandIn:            "ℹ️ {name} est de retour : vous ne recevez plus ses nouvelles.",
+		AdvOnboarding:             "{name} n'a pas encore fini de répondre aux questions d'accueil : le point attendra.",
+		ClosedNoPause:             "Votre accompagnement est terminé : il n'y a plus de rappels à mettre en pause. 🙂",
 	}
 }

@@ -304,3 +304,8 @@ const (
 	AbsBack        Key = "abs.back"
 	AbsBackStandIn Key = "abs.back_standin"
 )
+
+const (
+	AdvOnboarding Key = "adv.onboarding"
+	ClosedNoPause Key = "closed.no_pause"
+)

@@ -100,7 +100,7 @@ func (t *turn) absencePeriodButton(ctx context.Context, m *models.Message, parts
 	}
 	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 	today := domain.DateOf(t.r.Now().In(t.r.DefaultZone))
-	return true, "", t.setAbsence(ctx, st.StandIn, t.r.Now(), today.AddDays(days))
+	return true, "", t.setAbsence(ctx, st, t.r.Now(), today.AddDays(days))
 }
 
 // absenceInput takes a typed period "24/12 - 05/01" (the last day included).
@@ -119,12 +119,13 @@ func (t *turn) absenceInput(ctx context.Context, st *advState, text string) erro
 		return t.areply(ctx, t.at(catalog.AbsBadDates), nil)
 	}
 	from := dates[0].At(t.r.DefaultZone, 0, 0)
-	return t.setAbsence(ctx, st.StandIn, from, dates[1].AddDays(1))
+	return t.setAbsence(ctx, st, from, dates[1].AddDays(1))
 }
 
 // setAbsence stores the absence from `from` to the start of day `until`
 // and tells the stand-in and each beneficiary.
-func (t *turn) setAbsence(ctx context.Context, standIn int64, from time.Time, until domain.Date) error {
+func (t *turn) setAbsence(ctx context.Context, st *advState, from time.Time, until domain.Date) error {
+	standIn := st.StandIn
 	to := until.At(t.r.DefaultZone, 0, 0)
 	a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
 		a.Absence = &domain.Absence{StandIn: standIn, From: from.UTC(), To: to.UTC()}
@@ -134,14 +135,11 @@ func (t *turn) setAbsence(ctx context.Context, standIn int64, from time.Time, un
 		return err
 	}
 	t.adv = a
-	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
-		return err
-	}
 	last := t.r.Catalog.Date(advisorLang, until.AddDays(-1))
 	first := domain.DateOf(from.In(t.r.DefaultZone))
 	standInName := t.advisorName(ctx, standIn)
 	name := a.Name
-	key := fmt.Sprintf("absence:%d:%d", a.ID, from.Unix())
+	key := fmt.Sprintf("absence:%d:%s", a.ID, st.Nonce)
 	if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: standIn,
 		Text: t.at(catalog.AbsStandIn, "name", name, "from", t.r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
 		return err
@@ -161,7 +159,12 @@ func (t *turn) setAbsence(ctx context.Context, standIn int64, from time.Time, un
 			return err
 		}
 	}
-	return t.areply(ctx, t.at(catalog.AbsSet, "name", standInName, "to", last), nil)
+	// The state goes last: a retry sends what failed (keys keep the rest
+	// from doubling).
+	if err := t.areply(ctx, t.at(catalog.AbsSet, "name", standInName, "to", last), nil); err != nil {
+		return err
+	}
+	return t.r.saveAdvState(ctx, t.adv.ID, nil)
 }
 
 // lastDay writes the last day of a period that ends at to (exclusive).

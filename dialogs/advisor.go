@@ -53,6 +53,9 @@ type advState struct {
 	Changes []string `json:"changes,omitempty"`
 	// StandIn is the stand-in chosen for an absence.
 	StandIn int64 `json:"stand_in,omitempty"`
+	// Code is the invite of the plan just created (kept so that a retry
+	// sends the same link and QR code).
+	Code string `json:"code,omitempty"`
 }
 
 const (
@@ -332,6 +335,12 @@ func (t *turn) sendCheckinNow(ctx context.Context, b *domain.Beneficiary) error 
 	if !b.Followed() {
 		return t.areply(ctx, t.at(catalog.AdvNotFollowed, "name", b.Name, "state", t.stateLabel(b)), nil)
 	}
+	if busy, err := t.r.onboarding(ctx, b.ID); err != nil || busy {
+		if err != nil {
+			return err
+		}
+		return t.areply(ctx, t.at(catalog.AdvOnboarding, "name", b.Name), nil)
+	}
 	p, err := t.r.Store.Plan(ctx, b.ID)
 	if err != nil {
 		return err
@@ -396,6 +405,9 @@ func (t *turn) onAdvisorMessage(ctx context.Context, m *models.Message) (bool, e
 	case advFlowReply:
 		return true, t.relayToBeneficiary(ctx, st, m)
 	case advFlowNewPlan:
+		if st.Stage == npDone {
+			return false, nil
+		}
 		return true, t.newPlanInput(ctx, st, m.Text)
 	case advFlowRevise:
 		return true, t.reviseInput(ctx, st, m.Text)
@@ -420,6 +432,12 @@ func (t *turn) startReply(ctx context.Context, b *domain.Beneficiary) error {
 // shown as from their advisor, with a button to answer back.
 func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.Message) error {
 	b, err := t.r.Store.Beneficiary(ctx, st.Ben)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+			return err
+		}
+		return t.areply(ctx, t.at(catalog.AdvNobody), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -447,10 +465,12 @@ func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.M
 	if _, err := t.r.Outbox.Enqueue(ctx, out); err != nil {
 		return err
 	}
-	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+	// The state goes last: a retry (the reply failed) relays again, and the
+	// outbox key keeps the message from doubling.
+	if err := t.areply(ctx, t.at(catalog.AdvReplySent, "name", b.Name), nil); err != nil {
 		return err
 	}
-	return t.areply(ctx, t.at(catalog.AdvReplySent, "name", b.Name), nil)
+	return t.r.saveAdvState(ctx, t.adv.ID, nil)
 }
 
 // answerAdvisor: the beneficiary pressed "Répondre" under a message of
@@ -485,8 +505,8 @@ func (t *turn) relayToAdvisor(ctx context.Context, m *models.Message) error {
 	if _, err := t.r.Outbox.Enqueue(ctx, out); err != nil {
 		return err
 	}
-	if err := t.r.saveState(ctx, t.ben.ID, nil); err != nil {
+	if err := t.reply(ctx, t.t(catalog.AnswerSent), nil); err != nil {
 		return err
 	}
-	return t.reply(ctx, t.t(catalog.AnswerSent), nil)
+	return t.r.saveState(ctx, t.ben.ID, nil)
 }

@@ -32,8 +32,15 @@ func (r *Router) alert(ctx context.Context, ben *domain.Beneficiary, key, text s
 
 // alertBlocked tells the advisor a step was marked blocked.
 func (r *Router) alertBlocked(ctx context.Context, ben *domain.Beneficiary, s *domain.Step) error {
-	day := domain.DateOf(r.Now().In(ben.Location(r.DefaultZone)))
-	return r.alert(ctx, ben, fmt.Sprintf("stepblocked:%s:%d:%s", ben.ID, s.ID, day),
+	// One alert each time the step becomes blocked (not each time it is
+	// said to be, still, blocked).
+	times := 0
+	for _, h := range s.History {
+		if h.Status == domain.StatusBlocked {
+			times++
+		}
+	}
+	return r.alert(ctx, ben, fmt.Sprintf("stepblocked:%s:%d:%d", ben.ID, s.ID, times),
 		r.at(catalog.AlertBlocked, "name", ben.Name, "title", s.Title), false)
 }
 

@@ -185,6 +185,16 @@ func (r *Router) startCheckin(ctx context.Context, ben *domain.Beneficiary, p *d
 	return c, created, nil
 }
 
+// onboarding reports whether the beneficiary is still answering the
+// welcome questions: a check-in would cut them short (consent included).
+func (r *Router) onboarding(ctx context.Context, benID string) (bool, error) {
+	st, err := r.loadState(ctx, benID)
+	if err != nil {
+		return false, err
+	}
+	return st != nil && st.Flow == flowOnboarding && st.Stage != stageDone, nil
+}
+
 // weekOf is the week of t in the beneficiary's calendar.
 func (r *Router) weekOf(ben *domain.Beneficiary, t time.Time) domain.Week {
 	return domain.WeekOf(t.In(ben.Location(r.DefaultZone)))
@@ -237,6 +247,11 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 		return true, "", err
 	}
 	if !c.Open() {
+		if c.Done() && c.LastUpdate == t.upd.ID {
+			// The press that completed it, handled again: thank again (the
+			// reply's key keeps it from doubling).
+			return true, "", t.thankYou(ctx, c)
+		}
 		return false, "", nil
 	}
 	p, err := t.r.Store.Plan(ctx, t.ben.ID)
@@ -294,13 +309,16 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 // optional line to add (encouragement, celebration), and ok false for a
 // value no button offers.
 func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Plan, q string, stepID int, value string, retry bool) (label, extra string, ok bool, err error) {
+	// An answer given while not sharing stays private, even if the
+	// beneficiary starts sharing before the check-in ends.
+	shares := t.ben.Consent.Shares()
 	var fn func(c *domain.CheckIn)
 	switch q {
 	case qScore:
 		if value == "p" {
 			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = 0, true, true }, t.t(catalog.BtnKeep)
 		} else if n, err := strconv.Atoi(value); err == nil && n >= domain.MinScore && n <= domain.MaxScore {
-			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = n, false, true }, t.t(scoreKey(n))
+			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = n, !shares, true }, t.t(scoreKey(n))
 			if n <= 2 {
 				extra = t.t(catalog.CiLowScore)
 			}
@@ -308,7 +326,7 @@ func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Pla
 	case qAnswer:
 		switch value {
 		case domain.AnswerMuch, domain.AnswerSome, domain.AnswerNotYet:
-			fn = func(c *domain.CheckIn) { c.AnswerChoice, c.AnswerPrivate, c.AnswerDone = value, false, true }
+			fn = func(c *domain.CheckIn) { c.AnswerChoice, c.AnswerPrivate, c.AnswerDone = value, !shares, true }
 			label = t.t(answerKey(value))
 		case "x":
 			fn, label = func(c *domain.CheckIn) { c.AnswerDone = true }, t.t(catalog.BtnSkip)
@@ -367,6 +385,13 @@ func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Pla
 		return "", "", false, nil
 	}
 	if retry {
+		// Recorded the first time; what may have failed after is redone
+		// (the alert's key keeps it from doubling).
+		if q == qHelp && c.HelpAsked {
+			if err := t.r.alertHelp(ctx, t.ben, c.Week, nil); err != nil {
+				return "", "", true, err
+			}
+		}
 		return label, extra, true, nil
 	}
 	updated, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
@@ -399,13 +424,18 @@ func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status) 
 		}
 		return nil
 	})
-	if err != nil || !changed {
+	if err != nil {
 		return err
 	}
-	if st == domain.StatusBlocked {
+	// Done again when nothing changed: this may be a retry after a failure
+	// (the alert's key keeps it from doubling, Sync is idempotent).
+	if st == domain.StatusBlocked && p.Step(stepID) != nil {
 		if err := t.r.alertBlocked(ctx, t.ben, p.Step(stepID)); err != nil {
 			return err
 		}
+	}
+	if !changed && st != domain.StatusBlocked {
+		return nil
 	}
 	return t.r.Sched.Sync(ctx, t.ben.ID)
 }
@@ -449,8 +479,9 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 		if retry {
 			return true, t.askNext(ctx, c, p)
 		}
+		shares := t.ben.Consent.Shares()
 		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
-			c.Score, c.ScorePrivate, c.ScoreDone = n, false, true
+			c.Score, c.ScorePrivate, c.ScoreDone = n, !shares, true
 			c.LastUpdate = t.upd.ID
 			return nil
 		}); err != nil {
@@ -483,7 +514,7 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 				if shares {
 					c.Pending = "answer"
 				} else {
-					c.AnswerDone = true
+					c.AnswerDone, c.AnswerPrivate = true, true
 				}
 				return nil
 			}
@@ -502,7 +533,7 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 			case shares:
 				c.Pending = "note"
 			default:
-				c.NoteDone = true
+				c.NoteDone, c.NotePrivate = true, true
 			}
 			return nil
 		}); err != nil {
@@ -523,23 +554,34 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 // thanked, the advisor informed (everything shared with consent, only the
 // fact and the help question without).
 func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain.Plan) error {
-	now := t.r.Now().UTC()
 	shares := t.ben.Consent.Shares()
-	c, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
-		if c.Completed.IsZero() {
-			c.Completed, c.Shared = now, shares
+	if !c.Done() {
+		done := *c
+		done.Completed, done.Shared = t.r.Now().UTC(), shares
+		// The advisor's message is queued first (its key dedupes it): if
+		// anything fails after, the retry completes the check-in again.
+		if err := t.r.forwardCheckin(ctx, t.ben, p, &done); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		var err error
+		c, err = t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+			if c.Completed.IsZero() {
+				c.Completed, c.Shared = done.Completed, shares
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := t.r.saveState(ctx, t.ben.ID, nil); err != nil {
+			return err
+		}
 	}
-	if err := t.r.forwardCheckin(ctx, t.ben, p, c); err != nil {
-		return err
-	}
-	if err := t.r.saveState(ctx, t.ben.ID, nil); err != nil {
-		return err
-	}
+	return t.thankYou(ctx, c)
+}
+
+// thankYou closes a completed check-in for the beneficiary.
+func (t *turn) thankYou(ctx context.Context, c *domain.CheckIn) error {
 	var b strings.Builder
 	switch {
 	case c.Score == 0:
@@ -552,7 +594,7 @@ func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain
 		b.WriteString(t.t(catalog.CiThanksHigh))
 	}
 	b.WriteString("\n\n")
-	if t.ben.Consent.Shares() {
+	if c.Shared {
 		b.WriteString(t.t(catalog.CiShared))
 	} else {
 		b.WriteString(t.t(catalog.CiNotShared))

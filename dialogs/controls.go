@@ -21,6 +21,9 @@ import (
 
 // pause answers /pause: with a date, pause until then; without, ask for how long.
 func (t *turn) pause(ctx context.Context, arg string) error {
+	if !t.ben.Ended.IsZero() {
+		return t.reply(ctx, t.t(catalog.ClosedNoPause), nil)
+	}
 	if arg != "" {
 		d, ok := parseUserDate(arg, t.r.Now().In(t.ben.Location(t.r.DefaultZone)))
 		if !ok {
@@ -64,6 +67,9 @@ func parseUserDate(s string, now time.Time) (domain.Date, bool) {
 }
 
 func (t *turn) pauseButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if !t.ben.Ended.IsZero() {
+		return false, "", nil
+	}
 	today := domain.DateOf(t.r.Now().In(t.ben.Location(t.r.DefaultZone)))
 	var until *domain.Date
 	switch parts[0] {
@@ -112,10 +118,16 @@ func (t *turn) pauseUntil(ctx context.Context, m *models.Message, until *domain.
 // resume answers /reprendre.
 func (t *turn) resume(ctx context.Context) error {
 	if t.ben.State != domain.StatePaused && t.ben.State != domain.StateStopped {
+		if t.ben.State == domain.StateClosed {
+			return t.reply(ctx, t.t(catalog.StartClosed, "name", t.ben.Name), nil)
+		}
 		return t.reply(ctx, t.t(catalog.NotPaused), nil)
 	}
 	if err := t.reactivate(ctx); err != nil {
 		return err
+	}
+	if t.ben.State == domain.StateClosed {
+		return t.reply(ctx, t.t(catalog.StartClosed, "name", t.ben.Name), nil)
 	}
 	return t.reply(ctx, t.t(catalog.Resumed), nil)
 }

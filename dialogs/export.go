@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"suivi/catalog"
@@ -36,11 +37,30 @@ func ExportHeader() []string {
 	return []string{"type", "beneficiaire", "date", "semaine", "etat", "score", "aide", "reponse", "note", "etape", "statut", "echeance", "par"}
 }
 
+// cell keeps a spreadsheet from reading a typed text as a formula.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// safeWriter writes rows with every cell made safe.
+type safeWriter struct{ *csv.Writer }
+
+func (w safeWriter) Write(row []string) error {
+	for i := range row {
+		row[i] = cell(row[i])
+	}
+	return w.Writer.Write(row)
+}
+
 func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
-	w := csv.NewWriter(&buf)
-	w.Comma = ';'
+	cw := csv.NewWriter(&buf)
+	cw.Comma = ';'
+	w := safeWriter{cw}
 	if err := w.Write(ExportHeader()); err != nil {
 		return nil, err
 	}
@@ -102,6 +122,6 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 			}
 		}
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	cw.Flush()
+	return buf.Bytes(), cw.Error()
 }

@@ -153,16 +153,10 @@ func (r *Router) previousScore(ctx context.Context, benID string, week domain.We
 // named only with consent.
 func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week domain.Week, step *domain.Step) error {
 	now := r.Now().UTC()
-	if _, err := r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
-		b.AskedHelp(now)
-		return nil
-	}); err != nil {
-		return err
-	}
 	var key, text string
 	switch {
 	case step != nil:
-		key = fmt.Sprintf("help:%s:step%d:%s", ben.ID, step.ID, domain.DateOf(r.Now().In(ben.Location(r.DefaultZone))))
+		key = fmt.Sprintf("help:%s:step%d:%s", ben.ID, step.ID, domain.DateOf(now.In(ben.Location(r.DefaultZone))))
 		text = r.at(catalog.AlertHelp, "name", ben.Name)
 		if ben.Consent.Shares() {
 			text = r.at(catalog.AlertHelpStep, "name", ben.Name, "title", step.Title)
@@ -176,6 +170,13 @@ func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week do
 	if err != nil {
 		return err
 	}
-	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Keyboard: buttons})
+	isNew, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Keyboard: buttons})
+	if err != nil || !isNew {
+		return err // an alert already queued was already counted
+	}
+	_, err = r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
+		b.AskedHelp(now)
+		return nil
+	})
 	return err
 }

@@ -18,6 +18,7 @@ import (
 	"suivi/domain"
 	"suivi/examples"
 	"suivi/planfile"
+	"suivi/store"
 )
 
 // Creating a plan in Telegram (/nouveauplan), one message at a time, the
@@ -41,6 +42,7 @@ const (
 	npQuestion = "question"
 	npMeetings = "meetings"
 	npConfirm  = "confirm"
+	npDone     = "done"
 )
 
 // templates are the example plans offered as starting points, in the
@@ -56,6 +58,9 @@ func rhythms() map[string]string {
 
 func (t *turn) newPlan(ctx context.Context) error {
 	st := &advState{Flow: advFlowNewPlan, Nonce: newNonce(), Stage: npName, Draft: &domain.Plan{
+		// The id is chosen now, so that a retried creation finds the plan
+		// it stored instead of storing a second one.
+		ID:        store.NewID(),
 		AdvisorID: t.adv.ID,
 		Beneficiary: domain.Person{
 			Language: domain.French, Timezone: t.r.DefaultZone.String(),
@@ -258,6 +263,9 @@ func (t *turn) newPlanButton(ctx context.Context, m *models.Message, parts []str
 		}
 		return true, "", t.edit(ctx, m, t.at(catalog.AdvCancelled))
 	case "ok":
+		if st.Stage == npDone {
+			return true, "", t.sendInvite(ctx, st) // pressed again, or a retry
+		}
 		if st.Stage != npConfirm {
 			return false, "", nil
 		}
@@ -324,15 +332,27 @@ func (t *turn) createPlan(ctx context.Context, st *advState) error {
 		return err
 	}
 	inv, err := t.r.Store.CreatePlan(ctx, d, t.r.Now(), t.r.InviteTTL)
+	if errors.Is(err, store.ErrExists) {
+		// Stored by a first try that failed before its state was saved.
+		inv, err = t.r.Store.NewInvite(ctx, d.ID, t.r.Now(), t.r.InviteTTL)
+	}
 	if err != nil {
 		return err
 	}
-	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+	st.Stage, st.Code = npDone, inv.Code
+	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
 		return err
 	}
-	link := t.r.deepLink(inv.Code)
+	return t.sendInvite(ctx, st)
+}
+
+// sendInvite hands the advisor the link of the plan just created and its QR
+// code, to show on screen in the meeting.
+func (t *turn) sendInvite(ctx context.Context, st *advState) error {
+	d := st.Draft
+	link := t.r.deepLink(st.Code)
 	if err := t.areply(ctx, t.at(catalog.NpCreated, "name", d.Beneficiary.Name, "link", link,
-		"expires", t.r.Catalog.Instant(advisorLang, inv.Expires, t.r.DefaultZone)), nil); err != nil {
+		"expires", t.r.Catalog.Instant(advisorLang, t.r.Now().Add(t.r.InviteTTL), t.r.DefaultZone)), nil); err != nil {
 		return err
 	}
 	png, err := qrcode.Encode(link, qrcode.Medium, 512)

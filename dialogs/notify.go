@@ -91,6 +91,9 @@ func daysBetween(a, b domain.Date) int {
 // check-in already completed this week (with /progres) is not asked again.
 func (r *Router) scheduledCheckin(ctx context.Context, d reminders.Due) error {
 	ben, p := d.Ben, d.Plan
+	if busy, err := r.onboarding(ctx, ben.ID); err != nil || busy {
+		return err // not in the middle of the welcome: the next one will come
+	}
 	week := r.weekOf(ben, d.Occ.At)
 	c, _, err := r.startCheckin(ctx, ben, p, week, false)
 	if err != nil {

@@ -33,6 +33,7 @@ const (
 	stageDay     = "day"
 	stageHour    = "hour"
 	stageQuiet   = "quiet"
+	stageDone    = "done"
 )
 
 // zones offered as buttons: metropolitan France and the DOM-TOM.
@@ -178,6 +179,10 @@ func (t *turn) onboardingButton(ctx context.Context, m *models.Message, parts []
 	if st == nil || st.Flow != flowOnboarding || st.Nonce != nonce {
 		return false, "", nil
 	}
+	retry := st.LastUpdate == t.upd.ID
+	if st.Stage == stageDone && !retry {
+		return false, "", nil
+	}
 	label, ok, err := t.applyChoice(ctx, st, stage, value)
 	if err != nil || !ok {
 		return ok, "", err
@@ -189,11 +194,31 @@ func (t *turn) onboardingButton(ctx context.Context, m *models.Message, parts []
 	if err := t.edit(ctx, m, q+"\n\n"+t.t(catalog.Chosen, "choice", label)); err != nil {
 		return true, "", err
 	}
+	if retry {
+		return true, "", t.reask(ctx, st)
+	}
 	if stage != st.Stage && !(stage == stageZone && st.Stage == stageZoneTyp) {
 		// An earlier question answered again: noted, the current one stands.
 		return true, t.t(catalog.Noted), nil
 	}
 	return true, "", t.advance(ctx, st, stage, value)
+}
+
+// reask repeats what the update that moved onboarding on replied (its
+// replies' keys keep them from doubling).
+func (t *turn) reask(ctx context.Context, st *state) error {
+	if st.After == stageZoneTyp {
+		if err := t.reply(ctx, t.t(catalog.Chosen, "choice", t.ben.Timezone), nil); err != nil {
+			return err
+		}
+	}
+	switch st.Stage {
+	case stageDone:
+		return t.reply(ctx, t.summary(ctx, t.ben), nil)
+	case stageZoneTyp:
+		return t.reply(ctx, t.t(catalog.OnbZoneType), nil)
+	}
+	return t.ask(ctx, st)
 }
 
 // applyChoice stores one onboarding answer. ok is false for a value that
@@ -286,6 +311,10 @@ func specDay(spec string) int {
 
 // advance moves onboarding past the stage just answered.
 func (t *turn) advance(ctx context.Context, st *state, stage, value string) error {
+	st.LastUpdate, st.After = t.upd.ID, stage
+	if value == "typed" {
+		st.After = stageZoneTyp
+	}
 	next := ""
 	switch stage {
 	case stageConsent:
@@ -310,7 +339,7 @@ func (t *turn) advance(ctx context.Context, st *state, stage, value string) erro
 		next = stageQuiet
 	}
 	if next == "" {
-		return t.finishOnboarding(ctx)
+		return t.finishOnboarding(ctx, st)
 	}
 	st.Stage = next
 	if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
@@ -336,7 +365,7 @@ func (t *turn) typedZone(ctx context.Context, st *state, text string) error {
 	return t.advance(ctx, st, stageZone, "typed")
 }
 
-func (t *turn) finishOnboarding(ctx context.Context) error {
+func (t *turn) finishOnboarding(ctx context.Context, st *state) error {
 	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
 		if b.Onboarded.IsZero() {
 			b.Onboarded = t.r.Now().UTC()
@@ -347,10 +376,12 @@ func (t *turn) finishOnboarding(ctx context.Context) error {
 		return err
 	}
 	t.ben = b
-	if err := t.r.saveState(ctx, b.ID, nil); err != nil {
+	if err := t.r.Sched.Sync(ctx, b.ID); err != nil {
 		return err
 	}
-	if err := t.r.Sched.Sync(ctx, b.ID); err != nil {
+	// Kept as "done" (not cleared) so that a retry can repeat the summary.
+	st.Stage = stageDone
+	if err := t.r.saveState(ctx, b.ID, st); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.summary(ctx, b), nil)

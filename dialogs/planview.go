@@ -55,7 +55,7 @@ func RenderPlan(cat *catalog.Catalog, lang domain.Lang, p *domain.Plan) string {
 		b.WriteString("\n\n")
 		b.WriteString(cat.T(lang, catalog.PlanStep, "icon", statusIcon[s.Status], "n", i+1, "title", s.Title, "status", cat.Status(lang, s.Status)))
 		if s.Objective != "" {
-			b.WriteString("\n" + cat.T(lang, catalog.PlanObjective, "objective", s.Objective))
+			b.WriteString("\n" + cat.T(lang, catalog.PlanObjective, "objective", strings.Join(strings.Fields(s.Objective), " ")))
 		}
 		b.WriteString("\n" + cat.T(lang, catalog.PlanDue, "date", cat.DateTime(lang, s.Due), "owner", cat.Owner(lang, s.Owner)))
 		if len(s.Resources) > 0 {
@@ -72,7 +72,8 @@ func RenderPlan(cat *catalog.Catalog, lang domain.Lang, p *domain.Plan) string {
 		}
 		b.WriteString("\n\n" + cat.T(lang, catalog.PlanMeetings, "list", strings.Join(ms, " · ")))
 	}
-	if q := strings.TrimSpace(p.Checkin.Question); q != "" {
+	// One line, so that the text can be split between any two lines.
+	if q := strings.Join(strings.Fields(p.Checkin.Question), " "); q != "" {
 		b.WriteString("\n\n" + cat.T(lang, catalog.PlanQuestion, "question", q))
 	}
 	return b.String()

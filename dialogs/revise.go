@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
+	"suivi/store"
 )
 
 // Revising a plan (/modifier NOM): the advisor picks a step and changes its
@@ -167,6 +169,12 @@ func (t *turn) reviseButton(ctx context.Context, m *models.Message, b *domain.Be
 // reviseInput takes a typed date, title or new steps.
 func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error {
 	b, err := t.r.Store.Beneficiary(ctx, st.Ben)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+			return err
+		}
+		return t.areply(ctx, t.at(catalog.AdvNobody), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -254,10 +262,10 @@ func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Benefi
 
 // finishRevision sends the beneficiary one message with every change.
 func (t *turn) finishRevision(ctx context.Context, st *advState, b *domain.Beneficiary) error {
-	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
-		return err
-	}
 	if len(st.Changes) == 0 {
+		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+			return err
+		}
 		return t.areply(ctx, t.at(catalog.RvNothing), nil)
 	}
 	if b.TelegramID != 0 && b.State != domain.StateBlocked && b.State != domain.StateStopped {
@@ -268,5 +276,10 @@ func (t *turn) finishRevision(ctx context.Context, st *advState, b *domain.Benef
 			return err
 		}
 	}
-	return t.areply(ctx, t.at(catalog.RvSent, "name", b.Name, "n", len(st.Changes)), nil)
+	// The state goes last, so that a retry finds the revision and finishes it
+	// again (the notice's key keeps it from doubling).
+	if err := t.areply(ctx, t.at(catalog.RvSent, "name", b.Name, "n", len(st.Changes)), nil); err != nil {
+		return err
+	}
+	return t.r.saveAdvState(ctx, t.adv.ID, nil)
 }

@@ -247,6 +247,9 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 				return err
 			}
 		case flowOnboarding:
+			if st.LastUpdate == t.upd.ID {
+				return t.reask(ctx, st)
+			}
 			if st.Stage == stageZoneTyp && m.Text != "" {
 				return t.typedZone(ctx, st, m.Text)
 			}

@@ -71,6 +71,9 @@ func (t *turn) inviteRefused(ctx context.Context, err error) error {
 func (t *turn) reactivate(ctx context.Context) error {
 	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
 		b.State, b.PausedUntil = domain.StateActive, time.Time{}
+		if !b.Ended.IsZero() {
+			b.State = domain.StateClosed // the accompaniment stays ended
+		}
 		return nil
 	})
 	if err != nil {
@@ -88,6 +91,9 @@ func (t *turn) restart(ctx context.Context) error {
 		if err := t.reactivate(ctx); err != nil {
 			return err
 		}
+		if t.ben.State == domain.StateClosed {
+			return t.reply(ctx, t.t(catalog.StartClosed, "name", t.ben.Name), nil)
+		}
 		return t.reply(ctx, t.t(catalog.StartBack, "name", t.ben.Name), nil)
 	case domain.StateClosed:
 		return t.reply(ctx, t.t(catalog.StartClosed, "name", t.ben.Name), nil)
@@ -98,8 +104,9 @@ func (t *turn) restart(ctx context.Context) error {
 // stop answers /stop: no message from Suivi until /start.
 func (t *turn) stop(ctx context.Context) error {
 	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
-		if b.State == domain.StateActive || b.State == domain.StatePaused {
-			b.State = domain.StateStopped
+		switch b.State {
+		case domain.StateActive, domain.StatePaused, domain.StateClosed:
+			b.State = domain.StateStopped // an ended accompaniment keeps its end date
 		}
 		return nil
 	})

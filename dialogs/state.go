@@ -33,6 +33,11 @@ type state struct {
 	Settings bool `json:"settings,omitempty"`
 	// Week of the check-in being answered.
 	Week domain.Week `json:"week,omitempty"`
+	// LastUpdate is the update that last moved the flow on, and After the
+	// stage it answered: handled again after a failure, the update repeats
+	// its replies instead of being taken for a stale one.
+	LastUpdate int64  `json:"last_update,omitempty"`
+	After      string `json:"after,omitempty"`
 }
 
 // stateTTL bounds how long an unfinished conversation is remembered.

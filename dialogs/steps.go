@@ -72,22 +72,19 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 		}
 		return true, "", t.edit(ctx, m, escaped(m)+"\n\n"+t.t(catalog.HelpSent))
 	case "st:post":
+		// The buttons carry the new date itself, so that pressing twice, or
+		// handling the press again, moves the step once.
 		return true, "", t.r.Send.Edit(ctx, t.chat, m.ID, t.t(catalog.PostponeQ, "title", s.Title), bot.Keyboard{
-			{btn(t.t(catalog.BtnPostpone1d), "sp", stepID, "1d"), btn(t.t(catalog.BtnPostpone1w), "sp", stepID, "1w")},
+			{btn(t.t(catalog.BtnPostpone1d), "sd", stepID, ymd(s.Due.Date.AddDays(1))), btn(t.t(catalog.BtnPostpone1w), "sd", stepID, ymd(s.Due.Date.AddDays(7)))},
 			{btn(t.t(catalog.BtnPostponePick), "sp", stepID, "pick")},
 		})
-	case "sp:1d", "sp:1w":
-		days := map[string]int{"1d": 1, "1w": 7}[action]
-		due := s.Due
-		due.Date = s.Due.Date.AddDays(days)
-		return t.postpone(ctx, m, s, due)
 	case "sp:pick":
 		today := domain.DateOf(t.r.Now().In(t.ben.Location(t.r.DefaultZone)))
 		var kb bot.Keyboard
 		var row []bot.Button
 		for i := 1; i <= maxPostpone; i++ {
 			d := today.AddDays(i)
-			row = append(row, btn(t.r.shortDate(t.lang, d), "sd", stepID, fmt.Sprintf("%04d%02d%02d", d.Year, int(d.Month), d.Day)))
+			row = append(row, btn(t.r.shortDate(t.lang, d), "sd", stepID, ymd(d)))
 			if len(row) == 3 {
 				kb, row = append(kb, row), nil
 			}
@@ -104,7 +101,11 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 		}
 		today := domain.DateOf(t.r.Now().In(t.ben.Location(t.r.DefaultZone)))
 		date := domain.DateOf(d)
-		if !today.Before(date) || today.AddDays(maxPostpone).Before(date) {
+		latest := today
+		if today.Before(s.Due.Date) {
+			latest = s.Due.Date
+		}
+		if !today.Before(date) || latest.AddDays(maxPostpone).Before(date) {
 			return false, "", nil // no button offers that date
 		}
 		due := s.Due
@@ -129,6 +130,9 @@ func (t *turn) postpone(ctx context.Context, m *models.Message, s *domain.Step, 
 	}
 	return true, "", t.edit(ctx, m, t.t(catalog.StepPostponedMsg, "title", s.Title, "date", t.r.Catalog.DateTime(t.lang, due)))
 }
+
+// ymd writes a date for callback data: 20261215.
+func ymd(d domain.Date) string { return fmt.Sprintf("%04d%02d%02d", d.Year, int(d.Month), d.Day) }
 
 // shortDate writes a date for a button: "lun. 14/12".
 func (r *Router) shortDate(lang domain.Lang, d domain.Date) string {

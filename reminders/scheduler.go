@@ -342,14 +342,16 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 			jobs[member(k, benID, id)] = at
 		}
 	}
-	if sr.ben.State != domain.StateClosed && sr.ben.State != domain.StateInvited {
+	if sr.ben.Ended.IsZero() && sr.ben.State != domain.StateInvited {
 		// The advisor's briefs before meetings, whatever the beneficiary does.
 		put(KindBrief, nil)
 	}
 	switch {
-	case sr.ben.State == domain.StateClosed:
-		if sr.ben.TelegramID != 0 {
-			put(KindAftercare, nil) // only for someone who joined
+	case !sr.ben.Ended.IsZero():
+		// The accompaniment has ended: after-care check-ins (unless the
+		// person stopped all messages), then deletion.
+		if sr.ben.State == domain.StateClosed && sr.ben.TelegramID != 0 {
+			put(KindAftercare, nil)
 		}
 		put(KindRetention, nil)
 	case sr.ben.State == domain.StatePaused && !sr.ben.PausedUntil.IsZero():
@@ -490,12 +492,12 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		}
 		return finish(time.Time{})
 	case KindAftercare, KindRetention:
-		if sr.ben.State != domain.StateClosed || k == KindAftercare && sr.ben.TelegramID == 0 {
+		if sr.ben.Ended.IsZero() || k == KindAftercare && (sr.ben.State != domain.StateClosed || sr.ben.TelegramID == 0) {
 			return finish(time.Time{})
 		}
 		occs = s.finite(sr, k, nil)
 	case KindBrief:
-		if sr.ben.State == domain.StateClosed {
+		if !sr.ben.Ended.IsZero() {
 			return finish(time.Time{})
 		}
 		occs = s.finite(sr, k, nil)

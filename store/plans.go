@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"regexp"
@@ -42,11 +41,10 @@ func NewID() string {
 	return string(b)
 }
 
-func newCode() string {
-	b := make([]byte, 18)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// newCode returns a beneficiary invite code: 24 characters of [a-z2-7]
+// (120 random bits). It never holds "_", so it can't be mistaken for an
+// advisor invite ("a_…").
+func newCode() string { return randomToken(15) }
 
 // Invite is a single-use code that links a Telegram user to a beneficiary.
 type Invite struct {
@@ -233,6 +231,9 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now
 		b := new(domain.Beneficiary)
 		if err := getJSON(ctx, tx, pkey, b); err != nil {
 			return err
+		}
+		if !b.Ended.IsZero() {
+			return ErrInviteExpired // the accompaniment ended before anyone joined
 		}
 		b.TelegramID = userID
 		b.State = domain.StateActive

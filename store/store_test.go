@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,8 +39,8 @@ func TestCreatePlanAndRedeem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID == "" || len(inv.Code) < 20 {
-		t.Fatalf("id %q code %q", p.ID, inv.Code)
+	if p.ID == "" || len(inv.Code) < 20 || strings.Contains(inv.Code, "_") {
+		t.Fatalf("id %q code %q (a beneficiary code never holds '_': 'a_' starts advisor invites)", p.ID, inv.Code)
 	}
 	if !inv.Expires.Equal(t0.Add(14 * 24 * time.Hour)) {
 		t.Fatalf("expires %v", inv.Expires)
