@@ -202,24 +202,16 @@ func ptr[T any](v T) *T { return &v }
 // Send sends one message and returns its Telegram message id. A message
 // whose key was already sent is not sent again; its id is returned.
 func (s *Sender) Send(ctx context.Context, m Message) (int, error) {
-	if id, ok, err := s.already(ctx, m.Key); err != nil || ok {
-		return id, err
-	}
-	if err := s.wait(ctx, m.ChatID); err != nil {
-		return 0, err
-	}
-	msg, err := s.api.SendMessage(ctx, &tg.SendMessageParams{
-		ChatID:              m.ChatID,
-		Text:                m.Text,
-		ParseMode:           models.ParseModeHTML,
-		LinkPreviewOptions:  noPreview,
-		DisableNotification: m.Silent,
-		ReplyMarkup:         m.Keyboard.markup(),
+	return s.sendKeyed(ctx, m.ChatID, m.Key, "sendMessage", func() (*models.Message, error) {
+		return s.api.SendMessage(ctx, &tg.SendMessageParams{
+			ChatID:              m.ChatID,
+			Text:                m.Text,
+			ParseMode:           models.ParseModeHTML,
+			LinkPreviewOptions:  noPreview,
+			DisableNotification: m.Silent,
+			ReplyMarkup:         m.Keyboard.markup(),
+		})
 	})
-	if err := s.classify("sendMessage", m.ChatID, err); err != nil {
-		return 0, err
-	}
-	return msg.ID, s.record(ctx, m.Key, msg.ID)
 }
 
 // SendLong sends a text that may exceed Telegram's 4096 characters as
@@ -298,64 +290,56 @@ func (s *Sender) Answer(ctx context.Context, queryID, text string) error {
 	return err
 }
 
-// SendPhoto sends an image with an optional HTML caption.
-func (s *Sender) SendPhoto(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
+// sendKeyed sends once per key: a key already recorded returns its message
+// id; otherwise it waits for the limits, calls send, and records the key.
+func (s *Sender) sendKeyed(ctx context.Context, chat int64, key, method string, send func() (*models.Message, error)) (int, error) {
 	if id, ok, err := s.already(ctx, key); err != nil || ok {
 		return id, err
 	}
 	if err := s.wait(ctx, chat); err != nil {
 		return 0, err
 	}
-	msg, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{
-		ChatID:    chat,
-		Photo:     &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
-		Caption:   caption,
-		ParseMode: models.ParseModeHTML,
-	})
-	if err := s.classify("sendPhoto", chat, err); err != nil {
+	msg, err := send()
+	if err := s.classify(method, chat, err); err != nil {
 		return 0, err
 	}
 	return msg.ID, s.record(ctx, key, msg.ID)
+}
+
+// SendPhoto sends an image with an optional HTML caption.
+func (s *Sender) SendPhoto(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
+	return s.sendKeyed(ctx, chat, key, "sendPhoto", func() (*models.Message, error) {
+		return s.api.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:    chat,
+			Photo:     &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
+			Caption:   caption,
+			ParseMode: models.ParseModeHTML,
+		})
+	})
 }
 
 // SendDocument sends a file with an optional HTML caption.
 func (s *Sender) SendDocument(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
-	if id, ok, err := s.already(ctx, key); err != nil || ok {
-		return id, err
-	}
-	if err := s.wait(ctx, chat); err != nil {
-		return 0, err
-	}
-	msg, err := s.api.SendDocument(ctx, &tg.SendDocumentParams{
-		ChatID:    chat,
-		Document:  &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
-		Caption:   caption,
-		ParseMode: models.ParseModeHTML,
+	return s.sendKeyed(ctx, chat, key, "sendDocument", func() (*models.Message, error) {
+		return s.api.SendDocument(ctx, &tg.SendDocumentParams{
+			ChatID:    chat,
+			Document:  &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
+			Caption:   caption,
+			ParseMode: models.ParseModeHTML,
+		})
 	})
-	if err := s.classify("sendDocument", chat, err); err != nil {
-		return 0, err
-	}
-	return msg.ID, s.record(ctx, key, msg.ID)
 }
 
 // SendVoice sends a voice note Telegram already has, by file id.
 func (s *Sender) SendVoice(ctx context.Context, chat int64, key, fileID, caption string) (int, error) {
-	if id, ok, err := s.already(ctx, key); err != nil || ok {
-		return id, err
-	}
-	if err := s.wait(ctx, chat); err != nil {
-		return 0, err
-	}
-	msg, err := s.api.SendVoice(ctx, &tg.SendVoiceParams{
-		ChatID:    chat,
-		Voice:     &models.InputFileString{Data: fileID},
-		Caption:   caption,
-		ParseMode: models.ParseModeHTML,
+	return s.sendKeyed(ctx, chat, key, "sendVoice", func() (*models.Message, error) {
+		return s.api.SendVoice(ctx, &tg.SendVoiceParams{
+			ChatID:    chat,
+			Voice:     &models.InputFileString{Data: fileID},
+			Caption:   caption,
+			ParseMode: models.ParseModeHTML,
+		})
 	})
-	if err := s.classify("sendVoice", chat, err); err != nil {
-		return 0, err
-	}
-	return msg.ID, s.record(ctx, key, msg.ID)
 }
 
 // SetCommands publishes the command menu for a language ("" = default).

@@ -144,20 +144,11 @@ func (t *turn) setAbsence(ctx context.Context, st *advState, from time.Time, unt
 		Text: t.at(catalog.AbsStandIn, "name", name, "from", t.r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
 		return err
 	}
-	ids, err := t.r.Store.AdvisorBeneficiaries(ctx, a.ID)
-	if err != nil {
+	if err := t.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
+		return t.r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", name, "standin", standInName,
+			"from", t.r.Catalog.Date(b.Language, first), "to", t.r.Catalog.Date(b.Language, until.AddDays(-1)))
+	}); err != nil {
 		return err
-	}
-	for _, id := range ids {
-		b, err := t.r.Store.Beneficiary(ctx, id)
-		if err != nil || !b.Followed() {
-			continue
-		}
-		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true,
-			Text: t.r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", name, "standin", standInName,
-				"from", t.r.Catalog.Date(b.Language, first), "to", t.r.Catalog.Date(b.Language, until.AddDays(-1)))}); err != nil {
-			return err
-		}
 	}
 	// The state goes last: a retry sends what failed (keys keep the rest
 	// from doubling).
@@ -189,20 +180,30 @@ func (t *turn) endAbsence(ctx context.Context) error {
 			Text: t.at(catalog.AbsBackStandIn, "name", a.Name)}); err != nil {
 			return err
 		}
-		ids, err := t.r.Store.AdvisorBeneficiaries(ctx, a.ID)
-		if err != nil {
+		if err := t.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
+			return t.r.Catalog.T(b.Language, catalog.AbsBack, "advisor", a.Name)
+		}); err != nil {
 			return err
-		}
-		for _, id := range ids {
-			b, err := t.r.Store.Beneficiary(ctx, id)
-			if err != nil || !b.Followed() {
-				continue
-			}
-			if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true,
-				Text: t.r.Catalog.T(b.Language, catalog.AbsBack, "advisor", a.Name)}); err != nil {
-				return err
-			}
 		}
 	}
 	return t.areply(ctx, t.at(catalog.AbsEnded), nil)
+}
+
+// tellFollowed queues a silent message, under key + ":" + their id, to
+// each beneficiary of an advisor who is followed now.
+func (t *turn) tellFollowed(ctx context.Context, advisorID int64, key string, text func(*domain.Beneficiary) string) error {
+	ids, err := t.r.Store.AdvisorBeneficiaries(ctx, advisorID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		b, err := t.r.Store.Beneficiary(ctx, id)
+		if err != nil || !b.Followed() {
+			continue
+		}
+		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true, Text: text(b)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -417,6 +417,25 @@ func (t *turn) onAdvisorMessage(ctx context.Context, m *models.Message) (bool, e
 	return false, nil
 }
 
+// flowBeneficiary returns the beneficiary an advisor's guided conversation
+// is about, checked again against their caseload; nil (the conversation
+// ended, the advisor told) when they were deleted or are no longer theirs.
+func (t *turn) flowBeneficiary(ctx context.Context, st *advState) (*domain.Beneficiary, error) {
+	b, err := t.r.Store.Beneficiary(ctx, st.Ben)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+			return nil, err
+		}
+		return nil, t.areply(ctx, t.at(catalog.AdvNobody), nil)
+	case err != nil:
+		return nil, err
+	case !t.r.mayAct(ctx, t.adv, b):
+		return nil, t.r.saveAdvState(ctx, t.adv.ID, nil)
+	}
+	return b, nil
+}
+
 // startReply: the advisor's next message goes to the beneficiary.
 func (t *turn) startReply(ctx context.Context, b *domain.Beneficiary) error {
 	if b.TelegramID == 0 || b.State == domain.StateBlocked || b.State == domain.StateStopped {
@@ -431,18 +450,9 @@ func (t *turn) startReply(ctx context.Context, b *domain.Beneficiary) error {
 // relayToBeneficiary sends the advisor's text or voice to the beneficiary,
 // shown as from their advisor, with a button to answer back.
 func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.Message) error {
-	b, err := t.r.Store.Beneficiary(ctx, st.Ben)
-	if errors.Is(err, store.ErrNotFound) {
-		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
-			return err
-		}
-		return t.areply(ctx, t.at(catalog.AdvNobody), nil)
-	}
-	if err != nil {
+	b, err := t.flowBeneficiary(ctx, st)
+	if b == nil || err != nil {
 		return err
-	}
-	if !t.r.mayAct(ctx, t.adv, b) {
-		return t.r.saveAdvState(ctx, t.adv.ID, nil)
 	}
 	name := t.adv.Name
 	if name == "" {

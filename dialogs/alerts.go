@@ -21,13 +21,19 @@ import (
 // has its own key: it is sent once.
 
 func (r *Router) alert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool) error {
+	_, err := r.queueAlert(ctx, ben, key, text, silent)
+	return err
+}
+
+// queueAlert queues an alert to whoever reads the beneficiary's news, with
+// the Répondre and Voir le plan buttons; it reports whether it is new.
+func (r *Router) queueAlert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool) (bool, error) {
 	chat := r.advisorChat(ctx, ben)
 	buttons, err := r.forwardButtons(ctx, chat, ben)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Silent: silent, Keyboard: buttons})
-	return err
+	return r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Silent: silent, Keyboard: buttons})
 }
 
 // alertBlocked tells the advisor a step was marked blocked.

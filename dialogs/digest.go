@@ -144,24 +144,19 @@ func (r *Router) caseloadCases(ctx context.Context, advisorID int64, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	var out []Case
+	var bens []*domain.Beneficiary
 	for _, id := range ids {
 		b, err := r.Store.Beneficiary(ctx, id)
 		if err != nil {
 			continue // deleted meanwhile
 		}
-		if b.AdvisorID != advisorID || b.State == domain.StateInvited {
-			continue
+		if b.AdvisorID == advisorID && b.State != domain.StateInvited {
+			bens = append(bens, b)
 		}
-		p, err := r.Store.Plan(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		cis, err := r.Store.CheckIns(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r.buildCase(b, p, cis, now))
+	}
+	out, err := r.cases(ctx, bens, now)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(out, func(a, b Case) int {
 		if a.Attention != b.Attention {
@@ -169,6 +164,24 @@ func (r *Router) caseloadCases(ctx context.Context, advisorID int64, now time.Ti
 		}
 		return strings.Compare(fold(a.Ben.Name), fold(b.Ben.Name))
 	})
+	return out, nil
+}
+
+// cases loads the plan and check-ins of each beneficiary and computes
+// their figures at now.
+func (r *Router) cases(ctx context.Context, bens []*domain.Beneficiary, now time.Time) ([]Case, error) {
+	out := make([]Case, 0, len(bens))
+	for _, b := range bens {
+		p, err := r.Store.Plan(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		cis, err := r.Store.CheckIns(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.buildCase(b, p, cis, now))
+	}
 	return out, nil
 }
 
@@ -360,17 +373,9 @@ func (t *turn) listCaseload(ctx context.Context) error {
 		return err
 	}
 	now := t.r.Now()
-	var cases []Case
-	for _, b := range bens {
-		p, err := t.r.Store.Plan(ctx, b.ID)
-		if err != nil {
-			return err
-		}
-		cis, err := t.r.Store.CheckIns(ctx, b.ID)
-		if err != nil {
-			return err
-		}
-		cases = append(cases, t.r.buildCase(b, p, cis, now))
+	cases, err := t.r.cases(ctx, bens, now)
+	if err != nil {
+		return err
 	}
 	slices.SortStableFunc(cases, func(a, b Case) int { return b.Attention - a.Attention })
 	if len(cases) == 0 {

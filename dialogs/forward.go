@@ -165,12 +165,7 @@ func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week do
 		key = "help:" + ben.ID + ":" + string(week)
 		text = r.at(catalog.AlertHelpCheckin, "name", ben.Name, "week", r.weekLabel(advisorLang, week))
 	}
-	chat := r.advisorChat(ctx, ben)
-	buttons, err := r.forwardButtons(ctx, chat, ben)
-	if err != nil {
-		return err
-	}
-	isNew, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Keyboard: buttons})
+	isNew, err := r.queueAlert(ctx, ben, key, text, false)
 	if err != nil || !isNew {
 		return err // an alert already queued was already counted
 	}

@@ -2,7 +2,6 @@ package dialogs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
-	"suivi/store"
 )
 
 // Revising a plan (/modifier NOM): the advisor picks a step and changes its
@@ -168,18 +166,9 @@ func (t *turn) reviseButton(ctx context.Context, m *models.Message, b *domain.Be
 
 // reviseInput takes a typed date, title or new steps.
 func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error {
-	b, err := t.r.Store.Beneficiary(ctx, st.Ben)
-	if errors.Is(err, store.ErrNotFound) {
-		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
-			return err
-		}
-		return t.areply(ctx, t.at(catalog.AdvNobody), nil)
-	}
-	if err != nil {
+	b, err := t.flowBeneficiary(ctx, st)
+	if b == nil || err != nil {
 		return err
-	}
-	if !t.r.mayAct(ctx, t.adv, b) {
-		return t.r.saveAdvState(ctx, t.adv.ID, nil)
 	}
 	text = strings.TrimSpace(text)
 	now := t.r.Now().In(b.Location(t.r.DefaultZone))

@@ -48,6 +48,7 @@ type Queue interface {
 type Scheduler interface {
 	Sync(ctx context.Context, benID string) error
 	SyncAdvisor(ctx context.Context, advisorID int64) error
+	EnsureAdvisor(ctx context.Context, advisorID int64) error
 }
 
 // Deps are the parts a Router works with.

@@ -44,6 +44,9 @@ func (t *turn) start(ctx context.Context, code string) error {
 	if err := t.r.Sched.Sync(ctx, t.ben.ID); err != nil {
 		return err
 	}
+	if err := t.r.Sched.EnsureAdvisor(ctx, t.ben.AdvisorID); err != nil {
+		return err
+	}
 	return t.beginOnboarding(ctx, false)
 }
 

@@ -2,13 +2,13 @@ package dialogs
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"suivi/domain"
+	"suivi/store"
 )
 
 // Flows a beneficiary can be in the middle of.
@@ -51,15 +51,7 @@ func stateTTL(flow string) time.Duration {
 	return 24 * time.Hour
 }
 
-func newNonce() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func newNonce() string { return store.RandomID(6) }
 
 func (r *Router) loadState(ctx context.Context, benID string) (*state, error) {
 	b, err := r.Store.DialogState(ctx, benID)

@@ -382,12 +382,13 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 		return err
 	}
 	s.Wake()
-	// The advisor may have been created by a plan import in another process.
-	return s.ensureAdvisor(ctx, sr.ben.AdvisorID)
+	return nil
 }
 
-// ensureAdvisor schedules an advisor's digest if it is not scheduled.
-func (s *Scheduler) ensureAdvisor(ctx context.Context, id int64) error {
+// EnsureAdvisor schedules an advisor's digest if it is not scheduled (an
+// advisor created by a plan import in another process, when their first
+// beneficiary joins).
+func (s *Scheduler) EnsureAdvisor(ctx context.Context, id int64) error {
 	jobs, err := s.store.Jobs(ctx, advisorOwner(id))
 	if err != nil || len(jobs) > 0 {
 		return err
@@ -579,7 +580,7 @@ func (s *Scheduler) SyncAdvisors(ctx context.Context) error {
 		return err
 	}
 	for _, a := range advs {
-		if err := s.ensureAdvisor(ctx, a.ID); err != nil {
+		if err := s.EnsureAdvisor(ctx, a.ID); err != nil {
 			return err
 		}
 	}

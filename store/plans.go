@@ -31,9 +31,13 @@ var idRE = regexp.MustCompile(`^[a-z0-9]{4,32}$`)
 func ValidID(id string) bool { return idRE.MatchString(id) }
 
 // NewID returns a random plan/beneficiary id (lower case, 12 characters).
-func NewID() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 12)
+func NewID() string { return RandomID(12) }
+
+// RandomID returns n random characters easy to read and type (lower-case
+// letters and digits, without l, o, 0 and 1).
+func RandomID(n int) string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789" // 32 letters: no bias
+	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]

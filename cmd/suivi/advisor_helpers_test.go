@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -71,6 +72,9 @@ func keySnapshot(t *testing.T, rdb *redis.Client, patterns ...string) map[string
 		for iter.Next(ctx) {
 			k := iter.Val()
 			v, err := rdb.Dump(ctx, k).Result()
+			if errors.Is(err, redis.Nil) {
+				continue // gone between SCAN and DUMP (a queue key)
+			}
 			if err != nil {
 				t.Fatalf("dump %s: %v", k, err)
 			}

@@ -370,7 +370,11 @@ func joinQuiet(t *testing.T, u *telegramtest.User, code string, share bool, quie
 	if err != nil {
 		t.Fatal(err)
 	}
-	press(t, u, m.Keyboard[0][0].Text)
+	keep := m.Keyboard[0][0].Text
+	if !strings.HasPrefix(keep, "Comme prévu") {
+		t.Fatalf("first rhythm button is %q", keep)
+	}
+	press(t, u, keep)
 	press(t, u, quiet)
 	if _, err := u.WaitMessage(wait, has("C'est noté, merci")); err != nil {
 		t.Fatal(err)

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -29,42 +27,20 @@ func has(s string) func(telegramtest.Message) bool {
 // (inbox, poll offset, sent-message markers) with a dump of its value.
 func domainSnapshot(t *testing.T, rdb *redis.Client) map[string]string {
 	t.Helper()
-	ctx := context.Background()
-	out := map[string]string{}
-	iter := rdb.Scan(ctx, 0, "suivi:*", 200).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	out := keySnapshot(t, rdb, "suivi:*")
+	for k := range out {
 		if strings.HasPrefix(k, "suivi:{inbox}:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") {
-			continue
+			delete(out, k)
 		}
-		v, err := rdb.Dump(ctx, k).Result()
-		if err != nil {
-			t.Fatalf("dump %s: %v", k, err)
-		}
-		out[k] = v
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
 
 func sameSnapshot(t *testing.T, what string, before, after map[string]string) {
 	t.Helper()
-	var diff []string
-	for k, v := range after {
-		if before[k] != v {
-			diff = append(diff, "changed or added: "+k)
-		}
-	}
-	for k := range before {
-		if _, ok := after[k]; !ok {
-			diff = append(diff, "removed: "+k)
-		}
-	}
-	sort.Strings(diff)
-	if len(diff) > 0 {
-		t.Fatalf("%s changed Redis:\n%s", what, strings.Join(diff, "\n"))
+	sameKeys(t, what, before, after)
+	if t.Failed() {
+		t.FailNow()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -134,25 +133,5 @@ func press(t *testing.T, u *telegramtest.User, text string) {
 // (share or not), French, the plan's zone, the plan's rhythm, 21h–8h.
 func join(t *testing.T, u *telegramtest.User, code string, share bool) {
 	t.Helper()
-	u.SendText("/start " + code)
-	if share {
-		press(t, u, "✅ Oui, je partage mes réponses")
-	} else {
-		press(t, u, "🔒 Non, je les garde pour moi")
-	}
-	press(t, u, "🇫🇷 Français")
-	press(t, u, "✅ Oui, c'est ça")
-	m, err := u.WaitMessage(wait, has("Quel jour vous convient"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keep := m.Keyboard[0][0].Text
-	if !strings.HasPrefix(keep, "Comme prévu") {
-		t.Fatalf("first rhythm button is %q", keep)
-	}
-	press(t, u, keep)
-	press(t, u, "🌙 21 h – 8 h (conseillé)")
-	if _, err := u.WaitMessage(wait, has("C'est noté, merci")); err != nil {
-		t.Fatal(err)
-	}
+	joinQuiet(t, u, code, share, "🌙 21 h – 8 h (conseillé)")
 }
