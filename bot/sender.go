@@ -350,3 +350,13 @@ func (s *Sender) SetCommands(ctx context.Context, lang string, cmds []models.Bot
 	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang})
 	return s.classify("setMyCommands", 0, err)
 }
+
+// SetChatCommands publishes the command menu of one private chat (an
+// advisor's, whose commands are not the beneficiaries').
+func (s *Sender) SetChatCommands(ctx context.Context, chat int64, cmds []models.BotCommand) error {
+	if err := s.wait(ctx, 0); err != nil {
+		return err
+	}
+	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeChat{ChatID: chat}})
+	return s.classify("setMyCommands", chat, err)
+}

@@ -22,10 +22,16 @@ type Catalog struct {
 
 // New returns the built-in catalog.
 func New() *Catalog {
-	return &Catalog{texts: map[domain.Lang]map[Key]string{
+	texts := map[domain.Lang]map[Key]string{
 		domain.French:  french(),
 		domain.English: english(),
-	}}
+	}
+	for lang, web := range map[domain.Lang]map[Key]string{domain.French: webFrench(), domain.English: webEnglish()} {
+		for k, v := range web {
+			texts[lang][k] = v
+		}
+	}
+	return &Catalog{texts: texts}
 }
 
 // Langs returns the languages of the catalog.

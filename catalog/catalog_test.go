@@ -21,11 +21,20 @@ import (
 	"suivi/telegramtest"
 )
 
-// namedKeys are the keys declared in keys.go (read from the source, so the
-// list never rots); the code looks them up by constant, so each must exist
-// in every language.
+// namedKeys are the keys declared as constants in the package's files
+// (keys.go, web.go; read from the source, so the list never rots); the code
+// looks them up by constant, so each must exist in every language.
 var namedKeys = func() []catalog.Key {
-	f, err := parser.ParseFile(token.NewFileSet(), "keys.go", nil, 0)
+	var keys []catalog.Key
+	for _, name := range []string{"keys.go", "web.go"} {
+		keys = append(keys, constKeys(name)...)
+	}
+	return keys
+}()
+
+// constKeys reads the string constants of one source file.
+func constKeys(name string) []catalog.Key {
+	f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
 	if err != nil {
 		panic(err)
 	}
@@ -45,7 +54,7 @@ var namedKeys = func() []catalog.Key {
 		}
 	}
 	return keys
-}()
+}
 
 // builtKeys are the keys the catalog builds from a value (Date, Status, Owner).
 func builtKeys() []catalog.Key {

@@ -391,6 +391,7 @@ func (t *turn) joinAsAdvisor(ctx context.Context, code string) error {
 	if err := t.r.Sched.SyncAdvisor(ctx, a.ID); err != nil {
 		return err
 	}
+	t.publishAdvisorMenu(ctx)
 	return t.reply(ctx, t.at(catalog.AdvWelcome, "name", a.Name)+"\n\n"+t.at(catalog.HelpAdvisor), nil)
 }
 

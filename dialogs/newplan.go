@@ -17,7 +17,6 @@ import (
 	"suivi/catalog"
 	"suivi/domain"
 	"suivi/examples"
-	"suivi/planfile"
 	"suivi/store"
 )
 
@@ -284,34 +283,18 @@ func (t *turn) newPlanButton(ctx context.Context, m *models.Message, parts []str
 // applyTemplate fills the draft from an example plan, its dates moved so
 // that its first step is due in a week.
 func (t *turn) applyTemplate(d *domain.Plan, name string) error {
-	raw, err := examples.Read(name)
-	if err != nil {
-		return fmt.Errorf("template %s: %w", name, err)
-	}
-	tpl, err := planfile.Parse(raw, t.r.DefaultZone.String())
-	if err != nil {
-		return fmt.Errorf("template %s: %w", name, err)
-	}
-	first := tpl.Steps[0].Due.Date
-	for _, s := range tpl.Steps {
-		if s.Due.Date.Before(first) {
-			first = s.Due.Date
-		}
-	}
 	start := domain.DateOf(t.r.Now().In(t.r.DefaultZone)).AddDays(7)
-	shift := daysBetween(first, start)
+	tpl, err := examples.Template(name, t.r.DefaultZone.String(), start)
+	if err != nil {
+		return err
+	}
 	d.Steps = nil
 	for _, s := range tpl.Steps {
-		s.Due.Date = s.Due.Date.AddDays(shift)
 		s.ID, s.Status, s.History = 0, domain.StatusTodo, nil
 		d.Steps = append(d.Steps, s)
 	}
 	d.Normalize(t.r.DefaultZone.String())
-	d.Meetings = nil
-	for _, m := range tpl.Meetings {
-		m.Date = m.Date.AddDays(shift)
-		d.Meetings = append(d.Meetings, m)
-	}
+	d.Meetings = tpl.Meetings
 	d.Checkin = tpl.Checkin
 	return nil
 }

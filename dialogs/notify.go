@@ -56,7 +56,7 @@ func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 	date := r.Catalog.DateTime(lang, s.Due)
 	var text string
 	silent := false
-	switch n := daysBetween(d.Occ.Local.Date, s.Due.Date); {
+	switch n := d.Occ.Local.Date.DaysUntil(s.Due.Date); {
 	case d.Kind == reminders.KindNudge:
 		text, silent = T(catalog.RemNudge, "title", s.Title, "date", date), true
 	case n <= 0:
@@ -78,13 +78,6 @@ func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 		Key: d.Key, ChatID: ben.TelegramID, Text: text, Silent: silent, Keyboard: r.stepKeyboard(lang, s.ID),
 	})
 	return err
-}
-
-// daysBetween returns b - a in days.
-func daysBetween(a, b domain.Date) int {
-	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
-	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
-	return int(tb.Sub(ta).Hours() / 24)
 }
 
 // scheduledCheckin starts the week's check-in at its scheduled time. A

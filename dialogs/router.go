@@ -36,6 +36,7 @@ type Sender interface {
 	Answer(ctx context.Context, queryID, text string) error
 	SendPhoto(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error)
 	SendDocument(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error)
+	SetChatCommands(ctx context.Context, chat int64, cmds []models.BotCommand) error
 }
 
 // Queue is the durable outbox.
@@ -413,5 +414,41 @@ func Commands(cat *catalog.Catalog, lang domain.Lang) []models.BotCommand {
 		{Command: "reglages", Description: cat.T(lang, catalog.CmdSettings)},
 		{Command: "stop", Description: cat.T(lang, catalog.CmdStop)},
 		{Command: "aide", Description: cat.T(lang, catalog.CmdHelp)},
+	}
+}
+
+// AdvisorCommands returns an advisor's command menu, published for their
+// own chat (admins also invite advisors).
+func AdvisorCommands(cat *catalog.Catalog, lang domain.Lang, admin bool) []models.BotCommand {
+	cmds := []models.BotCommand{
+		{Command: "beneficiaires", Description: cat.T(lang, catalog.CmdAdvBeneficiaries)},
+		{Command: "plan", Description: cat.T(lang, catalog.CmdAdvPlan)},
+		{Command: "nouveauplan", Description: cat.T(lang, catalog.CmdAdvNewPlan)},
+		{Command: "modifier", Description: cat.T(lang, catalog.CmdAdvRevise)},
+		{Command: "relancer", Description: cat.T(lang, catalog.CmdAdvNudge)},
+		{Command: "digest", Description: cat.T(lang, catalog.CmdAdvDigest)},
+		{Command: "export", Description: cat.T(lang, catalog.CmdAdvExport)},
+		{Command: "cloturer", Description: cat.T(lang, catalog.CmdAdvClose)},
+		{Command: "absence", Description: cat.T(lang, catalog.CmdAdvAbsence)},
+	}
+	if admin {
+		cmds = append(cmds, models.BotCommand{Command: "inviterconseiller", Description: cat.T(lang, catalog.CmdAdvInvite)})
+	}
+	return append(cmds,
+		models.BotCommand{Command: "annuler", Description: cat.T(lang, catalog.CmdAdvCancel)},
+		models.BotCommand{Command: "aide", Description: cat.T(lang, catalog.CmdHelp)},
+	)
+}
+
+// publishAdvisorMenu shows the advisors' commands in this advisor's chat
+// instead of the beneficiaries' menu. A failure is logged, not fatal: the
+// commands work all the same, and /aide lists them.
+func (t *turn) publishAdvisorMenu(ctx context.Context) {
+	if t.adv == nil {
+		return
+	}
+	admin := t.adv.Admin || t.r.admins[t.adv.ID]
+	if err := t.r.Send.SetChatCommands(ctx, t.chat, AdvisorCommands(t.r.Catalog, t.lang, admin)); err != nil {
+		t.r.Log.Warn("advisor menu", "advisor", t.adv.ID, "err", err)
 	}
 }

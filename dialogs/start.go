@@ -26,6 +26,7 @@ func (t *turn) start(ctx context.Context, code string) error {
 		case beneficiary:
 			return t.restart(ctx)
 		case advisor:
+			t.publishAdvisorMenu(ctx)
 			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
 		}
 		return t.reply(ctx, t.t(catalog.StartStranger), nil)

@@ -42,6 +42,13 @@ func (d Date) AddDays(n int) Date {
 	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
 }
 
+// DaysUntil returns o - d in days.
+func (d Date) DaysUntil(o Date) int {
+	a := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+	b := time.Date(o.Year, o.Month, o.Day, 12, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}
+
 // Before reports whether d is strictly earlier than o.
 func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }
 

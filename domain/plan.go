@@ -191,6 +191,17 @@ func (p *Plan) Step(id int) *Step {
 	return nil
 }
 
+// MoveDates moves every due date and meeting of the plan by days (a
+// template made current).
+func (p *Plan) MoveDates(days int) {
+	for i := range p.Steps {
+		p.Steps[i].Due.Date = p.Steps[i].Due.Date.AddDays(days)
+	}
+	for i := range p.Meetings {
+		p.Meetings[i].Date = p.Meetings[i].Date.AddDays(days)
+	}
+}
+
 // OpenSteps returns the steps that still call for action, in plan order.
 func (p *Plan) OpenSteps() []*Step {
 	var out []*Step

@@ -5,9 +5,13 @@ package examples
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
+
+	"suivi/domain"
+	"suivi/planfile"
 )
 
 // FS holds the example plan files, named like "permis-mobilite.yaml".
@@ -34,4 +38,30 @@ func Names() []string {
 // Read returns the content of the example called name (without .yaml).
 func Read(name string) ([]byte, error) {
 	return FS.ReadFile(name + ".yaml")
+}
+
+// Template returns the example called name as a plan whose dates are all
+// moved by the same number of days so that its first step is due on first:
+// a starting point for a new plan (the /nouveauplan templates, the
+// sandbox's people). zone is the default time zone.
+func Template(name, zone string, first domain.Date) (*domain.Plan, error) {
+	raw, err := Read(name)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	p, err := planfile.Parse(raw, zone)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	if len(p.Steps) == 0 {
+		return p, nil
+	}
+	earliest := p.Steps[0].Due.Date
+	for _, s := range p.Steps {
+		if s.Due.Date.Before(earliest) {
+			earliest = s.Due.Date
+		}
+	}
+	p.MoveDates(earliest.DaysUntil(first))
+	return p, nil
 }

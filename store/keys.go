@@ -28,6 +28,7 @@ import (
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
 //	suivi:{due}:...                 the due-queue of jobs (see jobs.go)
 //
+//	suivi:sandbox                   string  marks a Redis that a sandbox (suivi sandbox) owns
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
 //	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send):
@@ -54,6 +55,8 @@ func (k keys) sent(key string) string       { return k.prefix + "sent:" + key }
 func (k keys) advInvite(code string) string { return k.prefix + "advinvite:" + code }
 func (k keys) advisorTag(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":" }
 
+func (k keys) sandbox() string    { return k.prefix + "sandbox" }
+func (k keys) all() string        { return k.prefix + "*" }
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
 

@@ -37,6 +37,9 @@ type Options struct {
 	// WebhookClient performs webhook deliveries. Default: a client with a
 	// 10s timeout that does not follow redirects (like Telegram).
 	WebhookClient *http.Client
+	// MaxCalls, when positive, bounds the record of calls (Calls) to the
+	// most recent ones, for a server that runs for long (the sandbox).
+	MaxCalls int
 }
 
 const (
@@ -637,6 +640,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
+	if n := s.opts.MaxCalls; n > 0 && len(s.calls) > 2*n {
+		s.calls = append([]*Call(nil), s.calls[len(s.calls)-n:]...)
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
 

@@ -130,6 +130,8 @@ func (u *User) SendDocument(name string) int64 {
 
 // callbackState tracks one callback query.
 type callbackState struct {
+	chat     int64 // the chat of the pressed message
+	update   int64 // the callback_query's update_id
 	answered bool
 	answer   CallbackAnswer
 }
@@ -145,10 +147,12 @@ type CallbackAnswer struct {
 func (u *User) pressLocked(c *chat, m *message, data string) int64 {
 	s := u.s
 	id := strconv.FormatInt(4_000_000_000_000_000_000+u.id%1_000_000*1_000_000+s.nextSeqLocked(), 10)
-	s.callbacks[id] = &callbackState{}
+	st := &callbackState{chat: c.id}
+	s.callbacks[id] = st
 	s.callbackOrder = append(s.callbackOrder, id)
 	cb := &wireCallback{ID: id, From: u.model(), Message: s.wireLocked(c, m, true), ChatInstance: c.instance, Data: data}
-	return s.enqueueLocked("callback_query", &wireUpdate{CallbackQuery: cb})
+	st.update = s.enqueueLocked("callback_query", &wireUpdate{CallbackQuery: cb})
+	return st.update
 }
 
 // PressButton presses the inline button labelled buttonText of bot message

@@ -158,6 +158,14 @@ func (a *app) setup(ctx context.Context) error {
 	if err := a.sender.SetCommands(ctx, "en", dialogs.Commands(cat, domain.English)); err != nil {
 		return fmt.Errorf("setMyCommands en: %w", err)
 	}
+	// Advisors get their own menu in their chat (when they first write);
+	// admins, known from the configuration, have it from the start.
+	for _, id := range a.cfg.Admins {
+		if err := a.sender.SetChatCommands(ctx, id, dialogs.AdvisorCommands(cat, domain.French, true)); err != nil {
+			// Telegram refuses a chat that never wrote to the bot.
+			a.log.Warn("admin menu", "advisor", id, "err", err)
+		}
+	}
 	if a.webhook != nil {
 		_, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{
 			URL: a.cfg.WebhookURL, SecretToken: a.cfg.Secret,

@@ -33,36 +33,10 @@ func (r *running) shutdown(t *testing.T) {
 // time: jobs, incoming updates and outgoing messages.
 func (r *running) settle(t *testing.T, clk *clock.Fake) {
 	t.Helper()
-	ctx := context.Background()
-	st := r.app.store
-	quiet := 0
-	deadline := time.Now().Add(wait)
-	for quiet < 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("suivi did not settle at %s", clk.Now())
-		}
-		r.app.sched.Wake()
-		r.app.outbox.Wake()
-		r.app.inbox.Wake()
-		now := clk.Now()
-		due, _ := st.DueJobs(ctx, now)
-		_, leased, _ := st.JobStats(ctx)
-		busy := due + leased
-		for _, l := range []interface {
-			ReadyBy(context.Context, time.Time) (int64, error)
-		}{st.Inbox(), st.Outbox()} {
-			n, _ := l.ReadyBy(ctx, now)
-			busy += n
-		}
-		in, _ := st.Inbox().Stats(ctx)
-		out, _ := st.Outbox().Stats(ctx)
-		busy += in.Leased + out.Leased
-		if busy == 0 {
-			quiet++
-		} else {
-			quiet = 0
-		}
-		time.Sleep(2 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := r.app.settle(ctx); err != nil {
+		t.Fatalf("suivi did not settle at %s: %v", clk.Now(), err)
 	}
 }
 

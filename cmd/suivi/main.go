@@ -3,6 +3,7 @@
 // and handles signals; everything else lives in the packages.
 //
 //	suivi [run]                 run the bot
+//	suivi sandbox               try it: the bot on an embedded Redis and a fake Telegram, in a web page
 //	suivi plan import FILE      store a plan and print its invite link
 //	suivi plan export ID        print a stored plan as YAML
 //	suivi advisor add ID NAME   register an advisor
@@ -25,6 +26,9 @@ import (
 
 const usage = `Usage:
   suivi [run]                 run the bot
+  suivi sandbox [-addr 127.0.0.1:8080] [-plan FILE | -empty]
+                              try Suivi without Telegram: both roles in a web page,
+                              an embedded Redis and a clock you can move forward
   suivi plan import FILE      validate and store a plan, print its invite link
   suivi plan export ID        print a stored plan as YAML
   suivi advisor add ID NAME   register an advisor by Telegram user id
@@ -67,6 +71,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, no
 		return cmdAdvisor(ctx, args[1:], getenv, now, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv, stderr)
+	case "sandbox":
+		return cmdSandbox(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -56,22 +56,7 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 	}
 	p, err := planfile.Parse(data, cfg.ZoneName)
 	if err != nil {
-		var errs planfile.Errors
-		if errors.As(err, &errs) {
-			for _, e := range errs {
-				where, what := path, e.Message
-				if e.Line > 0 {
-					where = fmt.Sprintf("%s:%d", path, e.Line)
-				}
-				if e.Field != "" {
-					what = e.Field + ": " + e.Message
-				}
-				fmt.Fprintf(stderr, "%s: %s\n", where, what)
-			}
-			fmt.Fprintf(stderr, "suivi: %s: %d problem(s), nothing stored\n", path, len(errs))
-		} else {
-			fmt.Fprintf(stderr, "suivi: %s: %v\n", path, err)
-		}
+		printPlanProblems(stderr, path, err)
 		return exitFailure
 	}
 	username := cfg.BotUsername
@@ -106,6 +91,27 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 	fmt.Fprintf(stdout, "The invite works once, until %s (%s).\n", inv.Expires.In(loc).Format("2006-01-02 15:04"), loc)
 	fmt.Fprintf(stdout, "https://t.me/%s?start=%s\n", username, inv.Code)
 	return exitOK
+}
+
+// printPlanProblems prints why a plan file was refused: every problem as
+// FILE:LINE: field: problem, then a summary line.
+func printPlanProblems(w io.Writer, path string, err error) {
+	var errs planfile.Errors
+	if !errors.As(err, &errs) {
+		fmt.Fprintf(w, "suivi: %s: %v\n", path, err)
+		return
+	}
+	for _, e := range errs {
+		where, what := path, e.Message
+		if e.Line > 0 {
+			where = fmt.Sprintf("%s:%d", path, e.Line)
+		}
+		if e.Field != "" {
+			what = e.Field + ": " + e.Message
+		}
+		fmt.Fprintf(w, "%s: %s\n", where, what)
+	}
+	fmt.Fprintf(w, "suivi: %s: %d problem(s), nothing stored\n", path, len(errs))
 }
 
 // planExport prints a stored plan in the plan file format.
