@@ -15,17 +15,25 @@ import (
 	"suivi/store"
 )
 
-// Handler handles one update. An error (or a panic) means "try again
-// later"; after Inbox.MaxTries attempts the update is parked.
+// Handler handles one item of a lane: a Telegram update, or an event
+// pushed into the lane (store.Event). An error (or a panic) means "try
+// again later"; after Inbox.MaxTries attempts the item is parked.
 type Handler interface {
 	HandleUpdate(ctx context.Context, upd *models.Update) error
+	HandleEvent(ctx context.Context, ev *store.Event) error
 }
 
-// HandlerFunc adapts a function to Handler.
+// HandlerFunc adapts a function to a Handler of updates only: it parks
+// events.
 type HandlerFunc func(ctx context.Context, upd *models.Update) error
 
 // HandleUpdate calls f.
 func (f HandlerFunc) HandleUpdate(ctx context.Context, upd *models.Update) error { return f(ctx, upd) }
+
+// HandleEvent refuses the event for good.
+func (f HandlerFunc) HandleEvent(context.Context, *store.Event) error {
+	return fmt.Errorf("%w: no handler for events", ErrPermanent)
+}
 
 // ErrPermanent marks a handler error that retrying cannot fix: the update is
 // parked at once.
@@ -42,13 +50,15 @@ type Inbox struct {
 	timeout time.Duration
 }
 
-// NewInbox returns an inbox feeding h. now is the clock used for leases and
-// retry times; handleTimeout bounds one update's handling (default 30s).
-func NewInbox(st *store.Store, h Handler, now func() time.Time, log *slog.Logger, cfg LaneConfig, handleTimeout time.Duration) *Inbox {
+// NewInbox returns an inbox feeding h, woken by events pushed with ev. now
+// is the clock used for leases and retry times; handleTimeout bounds one
+// update's handling (default 30s).
+func NewInbox(st *store.Store, h Handler, ev *Events, now func() time.Time, log *slog.Logger, cfg LaneConfig, handleTimeout time.Duration) *Inbox {
 	if handleTimeout <= 0 {
 		handleTimeout = 30 * time.Second
 	}
 	in := &Inbox{pool: newLanePool("inbox", st.Inbox(), now, log, cfg), handler: h, timeout: handleTimeout}
+	in.pool.wake = ev.wake
 	in.pool.process = in.process
 	return in
 }
@@ -191,6 +201,9 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err error) {
 	start := time.Now()
 	log := in.pool.log
+	if store.IsEventItem(it.ID) {
+		return in.handleEvent(ctx, chat, it)
+	}
 	var upd models.Update
 	if jerr := json.Unmarshal(it.Payload, &upd); jerr != nil || upd.ID == 0 {
 		log.Error("undecodable update", "id", it.ID, "chat", chat)
@@ -212,6 +225,33 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 		lvl = slog.LevelWarn
 	}
 	log.Log(ctx, lvl, "update", "update_id", upd.ID, "chat", chat, "kind", Kind(&upd),
+		"try", it.Tries+1, "ms", time.Since(start).Milliseconds(), "err", errString(err))
+	return err
+}
+
+// handleEvent runs the handler on one lane event, like handle an update.
+func (in *Inbox) handleEvent(ctx context.Context, chat int64, it store.Item) (err error) {
+	start := time.Now()
+	log := in.pool.log
+	ev, derr := store.DecodeEvent(it.Payload)
+	if derr != nil {
+		log.Error("undecodable event", "id", it.ID, "chat", chat)
+		return fmt.Errorf("%w: %w", ErrPermanent, derr)
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.timeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicError{value: r, stack: debug.Stack()}
+			log.Error("handler panic", "event", ev.ID, "chat", chat, "kind", ev.Kind, "panic", fmt.Sprint(r), "stack", string(err.(*panicError).stack))
+		}
+	}()
+	err = in.handler.HandleEvent(hctx, ev)
+	lvl := slog.LevelInfo
+	if err != nil {
+		lvl = slog.LevelWarn
+	}
+	log.Log(ctx, lvl, "event", "event", ev.ID, "chat", chat, "kind", ev.Kind,
 		"try", it.Tries+1, "ms", time.Since(start).Milliseconds(), "err", errString(err))
 	return err
 }

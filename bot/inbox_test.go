@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,14 @@ func (r *recorder) HandleUpdate(ctx context.Context, u *models.Update) error {
 	return nil
 }
 
+// HandleEvent records an event as "event:<kind>" in its lane.
+func (r *recorder) HandleEvent(ctx context.Context, ev *store.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen[ev.Lane] = append(r.seen[ev.Lane], "event:"+ev.Kind)
+	return nil
+}
+
 func (r *recorder) texts(chat int64) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -107,7 +116,7 @@ func TestInboxKeepsEachChatInOrder(t *testing.T) {
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
 	rec.block = make(chan struct{})
-	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{Workers: 4}, 0)
+	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{Workers: 4}, 0)
 	ctx := context.Background()
 	// Chat 1 gets a slow update then a quick one, sent together; chat 2 a
 	// quick one. The quick one of chat 1 must wait, chat 2 must not.
@@ -138,6 +147,44 @@ func TestInboxKeepsEachChatInOrder(t *testing.T) {
 	}
 }
 
+// TestEventsTakeTheirTurnInTheLane: an event pushed into a chat's lane is
+// handled after the updates before it and before the ones after it, once
+// however often it is pushed.
+func TestEventsTakeTheirTurnInTheLane(t *testing.T) {
+	st := store.New(redistest.Client(t))
+	clk := clock.NewFake(t0)
+	rec := newRecorder()
+	events := bot.NewEvents(st, clk.Now)
+	in := bot.NewInbox(st, rec, events, clk.Now, quiet(), bot.LaneConfig{Workers: 4}, 0)
+	ctx := context.Background()
+	if _, err := in.Push(ctx, rawUpdate(100, 1, "before")); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := events.Push(ctx, store.Event{ID: "x:1", Lane: 1, Kind: "nudge"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := in.Push(ctx, rawUpdate(101, 1, "after")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.Push(ctx, store.Event{ID: "x:2", Lane: 2, Kind: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { in.Run(runCtx); close(done) }()
+	waitFor(t, func() bool { return len(rec.texts(1)) == 3 && len(rec.texts(2)) == 1 })
+	cancel()
+	<-done
+	if got := strings.Join(rec.texts(1), " "); got != "before event:nudge after" {
+		t.Errorf("chat 1 saw %q, want the event between the two updates, once", got)
+	}
+	if _, err := events.Push(ctx, store.Event{ID: "bad"}); err == nil {
+		t.Error("an event without a kind or a lane was accepted")
+	}
+}
+
 // waitFor waits for cond, checking it whenever the scheduler lets us.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
@@ -154,7 +201,7 @@ func TestInboxRecoversPanicsRetriesThenParks(t *testing.T) {
 	st := store.New(redistest.Client(t))
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
-	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{MaxTries: 3}, 0)
+	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{MaxTries: 3}, 0)
 	ctx := context.Background()
 	for i, text := range []string{"panic", "after"} {
 		if _, err := in.Push(ctx, rawUpdate(int64(200+i), 9, text)); err != nil {
@@ -206,7 +253,7 @@ func TestInboxRetriesTransientErrorWithBackoff(t *testing.T) {
 		}
 		return nil
 	})
-	in := bot.NewInbox(st, h, clk.Now, quiet(), bot.LaneConfig{}, 0)
+	in := bot.NewInbox(st, h, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{}, 0)
 	ctx := context.Background()
 	_, _ = in.Push(ctx, rawUpdate(1, 5, "x"))
 	drain(t, in)
@@ -235,7 +282,7 @@ func TestInboxDropsDuplicatesAndMalformed(t *testing.T) {
 	st := store.New(redistest.Client(t))
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
-	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{}, 0)
+	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{}, 0)
 	ctx := context.Background()
 	if ok, _ := in.Push(ctx, rawUpdate(1, 5, "a")); !ok {
 		t.Fatal("first push")

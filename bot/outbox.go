@@ -31,21 +31,26 @@ type Outgoing struct {
 // Outbox is the durable queue of outgoing messages. Enqueue stores the
 // message in Redis (once per key); workers deliver each chat's messages in
 // order through the Sender: on 5xx or a timeout they retry with backoff, on
-// 429 they wait retry_after, on 403 they drop the chat's messages and report
-// the chat as blocked, on 400 they park the message.
+// 429 they wait retry_after, on 403 they drop the chat's messages and push
+// an EventBlocked into the chat's lane of the inbox (the outbox changes no
+// one: the chat's own lane does), on 400 they park the message.
 type Outbox struct {
-	pool    *lanePool
-	sender  *Sender
-	blocked func(ctx context.Context, chat int64)
+	pool   *lanePool
+	sender *Sender
+	events *Events
 }
 
-// NewOutbox returns an outbox delivering through sender. onBlocked is called
-// (once per drop) when a chat has blocked the bot.
-func NewOutbox(st *store.Store, sender *Sender, now func() time.Time, log *slog.Logger, cfg LaneConfig, onBlocked func(ctx context.Context, chat int64)) *Outbox {
+// EventBlocked is the kind of the event the outbox pushes into a chat's
+// lane when Telegram says the chat blocked the bot (403).
+const EventBlocked = "blocked"
+
+// NewOutbox returns an outbox delivering through sender, telling blocked
+// chats through events.
+func NewOutbox(st *store.Store, sender *Sender, events *Events, now func() time.Time, log *slog.Logger, cfg LaneConfig) *Outbox {
 	if cfg.MaxTries <= 0 {
 		cfg.MaxTries = 12 // about an hour of retries with the backoff below
 	}
-	o := &Outbox{pool: newLanePool("outbox", st.Outbox(), now, log, cfg), sender: sender, blocked: onBlocked}
+	o := &Outbox{pool: newLanePool("outbox", st.Outbox(), now, log, cfg), sender: sender, events: events}
 	o.pool.process = o.deliver
 	return o
 }
@@ -105,8 +110,10 @@ func (o *Outbox) deliver(ctx context.Context, chat int64, it store.Item) result 
 	case errors.As(err, &ra):
 		return result{outcome: wait, at: o.pool.now().Add(ra.After)}
 	case errors.Is(err, ErrBlocked):
-		if o.blocked != nil {
-			o.blocked(context.WithoutCancel(ctx), chat)
+		// The chat's lane learns it first: the messages go only once it knows.
+		if _, err := o.events.Push(context.WithoutCancel(ctx), store.Event{ID: "blocked:" + m.Key, Lane: chat, Kind: EventBlocked}); err != nil {
+			log.Warn("blocked chat: event not pushed, will retry", "key", m.Key, "chat", chat, "err", err)
+			return result{outcome: retry, reason: "transient"}
 		}
 		return result{outcome: dropAll}
 	case errors.Is(err, ErrRejected):

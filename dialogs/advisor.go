@@ -242,13 +242,13 @@ func (t *turn) withBeneficiary(ctx context.Context, arg, action string, fn func(
 		if err != nil {
 			return err
 		}
-		kb = append(kb, []bot.Button{{Text: b.Name + " · " + t.stateLabel(b), Data: data("av", tok, action)}})
+		kb = append(kb, []bot.Button{{Text: b.Name + " · " + t.r.stateLabel(b), Data: data("av", tok, action)}})
 	}
 	return t.areply(ctx, t.at(catalog.AdvWhich), kb)
 }
 
-func (t *turn) stateLabel(b *domain.Beneficiary) string {
-	return t.at(catalog.Key("state." + string(b.State)))
+func (r *Router) stateLabel(b *domain.Beneficiary) string {
+	return r.at(catalog.Key("state." + string(b.State)))
 }
 
 // benButton makes an advisor's button about a beneficiary.
@@ -301,7 +301,7 @@ func (t *turn) advisorButton(ctx context.Context, m *models.Message, parts []str
 	case "close":
 		return true, "", t.askClose(ctx, b)
 	case "closeok":
-		return true, "", t.closeAccompaniment(ctx, m, b)
+		return true, "", t.confirmClose(ctx, m, b)
 	}
 	if strings.HasPrefix(parts[1], "rv") {
 		return t.reviseButton(ctx, m, b, parts[1:])
@@ -326,42 +326,48 @@ func (t *turn) advisorPlan(ctx context.Context, b *domain.Beneficiary) error {
 		}
 		row = append(row, btn)
 	}
-	head := t.at(catalog.AdvPlanHead, "name", b.Name, "state", t.stateLabel(b), "id", b.ID)
+	head := t.at(catalog.AdvPlanHead, "name", b.Name, "state", t.r.stateLabel(b), "id", b.ID)
 	return t.areply(ctx, head+"\n\n"+RenderPlan(t.r.Catalog, advisorLang, p), bot.Keyboard{row})
 }
 
-// sendCheckinNow answers /relancer: a check-in is sent to the beneficiary now.
+// sendCheckinNow answers /relancer: the check-in starts in the
+// beneficiary's lane (relance), which tells the advisor how it went.
 func (t *turn) sendCheckinNow(ctx context.Context, b *domain.Beneficiary) error {
+	return t.r.push(ctx, b, fmt.Sprintf("relance:%s:%d", b.ID, t.upd.ID), evRelance, advisorAct{Advisor: t.adv.ID, Ben: b.ID})
+}
+
+// relance offers a check-in now, at an advisor's request: unless the
+// person is not followed, still in the welcome, or has answered this week.
+func (r *Router) relance(ctx context.Context, ev *store.Event, adv *domain.Advisor, b *domain.Beneficiary) error {
 	if !b.Followed() {
-		return t.areply(ctx, t.at(catalog.AdvNotFollowed, "name", b.Name, "state", t.stateLabel(b)), nil)
+		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.AdvNotFollowed, "name", b.Name, "state", r.stateLabel(b)))
 	}
-	if busy, err := t.r.onboarding(ctx, b.ID); err != nil || busy {
+	if busy, err := r.onboarding(ctx, b.ID); err != nil || busy {
 		if err != nil {
 			return err
 		}
-		return t.areply(ctx, t.at(catalog.AdvOnboarding, "name", b.Name), nil)
+		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.AdvOnboarding, "name", b.Name))
 	}
-	p, err := t.r.Store.Plan(ctx, b.ID)
+	p, err := r.Store.Plan(ctx, b.ID)
 	if err != nil {
 		return err
 	}
-	now := t.r.Now()
-	c, _, err := t.r.startCheckin(ctx, b, p, t.r.weekOf(b, now), false)
+	c, _, err := r.startCheckin(ctx, b, p, r.weekOf(b, r.Now()), false)
 	if err != nil {
 		return err
 	}
 	if c.Done() {
-		return t.areply(ctx, t.at(catalog.AdvAlreadyDone, "name", b.Name), nil)
+		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.AdvAlreadyDone, "name", b.Name))
 	}
 	q, step := next(c, p)
-	text, kb := t.r.checkinQuestion(b.Language, c, p, q, step)
-	if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{
-		Key: fmt.Sprintf("relance:%s:%d", b.ID, t.upd.ID), ChatID: b.TelegramID, Keyboard: kb,
-		Text: t.r.Catalog.T(b.Language, catalog.CiIntroAdvisor, "name", b.Name) + "\n\n" + text,
+	text, kb := r.checkinQuestion(b.Language, c, p, q, step)
+	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
+		Key: ev.ID, ChatID: b.TelegramID, Keyboard: kb,
+		Text: r.Catalog.T(b.Language, catalog.CiIntroAdvisor, "name", b.Name) + "\n\n" + text,
 	}); err != nil {
 		return err
 	}
-	return t.areply(ctx, t.at(catalog.AdvNudged, "name", b.Name), nil)
+	return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.AdvNudged, "name", b.Name))
 }
 
 // inviteAdvisor answers /inviterconseiller (admins only).
@@ -440,7 +446,7 @@ func (t *turn) flowBeneficiary(ctx context.Context, st *advState) (*domain.Benef
 // startReply: the advisor's next message goes to the beneficiary.
 func (t *turn) startReply(ctx context.Context, b *domain.Beneficiary) error {
 	if b.TelegramID == 0 || b.State == domain.StateBlocked || b.State == domain.StateStopped {
-		return t.areply(ctx, t.at(catalog.AdvNotFollowed, "name", b.Name, "state", t.stateLabel(b)), nil)
+		return t.areply(ctx, t.at(catalog.AdvNotFollowed, "name", b.Name, "state", t.r.stateLabel(b)), nil)
 	}
 	if err := t.r.saveAdvState(ctx, t.adv.ID, &advState{Flow: advFlowReply, Nonce: newNonce(), Ben: b.ID}); err != nil {
 		return err
@@ -488,14 +494,65 @@ func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.M
 // their advisor; their next text or voice goes to the advisor (their own
 // choice: this is consent for that message).
 func (t *turn) answerAdvisor(ctx context.Context) error {
-	if err := t.r.saveState(ctx, t.ben.ID, &state{Flow: flowAnswer}); err != nil {
+	cur, err := t.r.loadState(ctx, t.ben.ID)
+	if err != nil {
+		return err
+	}
+	st := &state{Flow: flowAnswer}
+	switch {
+	case cur != nil && cur.Flow == flowAnswer:
+		st = cur // pressed again: keep what waits
+	case cur != nil && (cur.Flow == flowCheckin || cur.Flow == flowOnboarding && cur.Stage != stageDone):
+		st.Then = cur // back to it once the message is sent
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
 		return err
 	}
 	return t.reply(ctx, t.t(catalog.AnswerPrompt), nil)
 }
 
+// endAnswer closes the message to the advisor: what waited for it runs (a
+// check-in that came due), else the conversation it interrupted comes back.
+func (t *turn) endAnswer(ctx context.Context, st *state) error {
+	if st.Pending != nil {
+		if err := t.r.handleEvent(ctx, st.Pending, false); err != nil {
+			return err
+		}
+		cur, err := t.r.loadState(ctx, t.ben.ID)
+		if err != nil || cur == nil || cur.Flow != flowAnswer {
+			return err // the pending conversation took over
+		}
+	}
+	if st.Then == nil {
+		return t.r.saveState(ctx, t.ben.ID, nil)
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, st.Then); err != nil {
+		return err
+	}
+	return t.comeBack(ctx, st.Then)
+}
+
+// comeBack asks again the question of an interrupted conversation.
+func (t *turn) comeBack(ctx context.Context, st *state) error {
+	if st.Flow == flowOnboarding {
+		return t.ask(ctx, st)
+	}
+	p, err := t.r.Store.Plan(ctx, t.ben.ID)
+	if err != nil {
+		return err
+	}
+	c, err := t.r.Store.CheckIn(ctx, t.ben.ID, st.Week)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !c.Open() {
+		return t.r.saveState(ctx, t.ben.ID, nil)
+	}
+	if err != nil {
+		return err
+	}
+	return t.askNext(ctx, c, p)
+}
+
 // relayToAdvisor sends the beneficiary's text or voice to their advisor.
-func (t *turn) relayToAdvisor(ctx context.Context, m *models.Message) error {
+func (t *turn) relayToAdvisor(ctx context.Context, st *state, m *models.Message) error {
 	chat := t.r.advisorChat(ctx, t.ben)
 	reply, err := t.r.benButton(ctx, chat, t.ben.ID, t.at(catalog.BtnReply), "reply")
 	if err != nil {
@@ -519,5 +576,5 @@ func (t *turn) relayToAdvisor(ctx context.Context, m *models.Message) error {
 	if err := t.reply(ctx, t.t(catalog.AnswerSent), nil); err != nil {
 		return err
 	}
-	return t.r.saveState(ctx, t.ben.ID, nil)
+	return t.endAnswer(ctx, st)
 }

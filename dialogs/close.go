@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -10,6 +11,7 @@ import (
 	"suivi/catalog"
 	"suivi/domain"
 	"suivi/reminders"
+	"suivi/store"
 )
 
 // Ending an accompaniment (/cloturer NOM): after a confirmation, the
@@ -29,9 +31,18 @@ func (t *turn) askClose(ctx context.Context, b *domain.Beneficiary) error {
 	return t.areply(ctx, t.at(catalog.CloseAsk, "name", b.Name), bot.Keyboard{{ok}})
 }
 
-func (t *turn) closeAccompaniment(ctx context.Context, m *models.Message, b *domain.Beneficiary) error {
-	now := t.r.Now().UTC()
-	b, err := t.r.Store.UpdateBeneficiary(ctx, b.ID, func(b *domain.Beneficiary) error {
+// confirmClose answers the advisor's confirmation: the accompaniment is
+// closed in the beneficiary's lane (closeAccompaniment), which tells both.
+func (t *turn) confirmClose(ctx context.Context, m *models.Message, b *domain.Beneficiary) error {
+	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
+	return t.r.push(ctx, b, fmt.Sprintf("close:%s:%d", b.ID, t.upd.ID), evClose, advisorAct{Advisor: t.adv.ID, Ben: b.ID})
+}
+
+// closeAccompaniment ends an accompaniment: after-care check-ins follow,
+// then deletion after the retention period.
+func (r *Router) closeAccompaniment(ctx context.Context, ev *store.Event, adv *domain.Advisor, b *domain.Beneficiary) error {
+	now := r.Now().UTC()
+	b, err := r.Store.UpdateBeneficiary(ctx, b.ID, func(b *domain.Beneficiary) error {
 		if b.State != domain.StateClosed {
 			b.State, b.Ended = domain.StateClosed, now
 		}
@@ -40,27 +51,26 @@ func (t *turn) closeAccompaniment(ctx context.Context, m *models.Message, b *dom
 	if err != nil {
 		return err
 	}
-	if err := t.r.saveState(ctx, b.ID, nil); err != nil {
+	if err := r.saveState(ctx, b.ID, nil); err != nil {
 		return err
 	}
-	if err := t.r.Sched.Sync(ctx, b.ID); err != nil {
+	if err := r.Sched.Sync(ctx, b.ID); err != nil {
 		return err
 	}
-	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
-	loc := b.Location(t.r.DefaultZone)
-	deletion := t.r.Catalog.Date(b.Language, domain.DateOf(b.Ended.AddDate(0, t.r.RetentionMonths, 0).In(loc)))
+	loc := b.Location(r.DefaultZone)
+	deletion := domain.DateOf(b.Ended.AddDate(0, r.RetentionMonths, 0).In(loc))
 	if b.TelegramID != 0 && b.State != domain.StateBlocked {
-		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{
+		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
 			Key: "closed:" + b.ID, ChatID: b.TelegramID,
-			Text: t.r.Catalog.T(b.Language, catalog.ClosedNotice, "name", b.Name, "date", deletion),
+			Text: r.Catalog.T(b.Language, catalog.ClosedNotice, "name", b.Name, "date", r.Catalog.Date(b.Language, deletion)),
 		}); err != nil {
 			return err
 		}
 	}
 	var dates []string
 	for _, d := range reminders.AftercareDates(b.Ended, loc) {
-		dates = append(dates, t.r.Catalog.Date(advisorLang, d))
+		dates = append(dates, r.Catalog.Date(advisorLang, d))
 	}
-	return t.areply(ctx, t.at(catalog.CloseDone, "name", b.Name, "dates", strings.Join(dates, ", "),
-		"deletion", t.r.Catalog.Date(advisorLang, domain.DateOf(b.Ended.AddDate(0, t.r.RetentionMonths, 0).In(loc)))), nil)
+	return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.CloseDone, "name", b.Name, "dates", strings.Join(dates, ", "),
+		"deletion", r.Catalog.Date(advisorLang, deletion)))
 }

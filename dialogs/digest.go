@@ -394,7 +394,7 @@ func (t *turn) listCaseload(ctx context.Context) error {
 		if c.Help {
 			extra += " · " + t.at(catalog.DgHelp)
 		}
-		lines = append(lines, t.at(catalog.ListLine, "name", c.Ben.Name, "state", t.stateLabel(c.Ben), "last", last, "extra", extra))
+		lines = append(lines, t.at(catalog.ListLine, "name", c.Ben.Name, "state", t.r.stateLabel(c.Ben), "last", last, "extra", extra))
 	}
 	return t.areply(ctx, t.at(catalog.ListTitle, "n", len(cases))+"\n\n"+strings.Join(lines, "\n")+"\n\n"+t.at(catalog.ListHint), nil)
 }

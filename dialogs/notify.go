@@ -15,9 +15,10 @@ import (
 	"suivi/store"
 )
 
-// Notify implements reminders.Notifier: it turns an occurrence into the
-// message(s) Suivi sends, queued in the outbox under the occurrence's key.
-func (r *Router) Notify(ctx context.Context, d reminders.Due) error {
+// notify turns an occurrence into the message(s) Suivi sends, queued in the
+// outbox under the occurrence's key. It runs in the lane of the one the
+// occurrence is about (onDue).
+func (r *Router) notify(ctx context.Context, d reminders.Due) error {
 	switch d.Kind {
 	case reminders.KindReminder, reminders.KindNudge:
 		return r.remind(ctx, d)
@@ -137,15 +138,10 @@ func (r *Router) endPause(ctx context.Context, d reminders.Due) error {
 	return err
 }
 
-// OnBlocked is called when Telegram says a chat blocked the bot (403). A
-// beneficiary is marked blocked, their reminders stop, and their advisor is
-// told once.
-func (r *Router) OnBlocked(ctx context.Context, chat int64) {
-	if err := r.markBlocked(ctx, chat); err != nil {
-		r.Log.Error("mark blocked", "chat", chat, "err", err)
-	}
-}
-
+// markBlocked follows Telegram's word that a chat blocked the bot (403, or
+// "kicked"), in that chat's lane: a beneficiary is marked blocked, their
+// reminders stop, and their advisor is told once per blocking. Handled
+// again after a failure, it finishes what the first attempt began.
 func (r *Router) markBlocked(ctx context.Context, chat int64) error {
 	ben, err := r.Store.BeneficiaryByTelegram(ctx, chat)
 	if errors.Is(err, store.ErrNotFound) {
@@ -155,16 +151,14 @@ func (r *Router) markBlocked(ctx context.Context, chat int64) error {
 	if err != nil {
 		return err
 	}
-	changed := false
 	ben, err = r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
-		changed = b.State != domain.StateBlocked && b.State != domain.StateClosed
-		if changed {
+		if b.State != domain.StateBlocked && b.State != domain.StateClosed {
 			b.State = domain.StateBlocked
 			b.Blocks++
 		}
 		return nil
 	})
-	if err != nil || !changed {
+	if err != nil || ben.State != domain.StateBlocked {
 		return err
 	}
 	r.Log.Warn("beneficiary blocked the bot", "beneficiary", ben.ID)

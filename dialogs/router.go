@@ -8,6 +8,20 @@
 // update id, so handling an update again (after a crash) does not send them
 // twice. Messages that start from Suivi (reminders, questions, forwards to
 // the advisor) go through the durable outbox under deterministic keys.
+//
+// One writer per beneficiary. Everything that changes a beneficiary —
+// dialog state, plan, profile, check-ins, pause, blocked — happens in that
+// beneficiary's lane of the inbox (store.BeneficiaryLane: their chat), one
+// thing at a time, in order with their own messages. Whoever else has a
+// change to make pushes an event into that lane (store.Event, with a
+// deterministic id) instead of writing: the scheduler (what is due), an
+// advisor's action from their own chat (/relancer, /cloturer, /modifier),
+// the outbox (a chat that blocked the bot). HandleEvent handles them with
+// the same dispatcher as Telegram updates (events.go). A check-in due while
+// the person is writing to their advisor waits for the message to be sent
+// (state.Pending); an advisor's message answered in the middle of a
+// check-in comes back to the check-in afterwards (state.Then). No component
+// calls back into the one that called it: the parts are built in one pass.
 package dialogs
 
 import (
@@ -44,6 +58,11 @@ type Queue interface {
 	Enqueue(ctx context.Context, m bot.Outgoing) (bool, error)
 }
 
+// EventQueue takes a change into the lane of the one it is about.
+type EventQueue interface {
+	Push(ctx context.Context, ev store.Event) (bool, error)
+}
+
 // Scheduler recomputes reminders after a change: a beneficiary's, or an
 // advisor's digest.
 type Scheduler interface {
@@ -57,6 +76,7 @@ type Deps struct {
 	Store   *store.Store
 	Send    Sender
 	Outbox  Queue
+	Events  EventQueue
 	Sched   Scheduler
 	Catalog *catalog.Catalog
 	Now     func() time.Time
@@ -74,14 +94,14 @@ type Deps struct {
 	RetentionMonths int
 }
 
-// Router dispatches each update to its conversation. It implements
-// bot.Handler and reminders.Notifier.
+// Router dispatches each update and each lane event to its conversation.
+// It implements bot.Handler.
 type Router struct {
 	Deps
 	admins map[int64]bool
 }
 
-// New returns a Router. Set Sched before use when it is built after.
+// New returns a Router.
 func New(d Deps) *Router {
 	r := &Router{Deps: d, admins: map[int64]bool{}}
 	for _, id := range d.Admins {
@@ -131,8 +151,8 @@ func (t *turn) reply(ctx context.Context, text string, kb bot.Keyboard) error {
 	t.replies++
 	_, err := t.r.Send.SendLong(ctx, bot.Message{ChatID: t.chat, Text: text, Keyboard: kb, Key: key})
 	if errors.Is(err, bot.ErrBlocked) {
-		t.r.OnBlocked(ctx, t.chat)
-		return nil
+		// This is the chat's own lane: mark it here.
+		return t.r.markBlocked(ctx, t.chat)
 	}
 	return err
 }
@@ -256,7 +276,7 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 				return t.typedZone(ctx, st, m.Text)
 			}
 		case flowAnswer:
-			return t.relayToAdvisor(ctx, m)
+			return t.relayToAdvisor(ctx, st, m)
 		}
 	}
 	switch {

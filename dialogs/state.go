@@ -38,6 +38,12 @@ type state struct {
 	// its replies instead of being taken for a stale one.
 	LastUpdate int64  `json:"last_update,omitempty"`
 	After      string `json:"after,omitempty"`
+	// Then is the conversation to come back to once this one ends (a
+	// check-in interrupted to answer the advisor).
+	Then *state `json:"then,omitempty"`
+	// Pending is an event that waits for this conversation to end (a
+	// check-in due while the person writes to the advisor).
+	Pending *store.Event `json:"pending,omitempty"`
 }
 
 // stateTTL bounds how long an unfinished conversation is remembered.
@@ -74,7 +80,14 @@ func (r *Router) saveState(ctx context.Context, benID string, s *state) error {
 	if err != nil {
 		return fmt.Errorf("encode dialog state: %w", err)
 	}
-	return r.Store.SetDialogState(ctx, benID, b, stateTTL(s.Flow))
+	ttl := stateTTL(s.Flow)
+	if s.Then != nil {
+		ttl = max(ttl, stateTTL(s.Then.Flow))
+	}
+	if s.Pending != nil {
+		ttl = max(ttl, stateTTL(flowCheckin))
+	}
+	return r.Store.SetDialogState(ctx, benID, b, ttl)
 }
 
 // callback data: short fields separated by ':', at most 64 bytes. Nothing

@@ -17,12 +17,16 @@
 // Each occurrence has a deterministic key (plan, step, kind, local
 // date-time) under which the message is queued in the outbox: the outbox
 // queues a key once, so an occurrence is sent at most once across restarts
-// and replicas. What is said is not decided here: a Notifier (the dialogs)
-// builds the messages.
+// and replicas. What is said is not decided here: the scheduler pushes each
+// occurrence as an event into the lane of the one it is about (their inbox
+// lane: see store.Event), where the dialogs build the messages on fresh
+// data, one change at a time with everything else that happens to that
+// person.
 package reminders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -87,7 +91,7 @@ func kindOf(code string) Kind {
 // hours of the beneficiary).
 func forAdvisor(k Kind) bool { return k == KindOverdue || k == KindBrief || k == KindDigest }
 
-// Due is one occurrence handed to the Notifier.
+// Due is one occurrence, as the lane's handler rebuilds it from its event.
 type Due struct {
 	Kind Kind
 	// Ben and Plan are set for every kind but the digest.
@@ -110,15 +114,102 @@ type Due struct {
 	Last bool
 }
 
-// Notifier says what is due. An error leaves the job to be tried again.
-type Notifier interface {
-	Notify(ctx context.Context, d Due) error
+// Events takes what is due into the lane of the one it is about (see
+// store.Event): the beneficiary's, or for a digest the advisor's. The lane's
+// handler (the dialogs) says it, on fresh data, one change at a time with
+// everything else that happens to that person. A job is finished only
+// once its event is pushed; pushed again after a crash, the event's id (the
+// occurrence key) keeps it from being handled twice.
+type Events interface {
+	Push(ctx context.Context, ev store.Event) (bool, error)
+}
+
+// EventDue is the kind of the events the scheduler pushes; their Data is a
+// DueData.
+const EventDue = "due"
+
+// DueData is a Due as its event carries it: ids, not records.
+type DueData struct {
+	Kind    Kind        `json:"kind"`
+	Ben     string      `json:"ben,omitempty"`
+	Advisor int64       `json:"advisor,omitempty"`
+	Step    int         `json:"step,omitempty"`
+	Occ     *Occurrence `json:"occ,omitempty"` // none for the end of a pause
+	Late    bool        `json:"late,omitempty"`
+	Key     string      `json:"key"`
+	Index   int         `json:"index,omitempty"`
+	Last    bool        `json:"last,omitempty"`
+}
+
+// Data returns what d's event carries.
+func (d Due) Data() DueData {
+	dd := DueData{Kind: d.Kind, Late: d.Late, Key: d.Key, Index: d.Index, Last: d.Last}
+	if !d.Occ.At.IsZero() {
+		dd.Occ = &d.Occ
+	}
+	if d.Ben != nil {
+		dd.Ben = d.Ben.ID
+	}
+	if d.Advisor != nil {
+		dd.Advisor = d.Advisor.ID
+	}
+	if d.Step != nil {
+		dd.Step = d.Step.ID
+	}
+	return dd
+}
+
+// StillDue reports whether a Due rebuilt from its event on fresh records
+// still calls for its message: the step may have been done, the person may
+// have paused or left since the job fired. The scheduler applies the same
+// rules before it pushes.
+func StillDue(d Due) bool {
+	switch d.Kind {
+	case KindDigest:
+		return d.Advisor != nil
+	case KindResume:
+		return d.Ben.State == domain.StatePaused && d.Key == resumeKey(d.Ben)
+	}
+	return stillDue(d.Kind, d.Ben, d.Step)
+}
+
+// stillDue says whether a beneficiary's series of kind k still runs.
+func stillDue(k Kind, b *domain.Beneficiary, step *domain.Step) bool {
+	switch k {
+	case KindAftercare:
+		return !b.Ended.IsZero() && b.State == domain.StateClosed && b.TelegramID != 0
+	case KindRetention:
+		return !b.Ended.IsZero()
+	case KindBrief:
+		return b.Ended.IsZero()
+	case KindReminder, KindNudge, KindOverdue:
+		return b.Followed() && step != nil && step.Status.Open()
+	case KindCheckin:
+		return b.Followed()
+	}
+	return false
+}
+
+func resumeKey(b *domain.Beneficiary) string {
+	return fmt.Sprintf("%s:resume:%d", b.ID, b.PausedUntil.Unix())
+}
+
+// push hands an occurrence to the lane it is about.
+func (s *Scheduler) push(ctx context.Context, lane int64, d Due) error {
+	data, err := json.Marshal(d.Data())
+	if err != nil {
+		return fmt.Errorf("encode due: %w", err)
+	}
+	if _, err := s.events.Push(ctx, store.Event{ID: d.Key, Lane: lane, Kind: EventDue, Data: data}); err != nil {
+		return fmt.Errorf("push %s: %w", d.Key, err)
+	}
+	return nil
 }
 
 // Scheduler keeps the due-queue of every beneficiary and fires its jobs.
 type Scheduler struct {
 	store     *store.Store
-	notify    Notifier
+	events    Events
 	now       func() time.Time
 	log       *slog.Logger
 	zone      *time.Location
@@ -163,8 +254,8 @@ const lateAfter = 30 * time.Minute
 // workers have not fired yet (the outbox key keeps it from doubling).
 const syncGrace = 5 * time.Minute
 
-// New returns a Scheduler.
-func New(st *store.Store, n Notifier, now func() time.Time, log *slog.Logger, o Options) *Scheduler {
+// New returns a Scheduler that pushes what is due through ev.
+func New(st *store.Store, ev Events, now func() time.Time, log *slog.Logger, o Options) *Scheduler {
 	if o.Zone == nil {
 		o.Zone = time.UTC
 	}
@@ -174,7 +265,7 @@ func New(st *store.Store, n Notifier, now func() time.Time, log *slog.Logger, o 
 	if o.RetentionMonths <= 0 {
 		o.RetentionMonths = 24
 	}
-	return &Scheduler{store: st, notify: n, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths, wake: make(chan struct{}, 1)}
+	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths, wake: make(chan struct{}, 1)}
 }
 
 func member(k Kind, benID string, step int) string {
@@ -488,30 +579,22 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		if sr.ben.State != domain.StatePaused || sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc)).After(now) {
 			return finish(time.Time{})
 		}
-		if err := s.notify.Notify(ctx, Due{Kind: k, Ben: sr.ben, Plan: sr.plan, Key: fmt.Sprintf("%s:resume:%d", benID, sr.ben.PausedUntil.Unix())}); err != nil {
+		if err := s.push(ctx, store.BeneficiaryLane(sr.ben), Due{Kind: k, Ben: sr.ben, Plan: sr.plan, Key: resumeKey(sr.ben)}); err != nil {
 			return err
 		}
 		return finish(time.Time{})
-	case KindAftercare, KindRetention:
-		if sr.ben.Ended.IsZero() || k == KindAftercare && (sr.ben.State != domain.StateClosed || sr.ben.TelegramID == 0) {
-			return finish(time.Time{})
-		}
-		occs = s.finite(sr, k, nil)
-	case KindBrief:
-		if !sr.ben.Ended.IsZero() {
+	case KindAftercare, KindRetention, KindBrief:
+		if !stillDue(k, sr.ben, nil) {
 			return finish(time.Time{})
 		}
 		occs = s.finite(sr, k, nil)
 	case KindReminder, KindNudge, KindOverdue:
-		if !sr.ben.Followed() {
-			return finish(time.Time{})
-		}
-		if step = sr.plan.Step(stepID); step == nil || !step.Status.Open() {
+		if step = sr.plan.Step(stepID); !stillDue(k, sr.ben, step) {
 			return finish(time.Time{})
 		}
 		occs = s.finite(sr, k, step)
 	case KindCheckin:
-		if !sr.ben.Followed() {
+		if !stillDue(k, sr.ben, nil) {
 			return finish(time.Time{})
 		}
 		sched, err := CheckinSchedule(sr.ben, sr.plan, sr.loc)
@@ -529,7 +612,7 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 			Late: now.Sub(sr.deliverFor(k, *latest)) > lateAfter,
 			Key:  Key(k, benID, stepID, *latest),
 		}
-		if err := s.notify.Notify(ctx, d); err != nil {
+		if err := s.push(ctx, store.BeneficiaryLane(sr.ben), d); err != nil {
 			return err
 		}
 		s.log.Info("due", "job", j.Member, "occurrence", latest.ID(), "late", d.Late)
@@ -617,7 +700,8 @@ func (s *Scheduler) fireDigest(ctx context.Context, j store.Job, owner string, n
 	if latest != nil {
 		d := Due{Kind: KindDigest, Advisor: a, Occ: *latest, Late: now.Sub(latest.At) > lateAfter,
 			Key: fmt.Sprintf("%s:digest:%s", owner, latest.ID())}
-		if err := s.notify.Notify(ctx, d); err != nil {
+		// The advisor's lane is their chat.
+		if err := s.push(ctx, a.ID, d); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,9 @@ package reminders_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -18,41 +20,40 @@ import (
 
 func TestMain(m *testing.M) { redistest.Run(m) }
 
-// outboxNotifier queues each occurrence under its key, like the dialogs
-// do, and can fail after queueing (a crash between the two).
-type outboxNotifier struct {
+// eventRecorder pushes each occurrence into the inbox as the scheduler's
+// Events do, records it, and can fail after pushing (a crash between the
+// two).
+type eventRecorder struct {
 	st      *store.Store
 	mu      sync.Mutex
-	calls   []reminders.Due
+	calls   []reminders.DueData
 	queued  int
 	failNow bool
 }
 
-func (n *outboxNotifier) Notify(ctx context.Context, d reminders.Due) error {
+func (n *eventRecorder) Push(ctx context.Context, ev store.Event) (bool, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.calls = append(n.calls, d)
-	chat := int64(0)
-	if d.Ben != nil {
-		chat = d.Ben.TelegramID
-	} else {
-		chat = d.Advisor.ID
+	var d reminders.DueData
+	if err := json.Unmarshal(ev.Data, &d); err != nil || ev.Kind != reminders.EventDue || ev.ID != d.Key {
+		return false, fmt.Errorf("not a due event: %+v", ev)
 	}
-	isNew, err := n.st.Outbox().Push(ctx, d.Key, chat, []byte(d.Key), time.Now())
+	n.calls = append(n.calls, d)
+	isNew, err := n.st.PushEvent(ctx, ev, time.Now())
 	if err != nil {
-		return err
+		return false, err
 	}
 	if isNew {
 		n.queued++
 	}
 	if n.failNow {
 		n.failNow = false
-		return errors.New("crash after queueing")
+		return isNew, errors.New("crash after queueing")
 	}
-	return nil
+	return isNew, nil
 }
 
-func setup(t *testing.T, start time.Time) (*store.Store, *clock.Fake, *outboxNotifier, *reminders.Scheduler, string) {
+func setup(t *testing.T, start time.Time) (*store.Store, *clock.Fake, *eventRecorder, *reminders.Scheduler, string) {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(redistest.Client(t))
@@ -71,7 +72,7 @@ func setup(t *testing.T, start time.Time) (*store.Store, *clock.Fake, *outboxNot
 	if _, err := st.RedeemInvite(ctx, inv.Code, 42, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	n := &outboxNotifier{st: st}
+	n := &eventRecorder{st: st}
 	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
 	if err := s.Sync(ctx, p.ID); err != nil {
 		t.Fatal(err)

@@ -87,19 +87,24 @@ func makePlan(i int, first domain.Date) *domain.Plan {
 	return p
 }
 
-// counter is a Notifier that counts.
+// counter stands for the inbox the scheduler pushes its events into: it
+// counts them by kind.
 type counter struct {
 	mu sync.Mutex
 	by map[reminders.Kind]int
 	n  atomic.Int64
 }
 
-func (c *counter) Notify(_ context.Context, d reminders.Due) error {
+func (c *counter) Push(_ context.Context, ev store.Event) (bool, error) {
+	var d reminders.DueData
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return false, err
+	}
 	c.n.Add(1)
 	c.mu.Lock()
 	c.by[d.Kind]++
 	c.mu.Unlock()
-	return nil
+	return true, nil
 }
 
 // parallel calls fn(0..n-1) on workers goroutines and stops at the first error.

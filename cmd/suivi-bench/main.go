@@ -30,8 +30,8 @@
 // Telegram user with RedeemInvite, marked onboarded with UpdateBeneficiary
 // and scheduled with reminders.Scheduler.Sync. Then the Scheduler runs
 // over one simulated week: a fake clock jumps to each next job time
-// (store.NextJob) and RunOnce is called until nothing is due; the
-// Notifier only counts (nothing goes to Telegram, logs are discarded).
+// (store.NextJob) and RunOnce is called until nothing is due; the events
+// it pushes are only counted (nothing goes to Telegram, logs are discarded).
 // Reported: Redis used_memory per beneficiary after each loading phase,
 // jobs, the Go heap (HeapInuse, HeapAlloc after runtime.GC) before loading
 // (after a warm-up run of 100 beneficiaries, not reported, which fills the

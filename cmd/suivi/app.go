@@ -121,17 +121,20 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb), api: api, me: me}
+	// One pass, bottom up: whoever has a change to make for someone pushes
+	// an event into that person's lane of the inbox, handled by the router.
+	lanes := bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}
 	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, now, log)
-	cat := catalog.New()
+	events := bot.NewEvents(a.store, now)
+	a.outbox = bot.NewOutbox(a.store, a.sender, events, now, log, lanes)
+	a.sched = reminders.New(a.store, events, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention})
 	router := dialogs.New(dialogs.Deps{
-		Store: a.store, Send: a.sender, Catalog: cat, Now: now, Log: log,
+		Store: a.store, Send: a.sender, Outbox: a.outbox, Events: events, Sched: a.sched,
+		Catalog: catalog.New(), Now: now, Log: log,
 		Admins: cfg.Admins, DefaultZone: cfg.Zone,
 		BotUsername: me, InviteTTL: cfg.InviteTTL, RetentionMonths: cfg.Retention,
 	})
-	a.outbox = bot.NewOutbox(a.store, a.sender, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, router.OnBlocked)
-	a.sched = reminders.New(a.store, router, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention})
-	router.Outbox, router.Sched = a.outbox, a.sched
-	a.inbox = bot.NewInbox(a.store, router, now, log, bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}, 0)
+	a.inbox = bot.NewInbox(a.store, router, events, now, log, lanes, 0)
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
 	} else {
