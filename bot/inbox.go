@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,6 +80,19 @@ func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 		in.Wake()
 	}
 	return isNew, nil
+}
+
+// Park keeps aside an update that cannot be queued (undecodable, or without
+// a usable update_id), with the parked updates: bounded, expiring, for an
+// operator. The same bytes are parked once. It reports the id it was parked
+// under ("bad:" and a digest of the bytes), for logs.
+func (in *Inbox) Park(ctx context.Context, raw []byte, reason string) (string, error) {
+	sum := sha256.Sum256(raw)
+	id := "bad:" + hex.EncodeToString(sum[:8])
+	if _, err := in.pool.lanes.Park(ctx, id, 0, reason, raw, in.pool.now()); err != nil {
+		return id, err
+	}
+	return id, nil
 }
 
 // ChatOf returns the chat an update belongs to (0 when it has none): the

@@ -107,6 +107,22 @@ if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return -1 end
 redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
 return 1`)
 
+// lanePark keeps aside an item that never entered a lane (an update that
+// cannot be decoded), as laneFail does for an item given up on; an item
+// parked before (same id, within the dedupe period) is not parked twice.
+//
+// KEYS[1] seen marker of the item, KEYS[2] parked list
+// ARGV[1] item id, ARGV[2] lane, ARGV[3] reason, ARGV[4] now (unix ms),
+// ARGV[5] payload, ARGV[6] most records kept, ARGV[7] TTL of the list (ms),
+// ARGV[8] TTL of the seen marker (ms)
+var lanePark = redis.NewScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[8]) then return 0 end
+redis.call('LPUSH', KEYS[2], cjson.encode({id = ARGV[1], lane = ARGV[2], tries = 0,
+  reason = ARGV[3], at = tonumber(ARGV[4]), item = ARGV[5]}))
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[6]) - 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+return 1`)
+
 func (l *Lanes) key(part string) string  { return l.s.k.lanes(l.name, part) }
 func (l *Lanes) queue(lane int64) string { return l.key("q:" + i64(lane)) }
 
@@ -209,6 +225,18 @@ func (l *Lanes) Fail(ctx context.Context, lane int64, token, id string, maxTries
 		return false, ErrLeaseLost
 	}
 	return n == 2, nil
+}
+
+// Park keeps aside, with the parked items, an item that cannot be queued
+// (an update that cannot be decoded): bounded and expiring like them. An id
+// parked before is not parked again; parked reports whether this call did.
+func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, payload []byte, now time.Time) (parked bool, err error) {
+	n, err := lanePark.Run(ctx, l.s.rdb, []string{l.key("seen:" + id), l.key("parked")},
+		id, lane, reason, ms(now), payload, parkedMax, parkedTTL.Milliseconds(), l.seenTTL.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("%s park %s: %w", l.name, id, err)
+	}
+	return n == 1, nil
 }
 
 // Drop removes every item of a held lane (its chat is gone) and returns how

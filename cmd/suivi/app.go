@@ -135,7 +135,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
 	} else {
-		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute), Inbox: a.inbox, Store: a.store, Log: log}
+		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute), Inbox: a.inbox, Store: a.store, Log: log, Now: now}
 	}
 	return a, nil
 }
@@ -176,12 +176,21 @@ func (a *app) setup(ctx context.Context) error {
 }
 
 // handler serves health checks, metrics and, in webhook mode, Telegram's calls.
+// /healthz answers 503 with a one-line reason when Redis does not answer or
+// when this replica polls Telegram and has not completed a round for two
+// minutes.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.store.Ping(r.Context()); err != nil {
 			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
 			return
+		}
+		if a.poller != nil {
+			if err := a.poller.Health(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
