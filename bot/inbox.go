@@ -18,7 +18,10 @@ import (
 )
 
 // Handler handles one update. An error (or a panic) means "try again
-// later"; after Inbox.MaxTries attempts the update is parked.
+// later"; after LaneConfig.MaxTries attempts the update is parked. Errors
+// of the Sender that are not the update's fault don't count as attempts:
+// a *RetryAfterError waits its time, ErrTransient (Telegram unavailable)
+// backs off for up to LaneConfig.MaxWaits attempts, hours.
 type Handler interface {
 	HandleUpdate(ctx context.Context, upd *models.Update) error
 }
@@ -37,7 +40,8 @@ var ErrPermanent = errors.New("permanent failure")
 // update (deduplicated by update_id) before Telegram is told we have it;
 // Run hands updates to the handler one chat at a time, in order, with
 // several chats in parallel, across replicas. A handler error or panic is
-// retried with backoff, then the update is parked.
+// retried with backoff, then the update is parked; a Telegram outage is
+// waited out.
 type Inbox struct {
 	pool    *lanePool
 	handler Handler
@@ -175,6 +179,9 @@ func (in *Inbox) process(ctx context.Context, chat int64, it store.Item) result 
 	case errors.As(err, &ra):
 		// Flood control is not the update's fault: wait, don't count.
 		return result{outcome: wait, at: in.pool.now().Add(ra.After)}
+	case errors.Is(err, ErrTransient):
+		// Neither is a Telegram outage: wait it out, as the outbox does.
+		return result{outcome: unavailable, reason: "telegram unavailable"}
 	case errors.Is(err, ErrPermanent):
 		return result{outcome: park, reason: failReason(err)}
 	}

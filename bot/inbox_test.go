@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -249,5 +250,66 @@ func TestInboxDropsDuplicatesAndMalformed(t *testing.T) {
 	drain(t, in)
 	if rec.calls[1] != 1 {
 		t.Fatalf("calls %v", rec.calls)
+	}
+}
+
+// A Telegram outage is not the update's fault: an update whose replies fail
+// with ErrTransient is tried again with backoff, for much longer than
+// MaxTries, never parked, and the chat's next update waits behind it; a
+// handler's own errors still park after MaxTries.
+func TestInboxWaitsOutATelegramOutage(t *testing.T) {
+	st := store.New(redistest.Client(t))
+	clk := clock.NewFake(t0)
+	outage := true
+	var calls []time.Time
+	var order []int64
+	h := bot.HandlerFunc(func(ctx context.Context, u *models.Update) error {
+		if u.Message.Text == "broken" {
+			return fmt.Errorf("bad data")
+		}
+		if u.ID == 1 {
+			calls = append(calls, clk.Now())
+			if outage {
+				return fmt.Errorf("reply: sendMessage to chat 5: %w", bot.ErrTransient)
+			}
+		}
+		order = append(order, u.ID)
+		return nil
+	})
+	in := bot.NewInbox(st, h, clk.Now, quiet(), bot.LaneConfig{MaxTries: 3}, 0)
+	ctx := context.Background()
+	_, _ = in.Push(ctx, rawUpdate(1, 5, "answer"))
+	_, _ = in.Push(ctx, rawUpdate(2, 5, "next"))
+	_, _ = in.Push(ctx, rawUpdate(3, 6, "broken"))
+	start := clk.Now()
+	for clk.Now().Sub(start) < 30*time.Minute {
+		drain(t, in)
+		clk.Advance(10 * time.Second)
+	}
+	if len(calls) <= 3 {
+		t.Fatalf("the update was tried %d times in 30 minutes of outage", len(calls))
+	}
+	var prev time.Duration
+	for i := 1; i < len(calls); i++ {
+		gap := calls[i].Sub(calls[i-1])
+		if gap < prev || gap > 5*time.Minute+10*time.Second {
+			t.Fatalf("retry %d came %s after the one before: want a growing backoff up to 5 minutes (%v)", i, gap, calls)
+		}
+		prev = gap
+	}
+	if len(order) != 0 {
+		t.Fatalf("the next update of the chat was handled before the first: %v", order)
+	}
+	outage = false
+	for range 40 {
+		clk.Advance(10 * time.Second)
+		drain(t, in)
+	}
+	if len(order) != 2 || order[0] != 1 || order[1] != 2 {
+		t.Fatalf("after the outage: handled %v, want 1 then 2", order)
+	}
+	parked, _ := st.Inbox().Parked(ctx, 10)
+	if len(parked) != 1 || !strings.Contains(parked[0], `"id":"3"`) {
+		t.Fatalf("parked %v, want only the update whose handler fails on its own", parked)
 	}
 }

@@ -22,6 +22,10 @@ type LaneConfig struct {
 	Lease time.Duration
 	// MaxTries is how many failed attempts park an item (default 5).
 	MaxTries int
+	// MaxWaits is how many attempts that found Telegram unavailable (5xx,
+	// timeouts, network errors) park an item; they are not tries (default
+	// 100: with the backoff below, about 8 hours of outage).
+	MaxWaits int
 	// Idle is how often an idle worker looks for work pushed by other
 	// replicas (default 500ms); work pushed in this process wakes it at once.
 	Idle time.Duration
@@ -37,6 +41,9 @@ func (c *LaneConfig) defaults() {
 	if c.MaxTries <= 0 {
 		c.MaxTries = 5
 	}
+	if c.MaxWaits <= 0 {
+		c.MaxWaits = 100
+	}
 	if c.Idle <= 0 {
 		c.Idle = 500 * time.Millisecond
 	}
@@ -46,11 +53,12 @@ func (c *LaneConfig) defaults() {
 type outcome int
 
 const (
-	done    outcome = iota // handled: remove it
-	retry                  // failed: count a try, back off, park after MaxTries
-	park                   // failed for good: park it now
-	wait                   // not its fault (flood control): try again at `at`, uncounted
-	dropAll                // the chat is gone: drop the whole lane
+	done        outcome = iota // handled: remove it
+	retry                      // failed: count a try, back off, park after MaxTries
+	park                       // failed for good: park it now
+	wait                       // not its fault (flood control): try again at `at`, uncounted
+	unavailable                // Telegram unavailable: back off, counted apart from tries, park after MaxWaits
+	dropAll                    // the chat is gone: drop the whole lane
 )
 
 type result struct {
@@ -187,6 +195,18 @@ func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt
 			continue
 		case wait:
 			return res.at, nil
+		case unavailable:
+			n, parked, err := p.lanes.Wait(ctx, lane, token, it.ID, p.cfg.MaxWaits, res.reason, p.now())
+			if err != nil {
+				return p.now(), err
+			}
+			if parked {
+				p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "waits", n, "reason", res.reason)
+				continue
+			}
+			retry := backoff(n)
+			p.log.Warn(p.name+": telegram unavailable, will retry", "id", it.ID, "chat", lane, "waits", n, "retry_in_s", int(retry.Seconds()))
+			return p.now().Add(retry), nil
 		case dropAll:
 			n, err := p.lanes.Drop(ctx, lane, token)
 			if err == nil {

@@ -23,6 +23,11 @@ var (
 	ErrBlocked = errors.New("user blocked the bot")
 	// ErrRejected: Telegram refused the request (400). Retrying won't help.
 	ErrRejected = errors.New("telegram rejected the request")
+	// ErrTransient: Telegram could not be reached or failed on its side
+	// (5xx, an HTML error page from its front proxies, a timeout, a network
+	// error). Not the request's fault: try again later, for as long as an
+	// outage lasts.
+	ErrTransient = errors.New("telegram unavailable")
 )
 
 // RetryAfterError is returned when Telegram asks us to slow down (429).
@@ -56,8 +61,8 @@ type Message struct {
 }
 
 // Sender is the one path every outgoing call takes: it keeps Telegram's
-// rate limits, turns Telegram's errors into ErrBlocked, ErrRejected or a
-// *RetryAfterError, and deduplicates by message key.
+// rate limits, turns Telegram's errors into ErrBlocked, ErrRejected,
+// ErrTransient or a *RetryAfterError, and deduplicates by message key.
 type Sender struct {
 	api    *tg.Bot
 	store  *store.Store
@@ -177,8 +182,14 @@ func (s *Sender) classify(method string, chat int64, err error) error {
 		return fmt.Errorf("%s to chat %d: %w", method, chat, ErrBlocked)
 	case errors.Is(err, tg.ErrorBadRequest):
 		return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrRejected, err)
+	case errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorConflict), tg.IsMigrateError(err):
+		// A bad token or method, or a chat that moved: waiting won't help.
+		return fmt.Errorf("%s to chat %d: %w", method, chat, err)
 	}
-	return fmt.Errorf("%s to chat %d: %w", method, chat, err)
+	// Everything else is Telegram out of reach or failing on its side: a
+	// transport error or timeout (go-telegram/bot's "error do request"), a
+	// body that is not its JSON (a 502/504 page from its proxies), a 5xx.
+	return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrTransient, err)
 }
 
 func (s *Sender) already(ctx context.Context, key string) (int, bool, error) {

@@ -35,6 +35,7 @@ import (
 //	suivi:{<q>}:q:<chat id>        list    item ids of one chat waiting, oldest first
 //	suivi:{<q>}:items              hash    item id -> payload
 //	suivi:{<q>}:tries              hash    item id -> failed attempts
+//	suivi:{<q>}:waits              hash    item id -> attempts that found Telegram unavailable
 //	suivi:{<q>}:ready              zset    chat id -> when it may be processed (unix ms)
 //	suivi:{<q>}:lease              zset    chat id -> lease expiry (unix ms)
 //	suivi:{<q>}:owner              hash    chat id -> lease token

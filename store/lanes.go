@@ -64,33 +64,60 @@ redis.call('ZADD', KEYS[2], ARGV[2], c)
 redis.call('HSET', KEYS[3], c, ARGV[3])
 return c`)
 
+// laneAck removes a handled item from a held lane.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
+// KEYS[5] waits
+// ARGV[1] lane, ARGV[2] lease token, ARGV[3] item id
 var laneAck = redis.NewScript(`
 if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
 redis.call('HDEL', KEYS[2], ARGV[3])
 redis.call('HDEL', KEYS[3], ARGV[3])
+redis.call('HDEL', KEYS[5], ARGV[3])
 return 1`)
 
+// laneFail counts one failed attempt (ARGV[6] = 'tries') or one wait for an
+// unavailable Telegram (ARGV[6] = 'waits') at an item of a held lane, and
+// parks the item when that count reaches its limit.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
+// KEYS[5] parked, KEYS[6] waits
+// ARGV[1] lane, ARGV[2] lease token, ARGV[3] item id, ARGV[4] limit,
+// ARGV[5] reason, ARGV[6] which count, ARGV[7] now (unix ms),
+// ARGV[8] most parked records kept, ARGV[9] TTL of the parked list (ms)
+// Returns -1 (lease lost), or {1 (counted) or 2 (parked), the count}.
 var laneFail = redis.NewScript(`
 if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
-local n = redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-if n < tonumber(ARGV[4]) then return 1 end
+local counter = KEYS[3]
+if ARGV[6] == 'waits' then counter = KEYS[6] end
+local n = redis.call('HINCRBY', counter, ARGV[3], 1)
+if n < tonumber(ARGV[4]) then return {1, n} end
 local payload = redis.call('HGET', KEYS[2], ARGV[3])
-redis.call('LPUSH', KEYS[5], cjson.encode({id = ARGV[3], lane = ARGV[1], tries = n,
-  reason = ARGV[5], at = tonumber(ARGV[6]), item = payload}))
-redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[7]) - 1)
-redis.call('PEXPIRE', KEYS[5], ARGV[8])
+local tries = tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0')
+local waits = tonumber(redis.call('HGET', KEYS[6], ARGV[3]) or '0')
+redis.call('LPUSH', KEYS[5], cjson.encode({id = ARGV[3], lane = ARGV[1], tries = tries,
+  waits = waits, reason = ARGV[5], at = tonumber(ARGV[7]), item = payload}))
+redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+redis.call('PEXPIRE', KEYS[5], ARGV[9])
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
 redis.call('HDEL', KEYS[2], ARGV[3])
 redis.call('HDEL', KEYS[3], ARGV[3])
-return 2`)
+redis.call('HDEL', KEYS[6], ARGV[3])
+return {2, n}`)
 
+// laneDrop removes every item of a held lane.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
+// KEYS[5] waits
+// ARGV[1] lane, ARGV[2] lease token
 var laneDrop = redis.NewScript(`
 if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 for _, id in ipairs(ids) do
   redis.call('HDEL', KEYS[2], id)
   redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[5], id)
 end
 redis.call('DEL', KEYS[1])
 return #ids`)
@@ -173,6 +200,8 @@ type Item struct {
 	Payload []byte
 	// Tries counts earlier failed attempts.
 	Tries int
+	// Waits counts earlier attempts that found Telegram unavailable.
+	Waits int
 }
 
 // Head returns the oldest item of a lane; ok is false when it has none.
@@ -187,12 +216,14 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 	p := l.s.rdb.Pipeline()
 	pl := p.HGet(ctx, l.key("items"), id)
 	tr := p.HGet(ctx, l.key("tries"), id)
+	wt := p.HGet(ctx, l.key("waits"), id)
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return it, false, fmt.Errorf("%s head: %w", l.name, err)
 	}
 	it.ID = id
 	it.Payload, _ = pl.Bytes()
 	it.Tries, _ = tr.Int()
+	it.Waits, _ = wt.Int()
 	return it, true, nil
 }
 
@@ -200,7 +231,7 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 // the lane; the item is left alone.
 func (l *Lanes) Ack(ctx context.Context, lane int64, token, id string) error {
 	n, err := laneAck.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner")},
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("waits")},
 		lane, token, id).Int()
 	if err != nil {
 		return fmt.Errorf("%s ack %s: %w", l.name, id, err)
@@ -215,16 +246,31 @@ func (l *Lanes) Ack(ctx context.Context, lane int64, token, id string) error {
 // item is parked (kept aside for an operator) and removed from its lane;
 // parked reports that.
 func (l *Lanes) Fail(ctx context.Context, lane int64, token, id string, maxTries int, reason string, now time.Time) (parked bool, err error) {
-	n, err := laneFail.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("parked")},
-		lane, token, id, maxTries, reason, ms(now), parkedMax, parkedTTL.Milliseconds()).Int()
+	_, parked, err = l.count(ctx, lane, token, id, "tries", maxTries, reason, now)
+	return parked, err
+}
+
+// Wait records an attempt at an item that found Telegram unavailable (5xx,
+// timeouts, network errors): not the item's fault, counted apart from its
+// tries. After maxWaits of them the item is parked. It returns the count.
+func (l *Lanes) Wait(ctx context.Context, lane int64, token, id string, maxWaits int, reason string, now time.Time) (waits int, parked bool, err error) {
+	return l.count(ctx, lane, token, id, "waits", maxWaits, reason, now)
+}
+
+func (l *Lanes) count(ctx context.Context, lane int64, token, id, which string, limit int, reason string, now time.Time) (int, bool, error) {
+	v, err := laneFail.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("parked"), l.key("waits")},
+		lane, token, id, limit, reason, which, ms(now), parkedMax, parkedTTL.Milliseconds()).Result()
 	if err != nil {
-		return false, fmt.Errorf("%s fail %s: %w", l.name, id, err)
+		return 0, false, fmt.Errorf("%s fail %s: %w", l.name, id, err)
 	}
-	if n < 0 {
-		return false, ErrLeaseLost
+	r, ok := v.([]any)
+	if !ok || len(r) != 2 {
+		return 0, false, ErrLeaseLost
 	}
-	return n == 2, nil
+	state, _ := r[0].(int64)
+	n, _ := r[1].(int64)
+	return int(n), state == 2, nil
 }
 
 // Park keeps aside, with the parked items, an item that cannot be queued
@@ -243,7 +289,7 @@ func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, 
 // many there were.
 func (l *Lanes) Drop(ctx context.Context, lane int64, token string) (int, error) {
 	n, err := laneDrop.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner")}, lane, token).Int()
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("waits")}, lane, token).Int()
 	if err != nil {
 		return 0, fmt.Errorf("%s drop: %w", l.name, err)
 	}
