@@ -218,8 +218,9 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 		log.Error("undecodable update", "id", it.ID, "chat", chat)
 		return fmt.Errorf("%w: undecodable update", ErrPermanent)
 	}
-	// An update being handled is finished even when shutdown begins.
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.timeout)
+	// ctx lets an update being handled finish (within the pool's Grace) when
+	// shutdown begins or the lease is lost.
+	hctx, cancel := context.WithTimeout(ctx, in.timeout)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
