@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -64,8 +65,36 @@ type envelope struct {
 	ID int64 `json:"update_id"`
 }
 
+// MaxPending is how many updates one chat may have waiting in the inbox.
+// Beyond, an update is parked (kept for an operator, not handled) and the
+// chat is told once (see BacklogHandler): a flood gets answers to its first
+// messages at the chat's rate, not a thousand answers at one a second.
+const MaxPending = 50
+
+// backlogNoticeEvery is how often, at most, a flooding chat is told.
+const backlogNoticeEvery = time.Hour
+
+// BacklogHandler is implemented by a Handler that tells a chat that it sent
+// more than the inbox keeps (MaxPending updates waiting).
+type BacklogHandler interface {
+	// HandleBacklog answers upd, the first update parked for that reason,
+	// once: its replies should be keyed on upd's id. It comes right after
+	// the update being handled, before the rest of the backlog.
+	HandleBacklog(ctx context.Context, upd *models.Update) error
+}
+
+// backlogPrefix starts the id of a backlog notice in a chat's lane.
+const backlogPrefix = "backlog:"
+
+// backlogNotice is the payload of a backlog notice: the parked update.
+type backlogNotice struct {
+	Update json.RawMessage `json:"update"`
+}
+
 // Push persists one raw update as Telegram sent it. It reports whether the
-// update was new (false: a redelivery, already persisted).
+// update was new (false: a redelivery, already persisted). An update of a
+// chat that already has MaxPending waiting is parked instead, and counts as
+// new.
 func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil || env.ID <= 0 {
@@ -76,14 +105,25 @@ func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 	if err := json.Unmarshal(raw, &upd); err == nil {
 		chat = ChatOf(&upd)
 	}
-	isNew, err := in.pool.lanes.Push(ctx, strconv.FormatInt(env.ID, 10), chat, raw, in.pool.now())
+	id := strconv.FormatInt(env.ID, 10)
+	notice, err := json.Marshal(backlogNotice{Update: raw})
+	if err != nil {
+		return false, fmt.Errorf("backlog notice: %w", err)
+	}
+	res, err := in.pool.lanes.PushCapped(ctx, id, chat, raw, in.pool.now(), store.Capped{
+		Max: MaxPending, NoticeID: backlogPrefix + id, Notice: notice, NoticeEvery: backlogNoticeEvery,
+	})
 	if err != nil {
 		return false, err
 	}
-	if isNew {
-		in.Wake()
+	switch res {
+	case store.PushSeen:
+		return false, nil
+	case store.PushParked, store.PushParkedNotice:
+		in.pool.log.Warn("update parked: backlog full", "update_id", env.ID, "chat", chat, "max", MaxPending, "told", res == store.PushParkedNotice)
 	}
-	return isNew, nil
+	in.Wake()
+	return true, nil
 }
 
 // Park keeps aside an update that cannot be queued (undecodable, or without
@@ -213,10 +253,26 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err error) {
 	start := time.Now()
 	log := in.pool.log
+	payload, call, kind := it.Payload, in.handler.HandleUpdate, ""
+	if strings.HasPrefix(it.ID, backlogPrefix) {
+		bh, ok := in.handler.(BacklogHandler)
+		if !ok {
+			return nil
+		}
+		var n backlogNotice
+		if json.Unmarshal(it.Payload, &n) != nil {
+			log.Error("undecodable backlog notice", "id", it.ID, "chat", chat)
+			return fmt.Errorf("%w: undecodable backlog notice", ErrPermanent)
+		}
+		payload, call, kind = n.Update, bh.HandleBacklog, "backlog"
+	}
 	var upd models.Update
-	if jerr := json.Unmarshal(it.Payload, &upd); jerr != nil || upd.ID == 0 {
+	if jerr := json.Unmarshal(payload, &upd); jerr != nil || upd.ID == 0 {
 		log.Error("undecodable update", "id", it.ID, "chat", chat)
 		return fmt.Errorf("%w: undecodable update", ErrPermanent)
+	}
+	if kind == "" {
+		kind = Kind(&upd)
 	}
 	// ctx lets an update being handled finish (within the pool's Grace) when
 	// shutdown begins or the lease is lost.
@@ -226,15 +282,15 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 		if r := recover(); r != nil {
 			err = &panicError{value: r, stack: debug.Stack()}
 			// The panic value and stack name code, not user content.
-			log.Error("handler panic", "update_id", upd.ID, "chat", chat, "kind", Kind(&upd), "panic", fmt.Sprint(r), "stack", string(err.(*panicError).stack))
+			log.Error("handler panic", "update_id", upd.ID, "chat", chat, "kind", kind, "panic", fmt.Sprint(r), "stack", string(err.(*panicError).stack))
 		}
 	}()
-	err = in.handler.HandleUpdate(hctx, &upd)
+	err = call(hctx, &upd)
 	lvl := slog.LevelInfo
 	if err != nil {
 		lvl = slog.LevelWarn
 	}
-	log.Log(ctx, lvl, "update", "update_id", upd.ID, "chat", chat, "kind", Kind(&upd),
+	log.Log(ctx, lvl, "update", "update_id", upd.ID, "chat", chat, "kind", kind,
 		"try", it.Tries+1, "ms", time.Since(start).Milliseconds(), "err", errString(err))
 	return err
 }

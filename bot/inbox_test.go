@@ -313,3 +313,78 @@ func TestInboxWaitsOutATelegramOutage(t *testing.T) {
 		t.Fatalf("parked %v, want only the update whose handler fails on its own", parked)
 	}
 }
+
+// backlogRecorder is a recorder that is also told of full backlogs.
+type backlogRecorder struct {
+	*recorder
+	told []int64 // update ids of the notices
+	seq  []int64 // every update and notice handled, in order
+}
+
+func (b *backlogRecorder) HandleUpdate(ctx context.Context, u *models.Update) error {
+	b.seq = append(b.seq, u.ID)
+	return b.recorder.HandleUpdate(ctx, u)
+}
+
+func (b *backlogRecorder) HandleBacklog(ctx context.Context, u *models.Update) error {
+	b.told = append(b.told, u.ID)
+	b.seq = append(b.seq, -u.ID)
+	return nil
+}
+
+// One chat's backlog is capped: beyond MaxPending waiting updates, updates
+// are parked (not handled) and the chat is told once, right after the
+// update in hand; what is under the cap is handled, in order; other chats
+// are not affected.
+func TestInboxCapsAChatsBacklog(t *testing.T) {
+	st := store.New(redistest.Client(t))
+	clk := clock.NewFake(t0)
+	rec := &backlogRecorder{recorder: newRecorder()}
+	in := bot.NewInbox(st, rec, clk.Now, quiet(), bot.LaneConfig{Workers: 1}, 0)
+	ctx := context.Background()
+	total := bot.MaxPending + 10
+	for i := 1; i <= total; i++ {
+		isNew, err := in.Push(ctx, rawUpdate(int64(i), 7, fmt.Sprint(i)))
+		if err != nil || !isNew {
+			t.Fatalf("push %d: %v %v", i, isNew, err)
+		}
+	}
+	if isNew, _ := in.Push(ctx, rawUpdate(int64(total), 7, "again")); isNew {
+		t.Fatal("a redelivered update counted as new")
+	}
+	_, _ = in.Push(ctx, rawUpdate(1000, 8, "other"))
+	parked, _ := st.Inbox().Parked(ctx, 100)
+	if len(parked) != 10 {
+		t.Fatalf("%d parked, want 10", len(parked))
+	}
+	for _, p := range parked {
+		if !strings.Contains(p, `"reason":"backlog"`) {
+			t.Fatalf("parked record %s", p)
+		}
+	}
+	drain(t, in)
+	want := []int64{1, -int64(bot.MaxPending + 1)}
+	for i := 2; i <= bot.MaxPending; i++ {
+		want = append(want, int64(i))
+	}
+	if fmt.Sprint(rec.seq[:len(want)]) != fmt.Sprint(want) {
+		t.Fatalf("handled %v,\nwant %v", rec.seq, want)
+	}
+	if len(rec.told) != 1 {
+		t.Fatalf("told %d times, want once", len(rec.told))
+	}
+	if got := rec.texts(8); len(got) != 1 {
+		t.Fatalf("other chat: %v", got)
+	}
+	// A second flood within the hour: parked again, not told again.
+	for i := 2000; i < 2000+bot.MaxPending+3; i++ {
+		_, _ = in.Push(ctx, rawUpdate(int64(i), 7, "more"))
+	}
+	drain(t, in)
+	if len(rec.told) != 1 {
+		t.Fatalf("told %d times within the hour, want once", len(rec.told))
+	}
+	if stats, _ := st.Inbox().Stats(ctx); stats.Parked != 13 {
+		t.Fatalf("%d parked, want 13", stats.Parked)
+	}
+}

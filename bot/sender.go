@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -30,10 +31,20 @@ var (
 	ErrTransient = errors.New("telegram unavailable")
 )
 
-// RetryAfterError is returned when Telegram asks us to slow down (429).
-type RetryAfterError struct{ After time.Duration }
+// RetryAfterError is returned when a message may not be sent yet: Telegram
+// asked us to slow down (429), or the chat is over Suivi's own per-chat
+// rate (Local). The caller's queue puts the chat back until then, without
+// holding a worker and without counting a try.
+type RetryAfterError struct {
+	After time.Duration
+	// Local is true when the wait comes from our own per-chat limit.
+	Local bool
+}
 
 func (e *RetryAfterError) Error() string {
+	if e.Local {
+		return fmt.Sprintf("chat rate limit: not before %s", e.After)
+	}
 	return fmt.Sprintf("telegram flood control: retry after %s", e.After)
 }
 
@@ -42,7 +53,8 @@ func (e *RetryAfterError) Error() string {
 type Limits struct {
 	// PerSecond is the whole bot's rate (default 25).
 	PerSecond float64
-	// PerChat is one chat's rate (default 1), with a burst of ChatBurst (default 3).
+	// PerChat is one chat's rate (default 1), with a burst of ChatBurst
+	// (default three seconds' worth, at least 3).
 	PerChat   float64
 	ChatBurst int
 }
@@ -95,7 +107,7 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 		limits.PerChat = 1
 	}
 	if limits.ChatBurst <= 0 {
-		limits.ChatBurst = 3
+		limits.ChatBurst = max(3, int(math.Ceil(3*limits.PerChat)))
 	}
 	return &Sender{
 		api:    api,
@@ -108,9 +120,12 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 	}
 }
 
-// wait blocks until chat may receive a message under the rate limits. While
-// Telegram's flood control pauses the chat (or the bot) it does not block:
-// it returns a *RetryAfterError, and the caller's queue tries again later.
+// wait returns once chat may receive a message under the rate limits. It
+// never blocks on one chat: while Telegram's flood control pauses the chat
+// (or the bot), or while the chat is over its own rate, it returns a
+// *RetryAfterError saying when to try again, and the caller's queue puts
+// the chat back until then, so a chat that floods never holds a worker. It
+// only waits, briefly, for the whole bot's rate.
 func (s *Sender) wait(ctx context.Context, chat int64) error {
 	s.mu.Lock()
 	cl := s.chats[chat]
@@ -132,8 +147,12 @@ func (s *Sender) wait(ctx context.Context, chat int64) error {
 		return &RetryAfterError{After: until.Sub(now)}
 	}
 	if chat != 0 {
-		if err := cl.lim.Wait(ctx); err != nil {
-			return fmt.Errorf("chat rate limit: %w", err)
+		// The chat's limiter runs on the Sender's clock, like the queues'
+		// ready times: reserve a token, or give it back and say when.
+		r := cl.lim.ReserveN(now, 1)
+		if d := r.DelayFrom(now); d > 0 {
+			r.CancelAt(now)
+			return &RetryAfterError{After: d, Local: true}
 		}
 	}
 	if err := s.global.Wait(ctx); err != nil {

@@ -88,3 +88,38 @@ func TestSenderClassifiesTelegramErrors(t *testing.T) {
 		t.Errorf("connection refused: %v, want ErrTransient", err)
 	}
 }
+
+// A chat over its own rate does not hold the caller: the send returns at
+// once a *RetryAfterError (Local) saying when the chat may receive again,
+// sends nothing, and other chats are not slowed. The limiter runs on the
+// Sender's clock.
+func TestSenderPutsAChatOverItsRateBack(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(srv.Close)
+	clk := clock.NewFake(t0)
+	s, _ := newSender(t, srv, clk, bot.Limits{PerChat: 1, ChatBurst: 3})
+	flood, other := srv.NewUser(42, "Ana"), srv.NewUser(43, "Bo")
+	// A deadline bounds the test if the send blocks; it is no timing claim.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	for i := range 3 {
+		if _, err := s.Send(ctx, bot.Message{ChatID: flood.ID(), Text: "ok"}); err != nil {
+			t.Fatalf("send %d within the burst: %v", i+1, err)
+		}
+	}
+	_, err := s.Send(ctx, bot.Message{ChatID: flood.ID(), Text: "one too many"})
+	var ra *bot.RetryAfterError
+	if !errors.As(err, &ra) || !ra.Local || ra.After <= 0 || ra.After > time.Second {
+		t.Fatalf("4th send in the same instant: %v, want a local RetryAfterError of at most 1s", err)
+	}
+	if _, err := s.Send(ctx, bot.Message{ChatID: other.ID(), Text: "hello"}); err != nil {
+		t.Fatalf("another chat: %v", err)
+	}
+	if got := len(flood.Messages()); got != 3 {
+		t.Fatalf("flooded chat got %d messages, want 3", got)
+	}
+	clk.Advance(ra.After)
+	if _, err := s.Send(ctx, bot.Message{ChatID: flood.ID(), Text: "now"}); err != nil {
+		t.Fatalf("at the ready time: %v", err)
+	}
+}

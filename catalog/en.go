@@ -57,6 +57,8 @@ func english() map[Key]string {
 		Oops:          "Oops, a problem on my side. I'll try again in a moment; you don't have to do anything.",
 
 		ButtonClosed: "This question is closed. Thank you!",
+		BacklogFull: "I got a lot of messages at once. I'm answering the first ones, one by one: thank you for your patience. 🙏\n" +
+			"If one of them stays unanswered, please send it again a little later.",
 
 		CmdStart: "Start with your advisor's link",
 		CmdPlan:  "See my action plan",

@@ -57,6 +57,8 @@ func french() map[Key]string {
 		Oops:          "Oups, un souci de mon côté. Je réessaie dans un instant ; vous n'avez rien à refaire.",
 
 		ButtonClosed: "Cette question est close. Merci !",
+		BacklogFull: "J'ai reçu beaucoup de messages d'un coup. Je réponds aux premiers, un par un : merci de patienter un peu. 🙏\n" +
+			"Si l'un d'eux reste sans réponse, renvoyez-le un peu plus tard.",
 
 		CmdStart: "Commencer avec le lien de votre conseiller",
 		CmdPlan:  "Voir mon plan d'action",

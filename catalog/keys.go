@@ -31,6 +31,7 @@ const (
 	TooLong       Key = "too_long"
 	Oops          Key = "oops"
 	ButtonClosed  Key = "button.closed"
+	BacklogFull   Key = "backlog.full"
 
 	CmdStart Key = "cmd.start"
 	CmdPlan  Key = "cmd.plan"

@@ -40,6 +40,7 @@ import (
 //	suivi:{<q>}:lease              zset    chat id -> lease expiry (unix ms)
 //	suivi:{<q>}:owner              hash    chat id -> lease token
 //	suivi:{<q>}:parked             list    JSON of items given up on (bounded, expiring)
+//	suivi:{<q>}:flood:<chat id>    string  the chat was told its backlog is full (TTL)
 type keys struct{ prefix string }
 
 func (k keys) benTag(id string) string      { return k.prefix + "{b:" + id + "}:" }
@@ -59,5 +60,8 @@ func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
 
 func (k keys) lanes(queue, part string) string { return k.prefix + "{" + queue + "}:" + part }
+func (k keys) laneFlood(queue string, lane int64) string {
+	return k.lanes(queue, "flood:"+i64(lane))
+}
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }

@@ -49,6 +49,42 @@ if not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
 end
 return 1`)
 
+// lanePushCapped is lanePush for a lane whose backlog is capped: an item
+// that finds ARGV[6] items waiting is parked instead of queued, and the
+// first such item of a flood (the flood marker was not set) also queues a
+// notice right after the item in hand, so the chat is told once.
+//
+// KEYS[1] seen marker of the item, KEYS[2] the lane's queue, KEYS[3] items,
+// KEYS[4] ready, KEYS[5] lease, KEYS[6] parked, KEYS[7] the lane's flood marker
+// ARGV[1] item id, ARGV[2] payload, ARGV[3] now (unix ms), ARGV[4] seen TTL
+// (ms), ARGV[5] lane, ARGV[6] most items waiting, ARGV[7] notice id,
+// ARGV[8] notice payload, ARGV[9] flood marker TTL (ms), ARGV[10] most
+// parked records kept, ARGV[11] TTL of the parked list (ms)
+// Returns 0 (seen before), 1 (queued), 2 (parked), 3 (parked, notice queued).
+var lanePushCapped = redis.NewScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[4]) then return 0 end
+if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[6]) then
+  redis.call('LPUSH', KEYS[6], cjson.encode({id = ARGV[1], lane = ARGV[5], tries = 0,
+    reason = 'backlog', at = tonumber(ARGV[3]), item = ARGV[2]}))
+  redis.call('LTRIM', KEYS[6], 0, tonumber(ARGV[10]) - 1)
+  redis.call('PEXPIRE', KEYS[6], ARGV[11])
+  if not redis.call('SET', KEYS[7], '1', 'NX', 'PX', ARGV[9]) then return 2 end
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  redis.call('HSET', KEYS[3], ARGV[7], ARGV[8])
+  if head then
+    redis.call('LINSERT', KEYS[2], 'AFTER', head, ARGV[7])
+  else
+    redis.call('RPUSH', KEYS[2], ARGV[7])
+  end
+  return 3
+end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+if not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[5])
+end
+return 1`)
+
 var laneClaim = redis.NewScript(`
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 100)
 for _, c in ipairs(expired) do
@@ -163,6 +199,40 @@ func (l *Lanes) Push(ctx context.Context, id string, lane int64, payload []byte,
 		return false, fmt.Errorf("%s push %s: %w", l.name, id, err)
 	}
 	return n == 1, nil
+}
+
+// PushResult is what became of an item pushed into a capped lane.
+type PushResult int
+
+// Outcomes of PushCapped.
+const (
+	PushSeen         PushResult = iota // pushed before (within the dedupe period): nothing done
+	PushQueued                         // queued in its lane
+	PushParked                         // the lane was full: parked, not queued
+	PushParkedNotice                   // parked, and the lane's flood notice queued
+)
+
+// Capped describes the cap on one lane's backlog for PushCapped.
+type Capped struct {
+	// Max is how many items may wait in the lane; an item beyond is parked.
+	Max int
+	// NoticeID and Notice are queued, right after the item in hand, when
+	// an item is parked and the lane has not been told within NoticeEvery.
+	NoticeID    string
+	Notice      []byte
+	NoticeEvery time.Duration
+}
+
+// PushCapped is Push for a lane whose backlog is capped (see Capped).
+func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload []byte, now time.Time, c Capped) (PushResult, error) {
+	n, err := lanePushCapped.Run(ctx, l.s.rdb,
+		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease"), l.key("parked"), l.s.k.laneFlood(l.name, lane)},
+		id, payload, ms(now), l.seenTTL.Milliseconds(), lane, c.Max, c.NoticeID, c.Notice, c.NoticeEvery.Milliseconds(),
+		parkedMax, parkedTTL.Milliseconds()).Int()
+	if err != nil {
+		return PushSeen, fmt.Errorf("%s push %s: %w", l.name, id, err)
+	}
+	return PushResult(n), nil
 }
 
 // Seen reports whether an item with this id was pushed (within the dedupe period).
