@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"debug/buildinfo"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -50,8 +52,9 @@ func benchFlood(ctx context.Context, rdb *redis.Client, url string, o floodOptio
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := o.bin
+	bin, built := o.bin, ""
 	if bin == "" {
+		built = gitRevision(ctx)
 		bin = filepath.Join(dir, "suivi")
 		progress("flood: building ./cmd/suivi")
 		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/suivi").CombinedOutput(); err != nil {
@@ -70,7 +73,7 @@ func benchFlood(ctx context.Context, rdb *redis.Client, url string, o floodOptio
 		runs = append(runs, r)
 	}
 	fmt.Printf("## Flood: %d chats × %d msg/s for %s, while %d others write once\n\n", o.flooders, o.rate, o.during, o.others)
-	fmt.Printf("One replica (`SUIVI_WORKERS=%d`, default rates: 1 msg/s per chat, 25 msg/s in all), built from %s.\n\n", o.workers, binRevision(bin))
+	fmt.Printf("One replica (`SUIVI_WORKERS=%d`, default rates: 1 msg/s per chat, 25 msg/s in all), built from %s.\n\n", o.workers, cmp.Or(built, binRevision(bin)))
 	fmt.Println("| | others answered | others p50 | others p99 | others max | flooders: sent / answered by then | updates parked |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
 	for _, r := range runs {
@@ -229,4 +232,18 @@ func binRevision(bin string) string {
 		return "`" + filepath.Base(bin) + "` (no commit recorded)"
 	}
 	return "commit `" + rev + "`" + dirty
+}
+
+// gitRevision names the commit of the working tree, for a binary built from
+// it ("" when git cannot tell).
+func gitRevision(ctx context.Context) string {
+	rev, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	s := "commit `" + strings.TrimSpace(string(rev)) + "`"
+	if st, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		s += " with local changes"
+	}
+	return s
 }
