@@ -56,6 +56,9 @@ func (k keys) sent(key string) string       { return k.prefix + "sent:" + key }
 func (k keys) advInvite(code string) string { return k.prefix + "advinvite:" + code }
 func (k keys) advisorTag(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":" }
 
+// jobs names the due-queue's keys (layout in jobs.go).
+func (k keys) jobs(part string) string { return k.prefix + "{due}:" + part }
+
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
 
