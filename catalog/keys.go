@@ -276,6 +276,7 @@ const (
 	RvAskAdd             Key = "rv.ask_add"
 	RvBadDate            Key = "rv.bad_date"
 	RvBadTitle           Key = "rv.bad_title"
+	RvInvalid            Key = "rv.invalid"
 	RvNothing            Key = "rv.nothing"
 	RvSent               Key = "rv.sent"
 	RevNotice            Key = "rev.notice"
