@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +19,10 @@ import (
 
 // Handler handles one item of a lane: a Telegram update, or an event
 // pushed into the lane (store.Event). An error (or a panic) means "try
-// again later"; after Inbox.MaxTries attempts the item is parked.
+// again later"; after LaneConfig.MaxTries attempts the item is parked.
+// Errors of the Sender that are not the item's fault don't count as
+// attempts: a *RetryAfterError waits its time, ErrTransient (Telegram
+// unavailable) backs off for up to LaneConfig.MaxWaits attempts, hours.
 type Handler interface {
 	HandleUpdate(ctx context.Context, upd *models.Update) error
 	HandleEvent(ctx context.Context, ev *store.Event) error
@@ -43,7 +48,8 @@ var ErrPermanent = errors.New("permanent failure")
 // update (deduplicated by update_id) before Telegram is told we have it;
 // Run hands updates to the handler one chat at a time, in order, with
 // several chats in parallel, across replicas. A handler error or panic is
-// retried with backoff, then the update is parked.
+// retried with backoff, then the update is parked; a Telegram outage is
+// waited out.
 type Inbox struct {
 	pool    *lanePool
 	handler Handler
@@ -68,8 +74,26 @@ type envelope struct {
 	ID int64 `json:"update_id"`
 }
 
+// MaxPending is how many updates one chat may have waiting in the inbox.
+// Beyond, an update is parked (kept for an operator, not handled) and the
+// chat is told once (an EventBacklog): a flood gets answers to its first
+// messages at the chat's rate, not a thousand answers at one a second.
+const MaxPending = 50
+
+// backlogNoticeEvery is how often, at most, a flooding chat is told.
+const backlogNoticeEvery = time.Hour
+
+// EventBacklog is the kind of the event that tells a chat it sent more
+// than the inbox keeps (MaxPending updates waiting). Its Data is the first
+// update parked for that reason (the handler keys its replies on it); it
+// comes right after the update being handled, before the rest of the
+// backlog.
+const EventBacklog = "backlog"
+
 // Push persists one raw update as Telegram sent it. It reports whether the
-// update was new (false: a redelivery, already persisted).
+// update was new (false: a redelivery, already persisted). An update of a
+// chat that already has MaxPending waiting is parked instead, and counts as
+// new.
 func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil || env.ID <= 0 {
@@ -80,14 +104,39 @@ func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 	if err := json.Unmarshal(raw, &upd); err == nil {
 		chat = ChatOf(&upd)
 	}
-	isNew, err := in.pool.lanes.Push(ctx, strconv.FormatInt(env.ID, 10), chat, raw, in.pool.now())
+	id := strconv.FormatInt(env.ID, 10)
+	ev := store.Event{ID: EventBacklog + ":" + id, Lane: chat, Kind: EventBacklog, Data: raw}
+	notice, err := json.Marshal(ev)
+	if err != nil {
+		return false, fmt.Errorf("backlog notice: %w", err)
+	}
+	res, err := in.pool.lanes.PushCapped(ctx, id, chat, raw, in.pool.now(), store.Capped{
+		Max: MaxPending, NoticeID: store.EventItemID(ev.ID), Notice: notice, NoticeEvery: backlogNoticeEvery,
+	})
 	if err != nil {
 		return false, err
 	}
-	if isNew {
-		in.Wake()
+	switch res {
+	case store.PushSeen:
+		return false, nil
+	case store.PushParked, store.PushParkedNotice:
+		in.pool.log.Warn("update parked: backlog full", "update_id", env.ID, "chat", chat, "max", MaxPending, "told", res == store.PushParkedNotice)
 	}
-	return isNew, nil
+	in.Wake()
+	return true, nil
+}
+
+// Park keeps aside an update that cannot be queued (undecodable, or without
+// a usable update_id), with the parked updates: bounded, expiring, for an
+// operator. The same bytes are parked once. It reports the id it was parked
+// under ("bad:" and a digest of the bytes), for logs.
+func (in *Inbox) Park(ctx context.Context, raw []byte, reason string) (string, error) {
+	sum := sha256.Sum256(raw)
+	id := "bad:" + hex.EncodeToString(sum[:8])
+	if _, err := in.pool.lanes.Park(ctx, id, 0, reason, raw, in.pool.now()); err != nil {
+		return id, err
+	}
+	return id, nil
 }
 
 // ChatOf returns the chat an update belongs to (0 when it has none): the
@@ -170,6 +219,9 @@ func (in *Inbox) process(ctx context.Context, chat int64, it store.Item) result 
 	case errors.As(err, &ra):
 		// Flood control is not the update's fault: wait, don't count.
 		return result{outcome: wait, at: in.pool.now().Add(ra.After)}
+	case errors.Is(err, ErrTransient):
+		// Neither is a Telegram outage: wait it out, as the outbox does.
+		return result{outcome: unavailable, reason: "telegram unavailable"}
 	case errors.Is(err, ErrPermanent):
 		return result{outcome: park, reason: failReason(err)}
 	}
@@ -209,14 +261,16 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 		log.Error("undecodable update", "id", it.ID, "chat", chat)
 		return fmt.Errorf("%w: undecodable update", ErrPermanent)
 	}
-	// An update being handled is finished even when shutdown begins.
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.timeout)
+	kind := Kind(&upd)
+	// ctx lets an update being handled finish (within the pool's Grace) when
+	// shutdown begins or the lease is lost.
+	hctx, cancel := context.WithTimeout(ctx, in.timeout)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {
 			err = &panicError{value: r, stack: debug.Stack()}
 			// The panic value and stack name code, not user content.
-			log.Error("handler panic", "update_id", upd.ID, "chat", chat, "kind", Kind(&upd), "panic", fmt.Sprint(r), "stack", string(err.(*panicError).stack))
+			log.Error("handler panic", "update_id", upd.ID, "chat", chat, "kind", kind, "panic", fmt.Sprint(r), "stack", string(err.(*panicError).stack))
 		}
 	}()
 	err = in.handler.HandleUpdate(hctx, &upd)
@@ -224,7 +278,7 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 	if err != nil {
 		lvl = slog.LevelWarn
 	}
-	log.Log(ctx, lvl, "update", "update_id", upd.ID, "chat", chat, "kind", Kind(&upd),
+	log.Log(ctx, lvl, "update", "update_id", upd.ID, "chat", chat, "kind", kind,
 		"try", it.Tries+1, "ms", time.Since(start).Milliseconds(), "err", errString(err))
 	return err
 }
@@ -238,7 +292,8 @@ func (in *Inbox) handleEvent(ctx context.Context, chat int64, it store.Item) (er
 		log.Error("undecodable event", "id", it.ID, "chat", chat)
 		return fmt.Errorf("%w: %w", ErrPermanent, derr)
 	}
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.timeout)
+	// As for an update: ctx lets it finish within the pool's Grace.
+	hctx, cancel := context.WithTimeout(ctx, in.timeout)
 	defer cancel()
 	defer func() {
 		if r := recover(); r != nil {

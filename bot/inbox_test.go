@@ -298,3 +298,146 @@ func TestInboxDropsDuplicatesAndMalformed(t *testing.T) {
 		t.Fatalf("calls %v", rec.calls)
 	}
 }
+
+// A Telegram outage is not the update's fault: an update whose replies fail
+// with ErrTransient is tried again with backoff, for much longer than
+// MaxTries, never parked, and the chat's next update waits behind it; a
+// handler's own errors still park after MaxTries.
+func TestInboxWaitsOutATelegramOutage(t *testing.T) {
+	st := store.New(redistest.Client(t))
+	clk := clock.NewFake(t0)
+	outage := true
+	var calls []time.Time
+	var order []int64
+	h := bot.HandlerFunc(func(ctx context.Context, u *models.Update) error {
+		if u.Message.Text == "broken" {
+			return fmt.Errorf("bad data")
+		}
+		if u.ID == 1 {
+			calls = append(calls, clk.Now())
+			if outage {
+				return fmt.Errorf("reply: sendMessage to chat 5: %w", bot.ErrTransient)
+			}
+		}
+		order = append(order, u.ID)
+		return nil
+	})
+	in := bot.NewInbox(st, h, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{MaxTries: 3}, 0)
+	ctx := context.Background()
+	_, _ = in.Push(ctx, rawUpdate(1, 5, "answer"))
+	_, _ = in.Push(ctx, rawUpdate(2, 5, "next"))
+	_, _ = in.Push(ctx, rawUpdate(3, 6, "broken"))
+	start := clk.Now()
+	for clk.Now().Sub(start) < 30*time.Minute {
+		drain(t, in)
+		clk.Advance(10 * time.Second)
+	}
+	if len(calls) <= 3 {
+		t.Fatalf("the update was tried %d times in 30 minutes of outage", len(calls))
+	}
+	var prev time.Duration
+	for i := 1; i < len(calls); i++ {
+		gap := calls[i].Sub(calls[i-1])
+		if gap < prev || gap > 5*time.Minute+10*time.Second {
+			t.Fatalf("retry %d came %s after the one before: want a growing backoff up to 5 minutes (%v)", i, gap, calls)
+		}
+		prev = gap
+	}
+	if len(order) != 0 {
+		t.Fatalf("the next update of the chat was handled before the first: %v", order)
+	}
+	outage = false
+	for range 40 {
+		clk.Advance(10 * time.Second)
+		drain(t, in)
+	}
+	if len(order) != 2 || order[0] != 1 || order[1] != 2 {
+		t.Fatalf("after the outage: handled %v, want 1 then 2", order)
+	}
+	parked, _ := st.Inbox().Parked(ctx, 10)
+	if len(parked) != 1 || !strings.Contains(parked[0], `"id":"3"`) {
+		t.Fatalf("parked %v, want only the update whose handler fails on its own", parked)
+	}
+}
+
+// backlogRecorder is a recorder that is also told of full backlogs.
+type backlogRecorder struct {
+	*recorder
+	told []int64 // update ids of the notices
+	seq  []int64 // every update and notice handled, in order
+}
+
+func (b *backlogRecorder) HandleUpdate(ctx context.Context, u *models.Update) error {
+	b.seq = append(b.seq, u.ID)
+	return b.recorder.HandleUpdate(ctx, u)
+}
+
+func (b *backlogRecorder) HandleEvent(ctx context.Context, ev *store.Event) error {
+	if ev.Kind != bot.EventBacklog {
+		return b.recorder.HandleEvent(ctx, ev)
+	}
+	var u models.Update
+	if err := json.Unmarshal(ev.Data, &u); err != nil {
+		return err
+	}
+	b.told = append(b.told, u.ID)
+	b.seq = append(b.seq, -u.ID)
+	return nil
+}
+
+// One chat's backlog is capped: beyond MaxPending waiting updates, updates
+// are parked (not handled) and the chat is told once, right after the
+// update in hand; what is under the cap is handled, in order; other chats
+// are not affected.
+func TestInboxCapsAChatsBacklog(t *testing.T) {
+	st := store.New(redistest.Client(t))
+	clk := clock.NewFake(t0)
+	rec := &backlogRecorder{recorder: newRecorder()}
+	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{Workers: 1}, 0)
+	ctx := context.Background()
+	total := bot.MaxPending + 10
+	for i := 1; i <= total; i++ {
+		isNew, err := in.Push(ctx, rawUpdate(int64(i), 7, fmt.Sprint(i)))
+		if err != nil || !isNew {
+			t.Fatalf("push %d: %v %v", i, isNew, err)
+		}
+	}
+	if isNew, _ := in.Push(ctx, rawUpdate(int64(total), 7, "again")); isNew {
+		t.Fatal("a redelivered update counted as new")
+	}
+	_, _ = in.Push(ctx, rawUpdate(1000, 8, "other"))
+	parked, _ := st.Inbox().Parked(ctx, 100)
+	if len(parked) != 10 {
+		t.Fatalf("%d parked, want 10", len(parked))
+	}
+	for _, p := range parked {
+		if !strings.Contains(p, `"reason":"backlog"`) {
+			t.Fatalf("parked record %s", p)
+		}
+	}
+	drain(t, in)
+	want := []int64{1, -int64(bot.MaxPending + 1)}
+	for i := 2; i <= bot.MaxPending; i++ {
+		want = append(want, int64(i))
+	}
+	if fmt.Sprint(rec.seq[:len(want)]) != fmt.Sprint(want) {
+		t.Fatalf("handled %v,\nwant %v", rec.seq, want)
+	}
+	if len(rec.told) != 1 {
+		t.Fatalf("told %d times, want once", len(rec.told))
+	}
+	if got := rec.texts(8); len(got) != 1 {
+		t.Fatalf("other chat: %v", got)
+	}
+	// A second flood within the hour: parked again, not told again.
+	for i := 2000; i < 2000+bot.MaxPending+3; i++ {
+		_, _ = in.Push(ctx, rawUpdate(int64(i), 7, "more"))
+	}
+	drain(t, in)
+	if len(rec.told) != 1 {
+		t.Fatalf("told %d times within the hour, want once", len(rec.told))
+	}
+	if stats, _ := st.Inbox().Stats(ctx); stats.Parked != 13 {
+		t.Fatalf("%d parked, want 13", stats.Parked)
+	}
+}

@@ -22,9 +22,21 @@ type LaneConfig struct {
 	Lease time.Duration
 	// MaxTries is how many failed attempts park an item (default 5).
 	MaxTries int
+	// MaxWaits is how many attempts that found Telegram unavailable (5xx,
+	// timeouts, network errors) park an item; they are not tries (default
+	// 100: with the backoff below, about 8 hours of outage).
+	MaxWaits int
 	// Idle is how often an idle worker looks for work pushed by other
 	// replicas (default 500ms); work pushed in this process wakes it at once.
 	Idle time.Duration
+	// Grace is how long the item in hand may go on when the pool stops
+	// (shutdown) or the worker's lease is lost, before it is cancelled
+	// (default 10s).
+	Grace time.Duration
+	// Gate, when set, says how long a chat must wait before its next item
+	// (its own rate limit: Sender.ChatDelay); the chat is put back until
+	// then instead of holding a worker.
+	Gate interface{ ChatDelay(chat int64) time.Duration }
 }
 
 func (c *LaneConfig) defaults() {
@@ -37,8 +49,14 @@ func (c *LaneConfig) defaults() {
 	if c.MaxTries <= 0 {
 		c.MaxTries = 5
 	}
+	if c.MaxWaits <= 0 {
+		c.MaxWaits = 100
+	}
 	if c.Idle <= 0 {
 		c.Idle = 500 * time.Millisecond
+	}
+	if c.Grace <= 0 {
+		c.Grace = 10 * time.Second
 	}
 }
 
@@ -46,11 +64,12 @@ func (c *LaneConfig) defaults() {
 type outcome int
 
 const (
-	done    outcome = iota // handled: remove it
-	retry                  // failed: count a try, back off, park after MaxTries
-	park                   // failed for good: park it now
-	wait                   // not its fault (flood control): try again at `at`, uncounted
-	dropAll                // the chat is gone: drop the whole lane
+	done        outcome = iota // handled: remove it
+	retry                      // failed: count a try, back off, park after MaxTries
+	park                       // failed for good: park it now
+	wait                       // not its fault (flood control): try again at `at`, uncounted
+	unavailable                // Telegram unavailable: back off, counted apart from tries, park after MaxWaits
+	dropAll                    // the chat is gone: drop the whole lane
 )
 
 type result struct {
@@ -85,7 +104,7 @@ func (p *lanePool) Wake() {
 }
 
 // Run serves until ctx ends. It returns when every worker has finished the
-// item in hand.
+// item in hand (each has at most Grace for it).
 func (p *lanePool) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for i := range p.cfg.Workers {
@@ -128,11 +147,14 @@ func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
-	// Keep the lease alive while we work; a crash lets it lapse.
+	// Keep the lease alive while we work; a crash lets it lapse. A lease
+	// found lost (another worker took the chat) ends the drain.
+	drainCtx, stopDrain := context.WithCancel(ctx)
+	defer stopDrain()
 	hbCtx, stopHB := context.WithCancel(context.WithoutCancel(ctx))
 	var hb sync.WaitGroup
-	hb.Go(func() { p.heartbeat(hbCtx, lane, token) })
-	readyAt, err := p.drain(ctx, lane, token)
+	hb.Go(func() { p.heartbeat(hbCtx, lane, token, stopDrain) })
+	readyAt, err := p.drain(drainCtx, lane, token)
 	stopHB()
 	hb.Wait()
 	// Release even when ctx is done (shutdown), so another replica can go on.
@@ -144,7 +166,10 @@ func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 	return true, err
 }
 
-func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string) {
+// heartbeat extends the lease every third of its length. When the lease is
+// found lost, it calls lost: the worker must not start another item of
+// that chat (its new owner serves them).
+func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string, lost func()) {
 	t := time.NewTicker(p.cfg.Lease / 3)
 	defer t.Stop()
 	for {
@@ -152,7 +177,13 @@ func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := p.lanes.Extend(ctx, lane, token, p.now().Add(p.cfg.Lease)); err != nil && ctx.Err() == nil {
+			err := p.lanes.Extend(ctx, lane, token, p.now().Add(p.cfg.Lease))
+			switch {
+			case errors.Is(err, store.ErrLeaseLost):
+				p.log.Warn(p.name+": lease lost, stopping", "chat", lane)
+				lost()
+				return
+			case err != nil && ctx.Err() == nil:
 				p.log.Warn(p.name+" lease", "chat", lane, "err", err)
 			}
 		}
@@ -163,52 +194,114 @@ func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string) {
 // other chats a turn.
 const maxBatch = 32
 
+// itemContext is the context of the item in hand: when ctx ends (shutdown,
+// or the lease was lost) the item is not cut short, it gets Grace to finish
+// (a message Telegram is accepting must not be abandoned and sent again
+// after a restart); then it is cancelled.
+func (p *lanePool) itemContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ictx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(p.cfg.Grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ictx.Done():
+		}
+	})
+	return ictx, func() {
+		stop()
+		cancel()
+	}
+}
+
 // drain serves the chat's items in order. It returns when the chat is empty,
-// after a failure (returning when to try again), or after maxBatch items.
+// after a failure (returning when to try again), after maxBatch items, or
+// when ctx ends (shutdown, or the lease was lost) once the item in hand is
+// finished.
 func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt time.Time, err error) {
+	// What is done with an item is recorded even after ctx ended.
+	rctx := context.WithoutCancel(ctx)
 	for range maxBatch {
 		if ctx.Err() != nil {
 			return p.now(), nil
 		}
 		it, ok, err := p.lanes.Head(ctx, lane)
 		if err != nil || !ok {
+			if ctx.Err() != nil {
+				err = nil
+			}
 			return p.now(), err
 		}
-		res := p.process(ctx, lane, it)
+		if p.cfg.Gate != nil {
+			if d := p.cfg.Gate.ChatDelay(lane); d > 0 {
+				return p.now().Add(d), nil
+			}
+		}
+		ictx, finish := p.itemContext(ctx)
+		res := p.process(ictx, lane, it)
+		finish()
 		if res.outcome != done && ctx.Err() != nil {
-			// Shutting down: not the item's fault, don't count it.
+			// Shutting down or lease lost: not the item's fault, don't count it.
 			return p.now(), nil
 		}
-		switch res.outcome {
-		case done:
-			if err := p.lanes.Ack(ctx, lane, token, it.ID); err != nil {
-				return p.now(), err
-			}
-			continue
-		case wait:
-			return res.at, nil
-		case dropAll:
-			n, err := p.lanes.Drop(ctx, lane, token)
-			if err == nil {
-				p.log.Warn(p.name+": chat gone, items dropped", "chat", lane, "items", n)
-			}
-			return p.now(), err
+		readyAt, again, err := p.record(rctx, lane, token, it, res)
+		if errors.Is(err, store.ErrLeaseLost) {
+			p.log.Warn(p.name+": lease lost, item left to the chat's new owner", "id", it.ID, "chat", lane)
+			return p.now(), nil
 		}
-		maxTries := p.cfg.MaxTries
-		if res.outcome == park {
-			maxTries = it.Tries + 1
+		if err != nil || !again {
+			return readyAt, err
 		}
-		parked, err := p.lanes.Fail(ctx, lane, token, it.ID, maxTries, res.reason, p.now())
-		if err != nil {
-			return p.now(), err
-		}
-		if parked {
-			p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "tries", it.Tries+1, "reason", res.reason)
-			continue
-		}
-		return p.now().Add(backoff(it.Tries + 1)), nil
 	}
 	return p.now(), nil
+}
+
+// record stores the outcome of an item; again reports whether the drain may
+// go on with the next item, else readyAt is when the chat may be served again.
+func (p *lanePool) record(ctx context.Context, lane int64, token string, it store.Item, res result) (readyAt time.Time, again bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	switch res.outcome {
+	case done:
+		if err := p.lanes.Ack(ctx, lane, token, it.ID); err != nil {
+			return p.now(), false, err
+		}
+		return time.Time{}, true, nil
+	case wait:
+		return res.at, false, nil
+	case unavailable:
+		n, parked, err := p.lanes.Wait(ctx, lane, token, it.ID, p.cfg.MaxWaits, res.reason, p.now())
+		if err != nil {
+			return p.now(), false, err
+		}
+		if parked {
+			p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "waits", n, "reason", res.reason)
+			return time.Time{}, true, nil
+		}
+		retry := backoff(n)
+		p.log.Warn(p.name+": telegram unavailable, will retry", "id", it.ID, "chat", lane, "waits", n, "retry_in_s", int(retry.Seconds()))
+		return p.now().Add(retry), false, nil
+	case dropAll:
+		n, err := p.lanes.Drop(ctx, lane, token)
+		if err == nil {
+			p.log.Warn(p.name+": chat gone, items dropped", "chat", lane, "items", n)
+		}
+		return p.now(), false, err
+	}
+	maxTries := p.cfg.MaxTries
+	if res.outcome == park {
+		maxTries = it.Tries + 1
+	}
+	parked, err := p.lanes.Fail(ctx, lane, token, it.ID, maxTries, res.reason, p.now())
+	if err != nil {
+		return p.now(), false, err
+	}
+	if parked {
+		p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "tries", it.Tries+1, "reason", res.reason)
+		return time.Time{}, true, nil
+	}
+	return p.now().Add(backoff(it.Tries + 1)), false, nil
 }
 
 // backoff is the wait before the n-th retry: 2s, 8s, 32s, ... at most 5 min.

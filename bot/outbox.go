@@ -30,10 +30,11 @@ type Outgoing struct {
 
 // Outbox is the durable queue of outgoing messages. Enqueue stores the
 // message in Redis (once per key); workers deliver each chat's messages in
-// order through the Sender: on 5xx or a timeout they retry with backoff, on
-// 429 they wait retry_after, on 403 they drop the chat's messages and push
-// an EventBlocked into the chat's lane of the inbox (the outbox changes no
-// one: the chat's own lane does), on 400 they park the message.
+// order through the Sender: while Telegram is unavailable (5xx, timeouts,
+// network errors) they retry with backoff for hours (LaneConfig.MaxWaits),
+// on 429 they wait retry_after, on 403 they drop the chat's messages and
+// push an EventBlocked into the chat's lane of the inbox (the outbox
+// changes no one: the chat's own lane does), on 400 they park the message.
 type Outbox struct {
 	pool   *lanePool
 	sender *Sender
@@ -48,7 +49,7 @@ const EventBlocked = "blocked"
 // chats through events.
 func NewOutbox(st *store.Store, sender *Sender, events *Events, now func() time.Time, log *slog.Logger, cfg LaneConfig) *Outbox {
 	if cfg.MaxTries <= 0 {
-		cfg.MaxTries = 12 // about an hour of retries with the backoff below
+		cfg.MaxTries = 12 // other failures: about an hour of retries with the pool's backoff
 	}
 	o := &Outbox{pool: newLanePool("outbox", st.Outbox(), now, log, cfg), sender: sender, events: events}
 	o.pool.process = o.deliver
@@ -119,6 +120,8 @@ func (o *Outbox) deliver(ctx context.Context, chat int64, it store.Item) result 
 	case errors.Is(err, ErrRejected):
 		log.Error("message rejected by Telegram", "key", m.Key, "chat", chat, "err", err)
 		return result{outcome: park, reason: "rejected"}
+	case errors.Is(err, ErrTransient):
+		return result{outcome: unavailable, reason: "telegram unavailable"}
 	}
 	log.Warn("send failed, will retry", "key", m.Key, "chat", chat, "try", it.Tries+1, "err", err)
 	return result{outcome: retry, reason: "transient"}

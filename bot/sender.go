@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -23,10 +24,19 @@ var (
 	ErrBlocked = errors.New("user blocked the bot")
 	// ErrRejected: Telegram refused the request (400). Retrying won't help.
 	ErrRejected = errors.New("telegram rejected the request")
+	// ErrTransient: Telegram could not be reached or failed on its side
+	// (5xx, an HTML error page from its front proxies, a timeout, a network
+	// error). Not the request's fault: try again later, for as long as an
+	// outage lasts.
+	ErrTransient = errors.New("telegram unavailable")
 )
 
-// RetryAfterError is returned when Telegram asks us to slow down (429).
-type RetryAfterError struct{ After time.Duration }
+// RetryAfterError is returned when a message may not be sent yet:
+// Telegram asked us to slow down (429). The caller's queue puts the chat
+// back until then, without holding a worker and without counting a try.
+type RetryAfterError struct {
+	After time.Duration
+}
 
 func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("telegram flood control: retry after %s", e.After)
@@ -37,7 +47,8 @@ func (e *RetryAfterError) Error() string {
 type Limits struct {
 	// PerSecond is the whole bot's rate (default 25).
 	PerSecond float64
-	// PerChat is one chat's rate (default 1), with a burst of ChatBurst (default 3).
+	// PerChat is one chat's rate (default 1), with a burst of ChatBurst
+	// (default three seconds' worth, at least 3).
 	PerChat   float64
 	ChatBurst int
 }
@@ -56,8 +67,8 @@ type Message struct {
 }
 
 // Sender is the one path every outgoing call takes: it keeps Telegram's
-// rate limits, turns Telegram's errors into ErrBlocked, ErrRejected or a
-// *RetryAfterError, and deduplicates by message key.
+// rate limits, turns Telegram's errors into ErrBlocked, ErrRejected,
+// ErrTransient or a *RetryAfterError, and deduplicates by message key.
 type Sender struct {
 	api    *tg.Bot
 	store  *store.Store
@@ -90,7 +101,7 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 		limits.PerChat = 1
 	}
 	if limits.ChatBurst <= 0 {
-		limits.ChatBurst = 3
+		limits.ChatBurst = max(3, int(math.Ceil(3*limits.PerChat)))
 	}
 	return &Sender{
 		api:    api,
@@ -103,10 +114,19 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 	}
 }
 
-// wait blocks until chat may receive a message under the rate limits. While
-// Telegram's flood control pauses the chat (or the bot) it does not block:
-// it returns a *RetryAfterError, and the caller's queue tries again later.
-func (s *Sender) wait(ctx context.Context, chat int64) error {
+// wait returns once chat may receive a message under the rate limits. It
+// never blocks on one chat: while Telegram's flood control pauses the chat
+// (or the bot), or while the chat is over its own rate, it returns a
+// *RetryAfterError saying when to try again, and the caller's queue puts
+// the chat back until then, so a chat that floods never holds a worker. It
+// only waits, briefly, for the whole bot's rate.
+//
+// Only new messages count against a chat's own rate (newMessage): an edit
+// or a keyboard change answers a press, and handling an update again after
+// a pause repeats its edits — were they counted, a press that edits then
+// asks the next question would spend its one token a second on the edit,
+// again and again.
+func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 	s.mu.Lock()
 	cl := s.chats[chat]
 	if cl == nil {
@@ -126,15 +146,39 @@ func (s *Sender) wait(ctx context.Context, chat int64) error {
 	if until.After(now) {
 		return &RetryAfterError{After: until.Sub(now)}
 	}
-	if chat != 0 {
-		if err := cl.lim.Wait(ctx); err != nil {
-			return fmt.Errorf("chat rate limit: %w", err)
-		}
+	if chat != 0 && newMessage {
+		// The chat's limiter runs on the Sender's clock, like the queues'
+		// ready times. A message takes its token even when the chat is over
+		// its rate (the few replies to one update go together, and the
+		// handler is never cut in the middle): the debt is what ChatDelay
+		// makes the chat's next item wait for, in its queue.
+		cl.lim.ReserveN(now, 1)
 	}
 	if err := s.global.Wait(ctx); err != nil {
 		return fmt.Errorf("rate limit: %w", err)
 	}
 	return nil
+}
+
+// ChatDelay returns how long chat must wait before its next message under
+// its own rate (0: now). The inbox and the outbox ask it before they serve
+// a chat's next item, and put the chat back until then: a chat that floods
+// never holds a worker.
+func (s *Sender) ChatDelay(chat int64) time.Duration {
+	if chat == 0 {
+		return 0
+	}
+	s.mu.Lock()
+	cl := s.chats[chat]
+	s.mu.Unlock()
+	if cl == nil {
+		return 0
+	}
+	tokens := cl.lim.TokensAt(s.now())
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(cl.lim.Limit()) * float64(time.Second))
 }
 
 // pause holds sends after a 429: the chat for the whole retry_after, and
@@ -177,8 +221,14 @@ func (s *Sender) classify(method string, chat int64, err error) error {
 		return fmt.Errorf("%s to chat %d: %w", method, chat, ErrBlocked)
 	case errors.Is(err, tg.ErrorBadRequest):
 		return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrRejected, err)
+	case errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorConflict), tg.IsMigrateError(err):
+		// A bad token or method, or a chat that moved: waiting won't help.
+		return fmt.Errorf("%s to chat %d: %w", method, chat, err)
 	}
-	return fmt.Errorf("%s to chat %d: %w", method, chat, err)
+	// Everything else is Telegram out of reach or failing on its side: a
+	// transport error or timeout (go-telegram/bot's "error do request"), a
+	// body that is not its JSON (a 502/504 page from its proxies), a 5xx.
+	return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrTransient, err)
 }
 
 func (s *Sender) already(ctx context.Context, key string) (int, bool, error) {
@@ -239,7 +289,7 @@ func (s *Sender) SendLong(ctx context.Context, m Message) (int, error) {
 // Edit replaces the text and keyboard of a message the bot sent. An edit
 // that changes nothing is not an error.
 func (s *Sender) Edit(ctx context.Context, chat int64, messageID int, text string, kb Keyboard) error {
-	if err := s.wait(ctx, chat); err != nil {
+	if err := s.wait(ctx, chat, false); err != nil {
 		return err
 	}
 	_, err := s.api.EditMessageText(ctx, &tg.EditMessageTextParams{
@@ -255,7 +305,7 @@ func (s *Sender) Edit(ctx context.Context, chat int64, messageID int, text strin
 
 // EditKeyboard replaces (or, with nil, removes) a message's inline keyboard.
 func (s *Sender) EditKeyboard(ctx context.Context, chat int64, messageID int, kb Keyboard) error {
-	if err := s.wait(ctx, chat); err != nil {
+	if err := s.wait(ctx, chat, false); err != nil {
 		return err
 	}
 	markup := kb.markup()
@@ -278,7 +328,7 @@ func (s *Sender) ignoreNotModified(err error) error {
 // Answer answers a callback query (Telegram shows text briefly). Every
 // callback query must be answered, or the user's button keeps spinning.
 func (s *Sender) Answer(ctx context.Context, queryID, text string) error {
-	if err := s.wait(ctx, 0); err != nil {
+	if err := s.wait(ctx, 0, false); err != nil {
 		return err
 	}
 	_, err := s.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text})
@@ -296,7 +346,7 @@ func (s *Sender) sendKeyed(ctx context.Context, chat int64, key, method string, 
 	if id, ok, err := s.already(ctx, key); err != nil || ok {
 		return id, err
 	}
-	if err := s.wait(ctx, chat); err != nil {
+	if err := s.wait(ctx, chat, true); err != nil {
 		return 0, err
 	}
 	msg, err := send()
@@ -344,7 +394,7 @@ func (s *Sender) SendVoice(ctx context.Context, chat int64, key, fileID, caption
 
 // SetCommands publishes the command menu for a language ("" = default).
 func (s *Sender) SetCommands(ctx context.Context, lang string, cmds []models.BotCommand) error {
-	if err := s.wait(ctx, 0); err != nil {
+	if err := s.wait(ctx, 0, false); err != nil {
 		return err
 	}
 	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang})
@@ -354,7 +404,7 @@ func (s *Sender) SetCommands(ctx context.Context, lang string, cmds []models.Bot
 // SetChatCommands publishes the command menu of one private chat (an
 // advisor's, whose commands are not the beneficiaries').
 func (s *Sender) SetChatCommands(ctx context.Context, chat int64, cmds []models.BotCommand) error {
-	if err := s.wait(ctx, 0); err != nil {
+	if err := s.wait(ctx, 0, false); err != nil {
 		return err
 	}
 	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeChat{ChatID: chat}})

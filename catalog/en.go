@@ -57,6 +57,8 @@ func english() map[Key]string {
 		Oops:          "Oops, a problem on my side. I'll try again in a moment; you don't have to do anything.",
 
 		ButtonClosed: "This question is closed. Thank you!",
+		BacklogFull: "I got a lot of messages at once. I'm answering the first ones, one by one: thank you for your patience. 🙏\n" +
+			"If one of them stays unanswered, please send it again a little later.",
 
 		CmdStart: "Start with your advisor's link",
 		CmdPlan:  "See my action plan",
@@ -292,7 +294,7 @@ func english() map[Key]string {
 		CloseDone:                 "✔️ {name}'s accompaniment has ended.\nFollow-up check-ins: {dates}.\nData deleted on {deletion}.",
 		ClosedNotice:              "🎓 Hello {name}, your accompaniment is ending. Well done for the way you have come!\n\nI'll ask how you are once a month for six months. Your data will be deleted on {date}.",
 		NpName:                    "🆕 New plan. What is the person's name? (a first name or an alias is enough)\n/annuler to stop.",
-		NpNameBad:                 "A first name or an alias on one line, at most {max} characters.",
+		NpNameBad:                 "A first name or an alias on one line, at most {max} characters, without invisible characters.",
 		NpTemplate:                "For {name}, start from a template?",
 		TplBlank:                  "📄 Blank plan",
 		NpSteps:                   "📌 <b>Steps</b>\n{steps}\n\nAdd steps, one per line: <code>15/12 Visit the Mission Locale</code> (time allowed: <code>15/12 14h30 …</code>; <code>[conseiller]</code> for a step you carry out).",
@@ -309,7 +311,7 @@ func english() map[Key]string {
 		NpRhythmTyped:             "Type the rule, for example <code>0 18 * * FRI</code> (Friday 6 pm).",
 		NpRhythmBad:               "This rule does not fit: {err}",
 		NpQuestion:                "💬 Which follow-up question to ask at each check-in? Write it, or choose.\n<i>{question}</i>",
-		NpQuestionBad:             "At most {max} characters, please.",
+		NpQuestionBad:             "At most {max} characters, without invisible characters, please.",
 		BtnKeepQuestion:           "✅ Keep this question",
 		BtnNoQuestion:             "No question",
 		NpMeetings:                "🤝 Dates of the next meetings? For example: <code>10/01 10:00, 24/01 14h30</code>",
@@ -333,7 +335,8 @@ func english() map[Key]string {
 		RvAskTitle:                "New title for “{title}”?",
 		RvAskAdd:                  "Write the steps, one per line: <code>15/12 Title</code> (<code>[conseiller]</code> for a step you carry out).",
 		RvBadDate:                 "I did not understand the date. Example: <code>15/12</code> or <code>15/12 14:30</code>.",
-		RvBadTitle:                "A title on one line, at most {max} characters.",
+		RvBadTitle:                "A title on one line, at most {max} characters, without invisible characters.",
+		RvInvalid:                 "I did not save this change: the plan would no longer be valid.\n{problems}\nNothing was changed.",
 		RvNothing:                 "Nothing changed: nobody is notified.",
 		RvSent:                    "✔️ {name} is told about the {n} change(s).",
 		RevNotice:                 "📋 Your advisor updated your plan:\n{changes}\n\n👉 /plan to see all of it.",

@@ -57,6 +57,8 @@ func french() map[Key]string {
 		Oops:          "Oups, un souci de mon côté. Je réessaie dans un instant ; vous n'avez rien à refaire.",
 
 		ButtonClosed: "Cette question est close. Merci !",
+		BacklogFull: "J'ai reçu beaucoup de messages d'un coup. Je réponds aux premiers, un par un : merci de patienter un peu. 🙏\n" +
+			"Si l'un d'eux reste sans réponse, renvoyez-le un peu plus tard.",
 
 		CmdStart: "Commencer avec le lien de votre conseiller",
 		CmdPlan:  "Voir mon plan d'action",
@@ -292,7 +294,7 @@ func french() map[Key]string {
 		CloseDone:                 "✔️ Accompagnement de {name} clôturé.\nPoints de suivi après la fin : {dates}.\nDonnées effacées le {deletion}.",
 		ClosedNotice:              "🎓 Bonjour {name}, votre accompagnement se termine. Bravo pour tout le chemin parcouru !\n\nJe prendrai de vos nouvelles une fois par mois pendant six mois. Vos données seront effacées le {date}.",
 		NpName:                    "🆕 Nouveau plan. Comment s'appelle la personne ? (un prénom ou un pseudo suffit)\n/annuler pour arrêter.",
-		NpNameBad:                 "Un prénom ou un pseudo sur une ligne, {max} caractères au plus.",
+		NpNameBad:                 "Un prénom ou un pseudo sur une ligne, {max} caractères au plus, sans caractères invisibles.",
 		NpTemplate:                "Pour {name}, partir d'un modèle ?",
 		TplBlank:                  "📄 Plan vide",
 		NpSteps:                   "📌 <b>Étapes</b>\n{steps}\n\nAjoutez des étapes, une par ligne : <code>15/12 Visite à la Mission Locale</code> (heure possible : <code>15/12 14h30 …</code> ; <code>[conseiller]</code> pour une étape à votre charge).",
@@ -309,7 +311,7 @@ func french() map[Key]string {
 		NpRhythmTyped:             "Écrivez la règle, par exemple <code>0 18 * * FRI</code> (vendredi 18 h).",
 		NpRhythmBad:               "Cette règle ne convient pas : {err}",
 		NpQuestion:                "💬 Quelle question de suivi poser à chaque point ? Écrivez-la, ou choisissez.\n<i>{question}</i>",
-		NpQuestionBad:             "{max} caractères au plus, s'il vous plaît.",
+		NpQuestionBad:             "{max} caractères au plus, sans caractères invisibles, s'il vous plaît.",
 		BtnKeepQuestion:           "✅ Garder cette question",
 		BtnNoQuestion:             "Sans question",
 		NpMeetings:                "🤝 Dates des prochains rendez-vous ? Par exemple : <code>10/01 10:00, 24/01 14h30</code>",
@@ -333,7 +335,8 @@ func french() map[Key]string {
 		RvAskTitle:                "Nouveau titre pour « {title} » ?",
 		RvAskAdd:                  "Écrivez les étapes, une par ligne : <code>15/12 Titre</code> (<code>[conseiller]</code> pour une étape à votre charge).",
 		RvBadDate:                 "Je n'ai pas compris la date. Exemple : <code>15/12</code> ou <code>15/12 14:30</code>.",
-		RvBadTitle:                "Un titre sur une ligne, {max} caractères au plus.",
+		RvBadTitle:                "Un titre sur une ligne, {max} caractères au plus, sans caractères invisibles.",
+		RvInvalid:                 "Je n'ai pas enregistré ce changement : le plan ne serait plus valable.\n{problems}\nRien n'a été modifié.",
 		RvNothing:                 "Rien n'a changé : personne n'est prévenu.",
 		RvSent:                    "✔️ {name} est prévenu(e) des {n} changement(s).",
 		RevNotice:                 "📋 Votre conseiller a mis à jour votre plan :\n{changes}\n\n👉 /plan pour le voir en entier.",

@@ -31,6 +31,7 @@ const (
 	TooLong       Key = "too_long"
 	Oops          Key = "oops"
 	ButtonClosed  Key = "button.closed"
+	BacklogFull   Key = "backlog.full"
 
 	CmdStart Key = "cmd.start"
 	CmdPlan  Key = "cmd.plan"
@@ -287,6 +288,7 @@ const (
 	RvAskAdd             Key = "rv.ask_add"
 	RvBadDate            Key = "rv.bad_date"
 	RvBadTitle           Key = "rv.bad_title"
+	RvInvalid            Key = "rv.invalid"
 	RvNothing            Key = "rv.nothing"
 	RvSent               Key = "rv.sent"
 	RevNotice            Key = "rev.notice"

@@ -42,12 +42,13 @@ func (t *turn) pauseKeyboard() bot.Keyboard {
 }
 
 // parseUserDate reads a date typed by a person: 2026-12-24, 24/12 or
-// 24/12/2026. A day without a year is the next one to come.
+// 24/12/2026. A day without a year is the next one to come. Only a day
+// after today and within a year is accepted.
 func parseUserDate(s string, now time.Time) (domain.Date, bool) {
 	s = strings.TrimSpace(s)
 	today := domain.DateOf(now)
 	if d, err := domain.ParseDate(s); err == nil {
-		return d, today.Before(d)
+		return d, today.Before(d) && d.Before(today.AddDays(366))
 	}
 	for _, layout := range []string{"2/1/2006", "02/01/2006", "2/1", "02/01"} {
 		t, err := time.Parse(layout, s)
@@ -57,13 +58,19 @@ func parseUserDate(s string, now time.Time) (domain.Date, bool) {
 		d := domain.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}
 		if !strings.Contains(layout, "2006") {
 			d.Year = today.Year
-			if !today.Before(d) {
+			if !today.Before(d) || !realDay(d) {
 				d.Year++
 			}
 		}
-		return d, today.Before(d) && d.Before(today.AddDays(366))
+		return d, realDay(d) && today.Before(d) && d.Before(today.AddDays(366))
 	}
 	return domain.Date{}, false
+}
+
+// realDay reports whether d is a day of the calendar (29/02 is not, in
+// most years).
+func realDay(d domain.Date) bool {
+	return domain.DateOf(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)) == d
 }
 
 func (t *turn) pauseButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {

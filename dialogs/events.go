@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-telegram/bot/models"
+
 	"suivi/bot"
 	"suivi/domain"
 	"suivi/reminders"
@@ -41,6 +43,12 @@ func (r *Router) handleEvent(ctx context.Context, ev *store.Event, mayWait bool)
 		return r.onDue(ctx, ev, mayWait)
 	case bot.EventBlocked:
 		return r.markBlocked(ctx, ev.Lane)
+	case bot.EventBacklog:
+		var upd models.Update
+		if err := json.Unmarshal(ev.Data, &upd); err != nil || upd.ID == 0 {
+			return fmt.Errorf("%w: undecodable backlog event", bot.ErrPermanent)
+		}
+		return r.backlog(ctx, &upd)
 	case evRelance, evClose:
 		return r.onAdvisorAct(ctx, ev, mayWait)
 	}

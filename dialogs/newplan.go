@@ -140,7 +140,7 @@ func (t *turn) newPlanInput(ctx context.Context, st *advState, text string) erro
 	}
 	switch st.Stage {
 	case npName:
-		if len([]rune(text)) > domain.MaxNameLen || strings.ContainsAny(text, "\n\r") {
+		if domain.ValidName(text) != nil {
 			return t.areply(ctx, t.at(catalog.NpNameBad, "max", domain.MaxNameLen), nil)
 		}
 		d.Beneficiary.Name = text
@@ -165,7 +165,7 @@ func (t *turn) newPlanInput(ctx context.Context, st *advState, text string) erro
 		d.Checkin.Schedule = text
 		st.Stage = npQuestion
 	case npQuestion:
-		if len([]rune(text)) > domain.MaxQuestionLen {
+		if domain.ValidQuestion(text) != nil {
 			return t.areply(ctx, t.at(catalog.NpQuestionBad, "max", domain.MaxQuestionLen), nil)
 		}
 		d.Checkin.Question = text
@@ -355,7 +355,8 @@ var (
 // parseStepLines reads steps pasted one per line: "15/12 Titre",
 // "15/12/2027 14h30 Titre", with "[conseiller]" for the advisor's steps.
 // A date without a year is the next one to come. It returns the steps and
-// the numbers of the lines it could not read.
+// the numbers of the lines it could not read or whose title or date the
+// plan's rules refuse (domain.ValidTitle, domain.ValidDateTime).
 func parseStepLines(text string, now time.Time) ([]domain.Step, []string) {
 	var steps []domain.Step
 	var bad []string
@@ -376,7 +377,7 @@ func parseStepLines(text string, now time.Time) ([]domain.Step, []string) {
 			owner = domain.OwnerAdvisor
 			title = strings.TrimSpace(advisorRE.ReplaceAllString(title, " "))
 		}
-		if !ok || title == "" || len([]rune(title)) > domain.MaxTitleLen {
+		if !ok || domain.ValidTitle(title) != nil {
 			bad = append(bad, strconv.Itoa(i+1))
 			continue
 		}
@@ -416,7 +417,8 @@ func parseMeetings(text string, now time.Time) ([]domain.DateTime, []string) {
 }
 
 // userDateTime builds a date (and time) typed in French order; a date
-// without a year is the next one to come.
+// without a year is the next one to come. It refuses what the plan's rules
+// refuse (domain.ValidDateTime: a year out of range, say).
 func userDateTime(day, month, year, hour, minute string, now time.Time) (domain.DateTime, bool) {
 	d, _ := strconv.Atoi(day)
 	mo, _ := strconv.Atoi(month)
@@ -446,6 +448,9 @@ func userDateTime(day, month, year, hour, minute string, now time.Time) (domain.
 			return domain.DateTime{}, false
 		}
 		dt.Hour, dt.Minute, dt.HasTime = h, mi, true
+	}
+	if domain.ValidDateTime(dt) != nil {
+		return domain.DateTime{}, false
 	}
 	return dt, true
 }

@@ -348,11 +348,21 @@ func (t *turn) advance(ctx context.Context, st *state, stage, value string) erro
 	return t.ask(ctx, st)
 }
 
-// typedZone takes a zone name typed after "Autre".
-func (t *turn) typedZone(ctx context.Context, st *state, text string) error {
+// parseZone reads a time zone typed by a person: an IANA name such as
+// Europe/Paris (domain.ValidTimezone), at most 64 bytes.
+func parseZone(text string) (string, bool) {
 	name := strings.TrimSpace(text)
 	if len(name) > 64 || domain.ValidTimezone(name) != nil {
-		return t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(name, 64)), nil)
+		return "", false
+	}
+	return name, true
+}
+
+// typedZone takes a zone name typed after "Autre".
+func (t *turn) typedZone(ctx context.Context, st *state, text string) error {
+	name, ok := parseZone(text)
+	if !ok {
+		return t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(strings.TrimSpace(text), 64)), nil)
 	}
 	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { b.Timezone = name; return nil })
 	if err != nil {

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -192,7 +193,7 @@ func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error
 			return []string{t.r.Catalog.T(b.Language, catalog.RevDate, "title", s.Title, "date", t.r.Catalog.DateTime(b.Language, due))}
 		})
 	case rvTitle:
-		if text == "" || len([]rune(text)) > domain.MaxTitleLen || strings.ContainsAny(text, "\r\n") {
+		if domain.ValidTitle(text) != nil {
 			return t.areply(ctx, t.at(catalog.RvBadTitle, "max", domain.MaxTitleLen), nil)
 		}
 		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
@@ -232,13 +233,28 @@ func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error
 }
 
 // applyRevision changes the plan now (reminders follow) and remembers, for
-// the beneficiary's message, what changed.
+// the beneficiary's message, what changed. A change after which the plan
+// breaks the domain's rules (those of plan import) is refused: nothing is
+// stored and the advisor is told why.
 func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Beneficiary, fn func(*domain.Plan) []string) error {
 	var changes []string
-	if _, err := t.r.Store.UpdatePlan(ctx, b.ID, t.r.Now(), func(p *domain.Plan) error {
+	_, err := t.r.Store.UpdatePlan(ctx, b.ID, t.r.Now(), func(p *domain.Plan) error {
 		changes = fn(p)
-		return nil
-	}); err != nil {
+		return p.Validate()
+	})
+	var ps domain.Problems
+	if errors.As(err, &ps) {
+		st.Stage, st.Step = "", 0
+		if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+			return err
+		}
+		lines := make([]string, len(ps))
+		for i, p := range ps {
+			lines[i] = p.String()
+		}
+		return t.areply(ctx, t.at(catalog.RvInvalid, "problems", strings.Join(lines, "\n")), nil)
+	}
+	if err != nil {
 		return err
 	}
 	st.Changes = append(st.Changes, changes...)

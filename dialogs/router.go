@@ -353,7 +353,7 @@ func (t *turn) help(ctx context.Context) error {
 // button keeps spinning); a press that matches nothing current is told the
 // question is closed, and changes nothing.
 func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
-	parts := strings.Split(cq.Data, ":")
+	parts := callbackParts(cq.Data)
 	var toast string
 	var err error
 	handled := false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"suivi/domain"
 	"suivi/store"
@@ -99,4 +100,18 @@ func data(parts ...any) string {
 		s[i] = fmt.Sprint(p)
 	}
 	return strings.Join(s, ":")
+}
+
+// maxCallbackData is Telegram's limit on callback data, in bytes.
+const maxCallbackData = 64
+
+// callbackParts splits a pressed button's callback data into the parts
+// data joined. Data no button of ours carries (empty, longer than Telegram
+// allows, not UTF-8) is forged: it yields one empty part, which routes
+// nowhere.
+func callbackParts(s string) []string {
+	if s == "" || len(s) > maxCallbackData || !utf8.ValidString(s) {
+		return []string{""}
+	}
+	return strings.Split(s, ":")
 }

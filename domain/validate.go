@@ -62,18 +62,55 @@ func (c *checker) text(field, v string, required bool, maxLen int) {
 }
 
 func (c *checker) textLines(field, v string, required bool, maxLen int, multiline bool) {
+	if err := checkText(v, required, maxLen, multiline); err != nil {
+		c.add(field, "%s", err.Error())
+	}
+}
+
+// checkText is the rule of every text of a plan: trimmed, it fits on one
+// line unless multiline, is not empty if required, is at most maxLen
+// characters, and holds no control characters (only newlines, in
+// multi-line texts, and tabs). Text that is not UTF-8 counts as control
+// characters.
+func checkText(v string, required bool, maxLen int, multiline bool) error {
 	v = strings.TrimSpace(v)
 	switch {
 	case !multiline && strings.ContainsAny(v, "\r\n"):
-		c.add(field, "must fit on one line")
+		return errors.New("must fit on one line")
 	case v == "" && required:
-		c.add(field, "is required")
+		return errors.New("is required")
 	case utf8.RuneCountInString(v) > maxLen:
-		c.add(field, "is too long (%d characters, at most %d)", utf8.RuneCountInString(v), maxLen)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }):
-		c.add(field, "contains control characters")
+		return fmt.Errorf("is too long (%d characters, at most %d)", utf8.RuneCountInString(v), maxLen)
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, isControl):
+		return errors.New("contains control characters")
 	}
+	return nil
 }
+
+// isControl reports a character a plan's text may not hold: C0 and C1
+// controls (but newline and tab, which checkText rules on) and DEL.
+func isControl(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return true
+	}
+	return false
+}
+
+// ValidName checks a beneficiary's name (or alias) by the rules of Validate.
+func ValidName(s string) error { return checkText(s, true, MaxNameLen, false) }
+
+// ValidTitle checks a step's title by the rules of Validate.
+func ValidTitle(s string) error { return checkText(s, true, MaxTitleLen, false) }
+
+// ValidQuestion checks a plan's own check-in question by the rules of
+// Validate (it may hold several lines).
+func ValidQuestion(s string) error { return checkText(s, false, MaxQuestionLen, true) }
+
+// ValidDateTime checks a due date or meeting date by the rules of Validate.
+func ValidDateTime(dt DateTime) error { return validDateTime(dt) }
 
 func (c *checker) list(field string, vs []string) {
 	if len(vs) > MaxListItems {

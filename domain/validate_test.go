@@ -396,3 +396,33 @@ func TestValidCheckinScheduleAcrossDST(t *testing.T) {
 		}
 	}
 }
+
+// The field rules of Validate, exported for what people type in Telegram.
+func TestFieldRules(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		ok   bool
+	}{
+		{"a title", domain.ValidTitle("Refaire son CV"), true},
+		{"accents and emoji", domain.ValidTitle("Inscription à l'ÉCOLE 🎓"), true},
+		{"a tab", domain.ValidTitle("Visite\tdu CIO"), true},
+		{"C0 control", domain.ValidTitle("15/12 Titre\x11"), false},
+		{"DEL", domain.ValidTitle("Titre\x7f"), false},
+		{"C1 control", domain.ValidTitle("Titre\u0085suite"), false},
+		{"not UTF-8", domain.ValidTitle("Titre \xff"), false},
+		{"two lines", domain.ValidTitle("Visite\ndu CIO"), false},
+		{"empty", domain.ValidTitle("  "), false},
+		{"too long", domain.ValidTitle(strings.Repeat("é", domain.MaxTitleLen+1)), false},
+		{"a name", domain.ValidName("N'Diaye & Co"), true},
+		{"a name with a control", domain.ValidName("Awa\x00"), false},
+		{"a question on two lines", domain.ValidQuestion("Qu'avez-vous appris ?\nEt après ?"), true},
+		{"a question with a control", domain.ValidQuestion("Quoi\x1b[31m ?"), false},
+		{"a date", domain.ValidDateTime(dt(t, "2037-12-15T14:30")), true},
+		{"a far year", domain.ValidDateTime(domain.DateTime{Date: domain.Date{Year: 9999, Month: 12, Day: 15}}), false},
+	} {
+		if (c.err == nil) != c.ok {
+			t.Errorf("%s: %v, want ok=%v", c.name, c.err, c.ok)
+		}
+	}
+}

@@ -1,10 +1,12 @@
 package planfile_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -476,4 +478,40 @@ steps: [{title: A, due: 2027-01-10, status: in_progress}]
 func TestDefaultTimezoneIsChecked(t *testing.T) {
 	_, err := planfile.Parse([]byte("beneficiary:\n  name: Awa\nadvisor: 1\nsteps: [{title: A, due: 2027-01-10}]\n"), "")
 	checkErrors(t, err, []want{{1, "beneficiary.timezone", "is required"}})
+}
+
+// A file that is not UTF-8 text — UTF-16 as Windows editors save it, with
+// or without a byte order mark, or Latin-1 — is refused with one problem
+// that says so, on its line when it has one.
+func TestParseRefusesTextThatIsNotUTF8(t *testing.T) {
+	const plan = "beneficiary: {name: Zoé}\nadvisor: 1\nsteps: [{title: CV, due: 2027-01-10}]\n"
+	encode16 := func(bom []byte, order binary.AppendByteOrder) []byte {
+		b := append([]byte(nil), bom...)
+		for _, c := range utf16.Encode([]rune(plan)) {
+			b = order.AppendUint16(b, c)
+		}
+		return b
+	}
+	latin1 := []byte(strings.Replace(plan, "é", "\xe9", 1))
+	for _, c := range []struct {
+		name string
+		data []byte
+		line int
+		msg  string
+	}{
+		{"UTF-16 LE with BOM", encode16([]byte{0xFF, 0xFE}, binary.LittleEndian), 0, "the file is not UTF-8 text (UTF-16?)"},
+		{"UTF-16 BE with BOM", encode16([]byte{0xFE, 0xFF}, binary.BigEndian), 0, "the file is not UTF-8 text (UTF-16?)"},
+		{"UTF-16 LE without BOM", encode16(nil, binary.LittleEndian), 0, "the file is not UTF-8 text (UTF-16?)"},
+		{"Latin-1", latin1, 1, "the file is not UTF-8 text (Latin-1 or Windows-1252?)"},
+	} {
+		_, err := planfile.Parse(c.data, "Europe/Paris")
+		var errs planfile.Errors
+		if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Line != c.line || !strings.HasPrefix(errs[0].Message, c.msg) {
+			t.Errorf("%s: %v, want one problem on line %d: %q", c.name, err, c.line, c.msg)
+		}
+	}
+	// A UTF-8 byte order mark is fine.
+	if _, err := planfile.Parse(append([]byte("\xef\xbb\xbf"), plan...), "Europe/Paris"); err != nil {
+		t.Errorf("UTF-8 with BOM: %v", err)
+	}
 }

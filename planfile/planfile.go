@@ -26,14 +26,17 @@
 // and status (todo, in_progress, done, blocked or cancelled).
 //
 // Parse reports every problem of a file at once, each with its line, so an
-// advisor can fix a file in one go. Marshal writes a plan back in the same
+// advisor can fix a file in one go. A file that is not UTF-8 text is refused
+// with one problem that says so. Marshal writes a plan back in the same
 // format.
 package planfile
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"suivi/domain"
 )
@@ -100,6 +103,35 @@ func (es Errors) sorted() Errors {
 	return es
 }
 
+// notUTF8 reports a file that is not UTF-8 text, as one problem: a UTF-16
+// file (what some Windows editors save, with or without a byte order mark),
+// or bytes of another encoding (Latin-1, Windows-1252), on their line.
+// yaml.v3 reads UTF-16 with a byte order mark, but the format is UTF-8, as
+// plan export writes it, and every line an advisor is told about must be
+// the one they see.
+func notUTF8(data []byte) (Error, bool) {
+	const fix = ": save it as UTF-8 (in Notepad: Save as, Encoding UTF-8) and import it again"
+	utf16 := bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) ||
+		len(data) >= 2 && (data[0] == 0 || data[1] == 0)
+	switch {
+	case utf16:
+		return Error{Message: "the file is not UTF-8 text (UTF-16?)" + fix}, true
+	case bytes.IndexByte(data, 0) >= 0:
+		return Error{Line: 1 + bytes.Count(data[:bytes.IndexByte(data, 0)], []byte("\n")), Message: "the file is not UTF-8 text (a NUL byte)" + fix}, true
+	case !utf8.Valid(data):
+		bad := 0
+		for bad < len(data) {
+			r, n := utf8.DecodeRune(data[bad:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			bad += n
+		}
+		return Error{Line: 1 + bytes.Count(data[:bad], []byte("\n")), Message: "the file is not UTF-8 text (Latin-1 or Windows-1252?)" + fix}, true
+	}
+	return Error{}, false
+}
+
 // Parse reads a plan file. defaultTZ fills a missing time zone. It returns
 // the plan, normalized (step ids, statuses, owners, language and time zone
 // filled in) and valid, or Errors listing every problem of the file at once.
@@ -110,6 +142,9 @@ func (es Errors) sorted() Errors {
 func Parse(data []byte, defaultTZ string) (*domain.Plan, error) {
 	if len(data) > MaxSize {
 		return nil, Errors{{Message: fmt.Sprintf("the file is too large (%d bytes, at most %d KiB)", len(data), MaxSize>>10)}}
+	}
+	if e, ok := notUTF8(data); ok {
+		return nil, Errors{e}
 	}
 	root, errs := parseYAML(data)
 	if errs != nil {

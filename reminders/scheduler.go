@@ -547,12 +547,46 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 	var errs []error
 	for _, j := range jobs {
 		if err := s.fire(ctx, j, now); err != nil {
-			// The job stays leased; it is claimed again when the lease lapses.
-			s.log.Warn("job failed, will retry", "job", j.Member, "err", err)
 			errs = append(errs, err)
+			if ferr := s.failed(ctx, j, now, err); ferr != nil {
+				// Not recorded: the job stays leased and is claimed again
+				// when the lease lapses.
+				errs = append(errs, ferr)
+			}
 		}
 	}
 	return len(jobs), errors.Join(errs...)
+}
+
+// maxJobFails is how many failed firings in a row park a job.
+const maxJobFails = 5
+
+// retryAfter is the wait before the n-th retry of a failed job: 2 min (the
+// lease a crashed worker's job waits), 8 min, 32 min, 2 h 8 min; the fifth
+// failure, about 2 h 50 min after the first, parks the job.
+func retryAfter(n int) time.Duration {
+	d := lease
+	for range n - 1 {
+		d *= 4
+	}
+	return d
+}
+
+// failed records a failed firing: the job is tried again later for the same
+// time, or parked after maxJobFails failures in a row (its owner's next Sync
+// starts it afresh).
+func (s *Scheduler) failed(ctx context.Context, j store.Job, now time.Time, cause error) error {
+	wait := retryAfter(j.Fails + 1)
+	fails, parked, err := s.store.FailJob(context.WithoutCancel(ctx), j.Member, now, now.Add(wait), maxJobFails, "notify failed")
+	if err != nil {
+		return err
+	}
+	if parked {
+		s.log.Error("job parked after failing", "job", j.Member, "fails", fails, "err", cause)
+		return nil
+	}
+	s.log.Warn("job failed, will retry", "job", j.Member, "fails", fails, "retry_in_s", int(wait.Seconds()), "err", cause)
+	return nil
 }
 
 func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error {

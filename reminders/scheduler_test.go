@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,4 +183,78 @@ func TestSyncFollowsThePlan(t *testing.T) {
 	if len(jobs) != 1 {
 		t.Fatalf("a done step keeps jobs: %v", jobs)
 	}
+}
+
+// failingEvents fails every push, as when Redis is broken for that
+// beneficiary.
+type failingEvents struct {
+	mu    sync.Mutex
+	calls []reminders.DueData
+	at    []time.Time
+	now   func() time.Time
+}
+
+func (n *failingEvents) Push(ctx context.Context, ev store.Event) (bool, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var d reminders.DueData
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return false, err
+	}
+	n.calls = append(n.calls, d)
+	n.at = append(n.at, n.now())
+	return false, errors.New("inbox unavailable")
+}
+
+// A job whose firing keeps failing is retried for the same occurrence with
+// a growing backoff (2 min, 8 min, 32 min, 2 h 8 min), then parked: kept
+// aside, counted, out of the queue. A Sync of its beneficiary starts it
+// afresh.
+func TestFailingJobBacksOffThenIsParked(t *testing.T) {
+	ctx := context.Background()
+	st, clk, _, _, id := setup(t, time.Date(2027, 3, 16, 12, 0, 0, 0, time.UTC))
+	n := &failingEvents{now: clk.Now}
+	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	first, _, _ := st.NextJob(ctx)
+	clk.Set(first)
+	for end := first.Add(12 * time.Hour); clk.Now().Before(end); clk.Advance(time.Minute) {
+		if _, err := s.RunOnce(ctx); err != nil && len(n.calls) == 0 {
+			t.Fatal(err)
+		}
+	}
+	var gaps []time.Duration
+	for i := range n.calls {
+		if n.calls[i].Key != n.calls[0].Key {
+			t.Fatalf("retry %d is for %s, not the occurrence that failed (%s)", i, n.calls[i].Key, n.calls[0].Key)
+		}
+		if i > 0 {
+			gaps = append(gaps, n.at[i].Sub(n.at[i-1]))
+		}
+	}
+	want := []time.Duration{2 * time.Minute, 8 * time.Minute, 32 * time.Minute, 128 * time.Minute}
+	if fmt.Sprint(gaps) != fmt.Sprint(want) {
+		t.Fatalf("%d firings, %v apart; want 5, %v apart", len(n.calls), gaps, want)
+	}
+	parked, count, err := st.ParkedJobs(ctx, 10)
+	if err != nil || count != 1 || !strings.Contains(parked[0], `"member":"r|`+id+`|1"`) || !strings.Contains(parked[0], `"fails":5`) {
+		t.Fatalf("parked jobs %d %v %v", count, parked, err)
+	}
+	if _, ok := mustJobs(t, st, id)["r|"+id+"|1"]; ok {
+		t.Fatal("a parked job is still scheduled")
+	}
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mustJobs(t, st, id)["r|"+id+"|1"]; !ok {
+		t.Fatal("a Sync did not schedule the parked series again")
+	}
+}
+
+func mustJobs(t *testing.T, st *store.Store, owner string) map[string]time.Time {
+	t.Helper()
+	jobs, err := st.Jobs(context.Background(), owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobs
 }

@@ -22,7 +22,19 @@ import (
 //	suivi:{due}:lease        zset  member -> lease expiry (unix ms)
 //	suivi:{due}:orig         hash  member -> firing time it was claimed for
 //	suivi:{due}:of:<owner>   set   members owned by a beneficiary or advisor
+//	suivi:{due}:fails        hash  member -> failed firings in a row
+//	suivi:{due}:since        hash  member -> firing time of the first of them
+//	suivi:{due}:parked       list  JSON of jobs given up on (bounded, expiring)
+//
+// A job whose firing fails is tried again later (FailJob), for the same
+// firing time, and parked after a few failures in a row; a Sync of its
+// owner starts it afresh.
 
+// jobsSync makes an owner's jobs exactly the given ones, forgetting their
+// failures: a Sync starts every series afresh.
+//
+// KEYS[1] the owner's members, KEYS[2] queue, KEYS[3] fails, KEYS[4] since
+// ARGV: member, next firing (unix ms), member, next firing, ...
 var jobsSync = redis.NewScript(`
 local old = redis.call('SMEMBERS', KEYS[1])
 local keep = {}
@@ -32,13 +44,24 @@ for _, m in ipairs(old) do
     redis.call('ZREM', KEYS[2], m)
     redis.call('SREM', KEYS[1], m)
   end
+  redis.call('HDEL', KEYS[3], m)
+  redis.call('HDEL', KEYS[4], m)
 end
 for i = 1, #ARGV, 2 do
   redis.call('ZADD', KEYS[2], ARGV[i+1], ARGV[i])
   redis.call('SADD', KEYS[1], ARGV[i])
+  redis.call('HDEL', KEYS[3], ARGV[i])
+  redis.call('HDEL', KEYS[4], ARGV[i])
 end
 return #old`)
 
+// jobsClaim returns expired leases to the queue at their original time,
+// then leases the jobs due. A job retried after failures is claimed for the
+// firing time that first failed.
+//
+// KEYS[1] queue, KEYS[2] lease, KEYS[3] orig, KEYS[4] fails, KEYS[5] since
+// ARGV[1] now (unix ms), ARGV[2] lease expiry (unix ms), ARGV[3] most jobs
+// Returns member, firing time, failures so far, member, ...
 var jobsClaim = redis.NewScript(`
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 100)
 for _, m in ipairs(expired) do
@@ -48,16 +71,30 @@ for _, m in ipairs(expired) do
   redis.call('ZADD', KEYS[1], 'NX', at, m)
 end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
 for i = 1, #due, 2 do
-  redis.call('ZREM', KEYS[1], due[i])
-  redis.call('ZADD', KEYS[2], ARGV[2], due[i])
-  redis.call('HSET', KEYS[3], due[i], due[i+1])
+  local m = due[i]
+  local at = redis.call('HGET', KEYS[5], m) or due[i+1]
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('ZADD', KEYS[2], ARGV[2], m)
+  redis.call('HSET', KEYS[3], m, at)
+  out[#out+1] = m
+  out[#out+1] = at
+  out[#out+1] = redis.call('HGET', KEYS[4], m) or '0'
 end
-return due`)
+return out`)
 
+// jobsDone releases a claimed job and schedules its next firing (none when
+// ARGV[2] is 0), unless it was rescheduled meanwhile.
+//
+// KEYS[1] queue, KEYS[2] lease, KEYS[3] orig, KEYS[4] the owner's members,
+// KEYS[5] fails, KEYS[6] since
+// ARGV[1] member, ARGV[2] next firing (unix ms) or 0
 var jobsDone = redis.NewScript(`
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
+redis.call('HDEL', KEYS[6], ARGV[1])
 if tonumber(ARGV[2]) > 0 then
   redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
   redis.call('SADD', KEYS[4], ARGV[1])
@@ -66,12 +103,42 @@ elseif not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 end
 return 1`)
 
-func (s *Store) jobsKey(part string) string { return s.k.prefix + "{due}:" + part }
+// jobsFail releases a claimed job whose firing failed: it is tried again at
+// ARGV[2] for the same firing time, or, after ARGV[3] failures in a row,
+// parked (kept aside for an operator) and left out of the queue.
+//
+// KEYS[1] queue, KEYS[2] lease, KEYS[3] orig, KEYS[4] fails, KEYS[5] since,
+// KEYS[6] parked
+// ARGV[1] member, ARGV[2] retry time (unix ms), ARGV[3] most failures,
+// ARGV[4] now (unix ms), ARGV[5] reason, ARGV[6] most parked records kept,
+// ARGV[7] TTL of the parked list (ms)
+// Returns {1 (to retry) or 2 (parked), failures}.
+var jobsFail = redis.NewScript(`
+local due = redis.call('HGET', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+local n = redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
+if due and not redis.call('HGET', KEYS[5], ARGV[1]) then redis.call('HSET', KEYS[5], ARGV[1], due) end
+if n >= tonumber(ARGV[3]) then
+  redis.call('LPUSH', KEYS[6], cjson.encode({member = ARGV[1], fails = n, due = tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0'),
+    reason = ARGV[5], at = tonumber(ARGV[4])}))
+  redis.call('LTRIM', KEYS[6], 0, tonumber(ARGV[6]) - 1)
+  redis.call('PEXPIRE', KEYS[6], ARGV[7])
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  redis.call('HDEL', KEYS[5], ARGV[1])
+  return {2, n}
+end
+redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+return {1, n}`)
 
-// Job is a claimed job: its member and the time it was due.
+func (s *Store) jobsKey(part string) string { return s.k.jobs(part) }
+
+// Job is a claimed job: its member, the time it was due and how many times
+// in a row its firing failed before.
 type Job struct {
 	Member string
 	Due    time.Time
+	Fails  int
 }
 
 // SyncJobs makes the jobs of owner exactly jobs (member -> next firing):
@@ -81,7 +148,7 @@ func (s *Store) SyncJobs(ctx context.Context, owner string, jobs map[string]time
 	for m, at := range jobs {
 		args = append(args, m, ms(at))
 	}
-	if err := jobsSync.Run(ctx, s.rdb, []string{s.jobsKey("of:" + owner), s.jobsKey("q")}, args...).Err(); err != nil {
+	if err := jobsSync.Run(ctx, s.rdb, []string{s.jobsKey("of:" + owner), s.jobsKey("q"), s.jobsKey("fails"), s.jobsKey("since")}, args...).Err(); err != nil {
 		return fmt.Errorf("sync jobs of %s: %w", owner, err)
 	}
 	return nil
@@ -90,15 +157,16 @@ func (s *Store) SyncJobs(ctx context.Context, owner string, jobs map[string]time
 // ClaimJobs takes up to n jobs due at now under a lease until leaseUntil,
 // after returning expired leases to the queue at their original time.
 func (s *Store) ClaimJobs(ctx context.Context, now, leaseUntil time.Time, n int) ([]Job, error) {
-	v, err := jobsClaim.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig")},
+	v, err := jobsClaim.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("fails"), s.jobsKey("since")},
 		ms(now), ms(leaseUntil), n).StringSlice()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("claim jobs: %w", err)
 	}
-	jobs := make([]Job, 0, len(v)/2)
-	for i := 0; i+1 < len(v); i += 2 {
+	jobs := make([]Job, 0, len(v)/3)
+	for i := 0; i+2 < len(v); i += 3 {
 		at, _ := strconv.ParseFloat(v[i+1], 64)
-		jobs = append(jobs, Job{Member: v[i], Due: time.UnixMilli(int64(at)).UTC()})
+		fails, _ := strconv.Atoi(v[i+2])
+		jobs = append(jobs, Job{Member: v[i], Due: time.UnixMilli(int64(at)).UTC(), Fails: fails})
 	}
 	return jobs, nil
 }
@@ -110,12 +178,44 @@ func (s *Store) FinishJob(ctx context.Context, owner, member string, next time.T
 	if !next.IsZero() {
 		at = ms(next)
 	}
-	err := jobsDone.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("of:" + owner)},
+	err := jobsDone.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("of:" + owner), s.jobsKey("fails"), s.jobsKey("since")},
 		member, at).Err()
 	if err != nil {
 		return fmt.Errorf("finish job %s: %w", member, err)
 	}
 	return nil
+}
+
+// parked jobs are kept for an operator, bounded and expiring.
+const (
+	parkedJobsTTL = 30 * 24 * time.Hour
+	parkedJobsMax = 1000
+)
+
+// FailJob releases a claimed job whose firing failed: it is tried again at
+// retryAt, for the same firing time, unless this was its maxFails-th failure
+// in a row; then it is parked (kept aside, see ParkedJobs) and leaves the
+// queue until its owner's next SyncJobs. It returns the failures in a row.
+func (s *Store) FailJob(ctx context.Context, member string, now, retryAt time.Time, maxFails int, reason string) (fails int, parked bool, err error) {
+	v, err := jobsFail.Run(ctx, s.rdb,
+		[]string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("fails"), s.jobsKey("since"), s.jobsKey("parked")},
+		member, ms(retryAt), maxFails, ms(now), reason, parkedJobsMax, parkedJobsTTL.Milliseconds()).Int64Slice()
+	if err != nil || len(v) != 2 {
+		return 0, false, fmt.Errorf("fail job %s: %w", member, err)
+	}
+	return int(v[1]), v[0] == 2, nil
+}
+
+// ParkedJobs returns up to n parked jobs (JSON: member, fails, due, reason,
+// at), newest first, and how many are parked in all.
+func (s *Store) ParkedJobs(ctx context.Context, n int64) ([]string, int64, error) {
+	p := s.rdb.Pipeline()
+	list := p.LRange(ctx, s.jobsKey("parked"), 0, n-1)
+	count := p.LLen(ctx, s.jobsKey("parked"))
+	if _, err := p.Exec(ctx); err != nil {
+		return nil, 0, fmt.Errorf("parked jobs: %w", err)
+	}
+	return list.Val(), count.Val(), nil
 }
 
 // Jobs returns the scheduled jobs of owner (member -> next firing); a job

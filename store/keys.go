@@ -36,10 +36,12 @@ import (
 //	suivi:{<q>}:q:<chat id>        list    item ids of one chat waiting, oldest first
 //	suivi:{<q>}:items              hash    item id -> payload
 //	suivi:{<q>}:tries              hash    item id -> failed attempts
+//	suivi:{<q>}:waits              hash    item id -> attempts that found Telegram unavailable
 //	suivi:{<q>}:ready              zset    chat id -> when it may be processed (unix ms)
 //	suivi:{<q>}:lease              zset    chat id -> lease expiry (unix ms)
 //	suivi:{<q>}:owner              hash    chat id -> lease token
 //	suivi:{<q>}:parked             list    JSON of items given up on (bounded, expiring)
+//	suivi:{<q>}:flood:<chat id>    string  the chat was told its backlog is full (TTL)
 type keys struct{ prefix string }
 
 func (k keys) benTag(id string) string      { return k.prefix + "{b:" + id + "}:" }
@@ -55,11 +57,17 @@ func (k keys) sent(key string) string       { return k.prefix + "sent:" + key }
 func (k keys) advInvite(code string) string { return k.prefix + "advinvite:" + code }
 func (k keys) advisorTag(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":" }
 
+// jobs names the due-queue's keys (layout in jobs.go).
+func (k keys) jobs(part string) string { return k.prefix + "{due}:" + part }
+
 func (k keys) sandbox() string    { return k.prefix + "sandbox" }
 func (k keys) all() string        { return k.prefix + "*" }
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
 
 func (k keys) lanes(queue, part string) string { return k.prefix + "{" + queue + "}:" + part }
+func (k keys) laneFlood(queue string, lane int64) string {
+	return k.lanes(queue, "flood:"+i64(lane))
+}
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }

@@ -49,6 +49,42 @@ if not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
 end
 return 1`)
 
+// lanePushCapped is lanePush for a lane whose backlog is capped: an item
+// that finds ARGV[6] items waiting is parked instead of queued, and the
+// first such item of a flood (the flood marker was not set) also queues a
+// notice right after the item in hand, so the chat is told once.
+//
+// KEYS[1] seen marker of the item, KEYS[2] the lane's queue, KEYS[3] items,
+// KEYS[4] ready, KEYS[5] lease, KEYS[6] parked, KEYS[7] the lane's flood marker
+// ARGV[1] item id, ARGV[2] payload, ARGV[3] now (unix ms), ARGV[4] seen TTL
+// (ms), ARGV[5] lane, ARGV[6] most items waiting, ARGV[7] notice id,
+// ARGV[8] notice payload, ARGV[9] flood marker TTL (ms), ARGV[10] most
+// parked records kept, ARGV[11] TTL of the parked list (ms)
+// Returns 0 (seen before), 1 (queued), 2 (parked), 3 (parked, notice queued).
+var lanePushCapped = redis.NewScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[4]) then return 0 end
+if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[6]) then
+  redis.call('LPUSH', KEYS[6], cjson.encode({id = ARGV[1], lane = ARGV[5], tries = 0,
+    reason = 'backlog', at = tonumber(ARGV[3]), item = ARGV[2]}))
+  redis.call('LTRIM', KEYS[6], 0, tonumber(ARGV[10]) - 1)
+  redis.call('PEXPIRE', KEYS[6], ARGV[11])
+  if not redis.call('SET', KEYS[7], '1', 'NX', 'PX', ARGV[9]) then return 2 end
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  redis.call('HSET', KEYS[3], ARGV[7], ARGV[8])
+  if head then
+    redis.call('LINSERT', KEYS[2], 'AFTER', head, ARGV[7])
+  else
+    redis.call('RPUSH', KEYS[2], ARGV[7])
+  end
+  return 3
+end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+if not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[3], ARGV[5])
+end
+return 1`)
+
 var laneClaim = redis.NewScript(`
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 100)
 for _, c in ipairs(expired) do
@@ -64,33 +100,60 @@ redis.call('ZADD', KEYS[2], ARGV[2], c)
 redis.call('HSET', KEYS[3], c, ARGV[3])
 return c`)
 
+// laneAck removes a handled item from a held lane.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
+// KEYS[5] waits
+// ARGV[1] lane, ARGV[2] lease token, ARGV[3] item id
 var laneAck = redis.NewScript(`
 if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
 redis.call('HDEL', KEYS[2], ARGV[3])
 redis.call('HDEL', KEYS[3], ARGV[3])
+redis.call('HDEL', KEYS[5], ARGV[3])
 return 1`)
 
+// laneFail counts one failed attempt (ARGV[6] = 'tries') or one wait for an
+// unavailable Telegram (ARGV[6] = 'waits') at an item of a held lane, and
+// parks the item when that count reaches its limit.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
+// KEYS[5] parked, KEYS[6] waits
+// ARGV[1] lane, ARGV[2] lease token, ARGV[3] item id, ARGV[4] limit,
+// ARGV[5] reason, ARGV[6] which count, ARGV[7] now (unix ms),
+// ARGV[8] most parked records kept, ARGV[9] TTL of the parked list (ms)
+// Returns -1 (lease lost), or {1 (counted) or 2 (parked), the count}.
 var laneFail = redis.NewScript(`
 if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
-local n = redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-if n < tonumber(ARGV[4]) then return 1 end
+local counter = KEYS[3]
+if ARGV[6] == 'waits' then counter = KEYS[6] end
+local n = redis.call('HINCRBY', counter, ARGV[3], 1)
+if n < tonumber(ARGV[4]) then return {1, n} end
 local payload = redis.call('HGET', KEYS[2], ARGV[3])
-redis.call('LPUSH', KEYS[5], cjson.encode({id = ARGV[3], lane = ARGV[1], tries = n,
-  reason = ARGV[5], at = tonumber(ARGV[6]), item = payload}))
-redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[7]) - 1)
-redis.call('PEXPIRE', KEYS[5], ARGV[8])
+local tries = tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0')
+local waits = tonumber(redis.call('HGET', KEYS[6], ARGV[3]) or '0')
+redis.call('LPUSH', KEYS[5], cjson.encode({id = ARGV[3], lane = ARGV[1], tries = tries,
+  waits = waits, reason = ARGV[5], at = tonumber(ARGV[7]), item = payload}))
+redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+redis.call('PEXPIRE', KEYS[5], ARGV[9])
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[3] then redis.call('LPOP', KEYS[1]) end
 redis.call('HDEL', KEYS[2], ARGV[3])
 redis.call('HDEL', KEYS[3], ARGV[3])
-return 2`)
+redis.call('HDEL', KEYS[6], ARGV[3])
+return {2, n}`)
 
+// laneDrop removes every item of a held lane.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
+// KEYS[5] waits
+// ARGV[1] lane, ARGV[2] lease token
 var laneDrop = redis.NewScript(`
 if redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[2] then return -1 end
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 for _, id in ipairs(ids) do
   redis.call('HDEL', KEYS[2], id)
   redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[5], id)
 end
 redis.call('DEL', KEYS[1])
 return #ids`)
@@ -107,6 +170,22 @@ if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return -1 end
 redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
 return 1`)
 
+// lanePark keeps aside an item that never entered a lane (an update that
+// cannot be decoded), as laneFail does for an item given up on; an item
+// parked before (same id, within the dedupe period) is not parked twice.
+//
+// KEYS[1] seen marker of the item, KEYS[2] parked list
+// ARGV[1] item id, ARGV[2] lane, ARGV[3] reason, ARGV[4] now (unix ms),
+// ARGV[5] payload, ARGV[6] most records kept, ARGV[7] TTL of the list (ms),
+// ARGV[8] TTL of the seen marker (ms)
+var lanePark = redis.NewScript(`
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[8]) then return 0 end
+redis.call('LPUSH', KEYS[2], cjson.encode({id = ARGV[1], lane = ARGV[2], tries = 0,
+  reason = ARGV[3], at = tonumber(ARGV[4]), item = ARGV[5]}))
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[6]) - 1)
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+return 1`)
+
 func (l *Lanes) key(part string) string  { return l.s.k.lanes(l.name, part) }
 func (l *Lanes) queue(lane int64) string { return l.key("q:" + i64(lane)) }
 
@@ -120,6 +199,40 @@ func (l *Lanes) Push(ctx context.Context, id string, lane int64, payload []byte,
 		return false, fmt.Errorf("%s push %s: %w", l.name, id, err)
 	}
 	return n == 1, nil
+}
+
+// PushResult is what became of an item pushed into a capped lane.
+type PushResult int
+
+// Outcomes of PushCapped.
+const (
+	PushSeen         PushResult = iota // pushed before (within the dedupe period): nothing done
+	PushQueued                         // queued in its lane
+	PushParked                         // the lane was full: parked, not queued
+	PushParkedNotice                   // parked, and the lane's flood notice queued
+)
+
+// Capped describes the cap on one lane's backlog for PushCapped.
+type Capped struct {
+	// Max is how many items may wait in the lane; an item beyond is parked.
+	Max int
+	// NoticeID and Notice are queued, right after the item in hand, when
+	// an item is parked and the lane has not been told within NoticeEvery.
+	NoticeID    string
+	Notice      []byte
+	NoticeEvery time.Duration
+}
+
+// PushCapped is Push for a lane whose backlog is capped (see Capped).
+func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload []byte, now time.Time, c Capped) (PushResult, error) {
+	n, err := lanePushCapped.Run(ctx, l.s.rdb,
+		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease"), l.key("parked"), l.s.k.laneFlood(l.name, lane)},
+		id, payload, ms(now), l.seenTTL.Milliseconds(), lane, c.Max, c.NoticeID, c.Notice, c.NoticeEvery.Milliseconds(),
+		parkedMax, parkedTTL.Milliseconds()).Int()
+	if err != nil {
+		return PushSeen, fmt.Errorf("%s push %s: %w", l.name, id, err)
+	}
+	return PushResult(n), nil
 }
 
 // Seen reports whether an item with this id was pushed (within the dedupe period).
@@ -157,6 +270,8 @@ type Item struct {
 	Payload []byte
 	// Tries counts earlier failed attempts.
 	Tries int
+	// Waits counts earlier attempts that found Telegram unavailable.
+	Waits int
 }
 
 // Head returns the oldest item of a lane; ok is false when it has none.
@@ -171,12 +286,14 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 	p := l.s.rdb.Pipeline()
 	pl := p.HGet(ctx, l.key("items"), id)
 	tr := p.HGet(ctx, l.key("tries"), id)
+	wt := p.HGet(ctx, l.key("waits"), id)
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return it, false, fmt.Errorf("%s head: %w", l.name, err)
 	}
 	it.ID = id
 	it.Payload, _ = pl.Bytes()
 	it.Tries, _ = tr.Int()
+	it.Waits, _ = wt.Int()
 	return it, true, nil
 }
 
@@ -184,7 +301,7 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 // the lane; the item is left alone.
 func (l *Lanes) Ack(ctx context.Context, lane int64, token, id string) error {
 	n, err := laneAck.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner")},
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("waits")},
 		lane, token, id).Int()
 	if err != nil {
 		return fmt.Errorf("%s ack %s: %w", l.name, id, err)
@@ -199,23 +316,50 @@ func (l *Lanes) Ack(ctx context.Context, lane int64, token, id string) error {
 // item is parked (kept aside for an operator) and removed from its lane;
 // parked reports that.
 func (l *Lanes) Fail(ctx context.Context, lane int64, token, id string, maxTries int, reason string, now time.Time) (parked bool, err error) {
-	n, err := laneFail.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("parked")},
-		lane, token, id, maxTries, reason, ms(now), parkedMax, parkedTTL.Milliseconds()).Int()
+	_, parked, err = l.count(ctx, lane, token, id, "tries", maxTries, reason, now)
+	return parked, err
+}
+
+// Wait records an attempt at an item that found Telegram unavailable (5xx,
+// timeouts, network errors): not the item's fault, counted apart from its
+// tries. After maxWaits of them the item is parked. It returns the count.
+func (l *Lanes) Wait(ctx context.Context, lane int64, token, id string, maxWaits int, reason string, now time.Time) (waits int, parked bool, err error) {
+	return l.count(ctx, lane, token, id, "waits", maxWaits, reason, now)
+}
+
+func (l *Lanes) count(ctx context.Context, lane int64, token, id, which string, limit int, reason string, now time.Time) (int, bool, error) {
+	v, err := laneFail.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("parked"), l.key("waits")},
+		lane, token, id, limit, reason, which, ms(now), parkedMax, parkedTTL.Milliseconds()).Result()
 	if err != nil {
-		return false, fmt.Errorf("%s fail %s: %w", l.name, id, err)
+		return 0, false, fmt.Errorf("%s fail %s: %w", l.name, id, err)
 	}
-	if n < 0 {
-		return false, ErrLeaseLost
+	r, ok := v.([]any)
+	if !ok || len(r) != 2 {
+		return 0, false, ErrLeaseLost
 	}
-	return n == 2, nil
+	state, _ := r[0].(int64)
+	n, _ := r[1].(int64)
+	return int(n), state == 2, nil
+}
+
+// Park keeps aside, with the parked items, an item that cannot be queued
+// (an update that cannot be decoded): bounded and expiring like them. An id
+// parked before is not parked again; parked reports whether this call did.
+func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, payload []byte, now time.Time) (parked bool, err error) {
+	n, err := lanePark.Run(ctx, l.s.rdb, []string{l.key("seen:" + id), l.key("parked")},
+		id, lane, reason, ms(now), payload, parkedMax, parkedTTL.Milliseconds(), l.seenTTL.Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("%s park %s: %w", l.name, id, err)
+	}
+	return n == 1, nil
 }
 
 // Drop removes every item of a held lane (its chat is gone) and returns how
 // many there were.
 func (l *Lanes) Drop(ctx context.Context, lane int64, token string) (int, error) {
 	n, err := laneDrop.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner")}, lane, token).Int()
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("waits")}, lane, token).Int()
 	if err != nil {
 		return 0, fmt.Errorf("%s drop: %w", l.name, err)
 	}

@@ -42,6 +42,19 @@
 // holding one check-in entry per beneficiary, each in the beneficiary's
 // own zone (CRON_TZ=<zone> ...), which is what a bot keeping its schedules
 // in process would need.
+//
+// Part 4, the flood (-flood, off by default): a real suivi replica (the
+// binary -suivi, or one built with go build ./cmd/suivi) runs as a child
+// process against a fake Bot API (telegramtest, on the wall clock) and this
+// Redis, with the default rates (1 message a second per chat, 25 in all).
+// Twice: -others chats (strangers to Suivi, each answered with one message)
+// write once each, spread over the middle of -flood-for; the second time,
+// -flooders other chats send -flood-rate messages a second each meanwhile.
+// Reported: the others' reply latency (from the update queued at the fake
+// to the reply's sendMessage arriving there), p50, p99 and max, with and
+// without the flood, their ratio, and what the flooders got.
+//
+//	go run ./cmd/suivi-bench -jobs 0 -beneficiaries '' -cron=false -flood
 package main
 
 import (
@@ -75,6 +88,13 @@ func main() {
 		workers   = flag.Int("workers", 8, "part 2: goroutines creating beneficiaries (the simulated week runs on one, like one replica's scheduler)")
 		startDay  = flag.String("start", "2030-01-07", "part 2: first day (Europe/Paris midnight) of the simulated week")
 		withCron  = flag.Bool("cron", true, "part 3: measure an in-memory robfig/cron with one entry per beneficiary, for comparison")
+		flood     = flag.Bool("flood", false, "part 4: run a suivi replica against a fake Telegram while chats flood, and measure the others' reply latency")
+		floodBin  = flag.String("suivi", "", "part 4: suivi binary to run (empty: go build ./cmd/suivi, from the module's root)")
+		flooders  = flag.Int("flooders", 10, "part 4: chats that flood")
+		floodRate = flag.Int("flood-rate", 10, "part 4: messages a second each flooding chat sends")
+		floodFor  = flag.Duration("flood-for", 10*time.Second, "part 4: how long they flood")
+		others    = flag.Int("others", 100, "part 4: chats that each write once during the flood")
+		replicaW  = flag.Int("replica-workers", 8, "part 4: SUIVI_WORKERS of the replica")
 	)
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: suivi-bench [flags]\n\n"+
@@ -151,6 +171,15 @@ func main() {
 	}
 	if len(counts) > 0 {
 		if err := benchBeneficiaries(ctx, rdb, st, counts, *workers, start, *withCron); err != nil {
+			fatal(err)
+		}
+	}
+	if *flood {
+		if *flooders < 1 || *floodRate < 1 || *others < 1 || *replicaW < 1 || *floodFor <= 0 {
+			fatal(errors.New("-flooders, -flood-rate, -others, -replica-workers and -flood-for must be positive"))
+		}
+		o := floodOptions{bin: *floodBin, flooders: *flooders, rate: *floodRate, during: *floodFor, others: *others, workers: *replicaW}
+		if err := benchFlood(ctx, rdb, url, o); err != nil {
 			fatal(err)
 		}
 	}

@@ -123,8 +123,9 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb), api: api, me: me}
 	// One pass, bottom up: whoever has a change to make for someone pushes
 	// an event into that person's lane of the inbox, handled by the router.
-	lanes := bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease}
 	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, now, log)
+	// A chat over its own rate waits in its queue, holding no worker.
+	lanes := bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease, Gate: a.sender}
 	events := bot.NewEvents(a.store, now)
 	a.outbox = bot.NewOutbox(a.store, a.sender, events, now, log, lanes)
 	a.sched = reminders.New(a.store, events, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention})
@@ -138,7 +139,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
 	} else {
-		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute), Inbox: a.inbox, Store: a.store, Log: log}
+		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute), Inbox: a.inbox, Store: a.store, Log: log, Now: now}
 	}
 	return a, nil
 }
@@ -187,12 +188,21 @@ func (a *app) setup(ctx context.Context) error {
 }
 
 // handler serves health checks, metrics and, in webhook mode, Telegram's calls.
+// /healthz answers 503 with a one-line reason when Redis does not answer or
+// when this replica polls Telegram and has not completed a round for two
+// minutes.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := a.store.Ping(r.Context()); err != nil {
 			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
 			return
+		}
+		if a.poller != nil {
+			if err := a.poller.Health(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"suivi/internal/clock"
 	"suivi/planfile"
@@ -109,5 +111,37 @@ func TestPlanImportExportRoundTrip(t *testing.T) {
 	errb.Reset()
 	if code := realMain(context.Background(), []string{"plan", "export", "nosuchplan"}, e.get, clk.Now, &out, &errb); code == 0 || !strings.Contains(errb.String(), "no plan nosuchplan") {
 		t.Fatalf("unknown id: %d %q", code, errb.String())
+	}
+}
+
+// A plan file saved as UTF-16 by a Windows editor is refused with one line
+// that says what to do, and nothing is stored.
+func TestPlanImportRefusesUTF16WithOneClearLine(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	defer srv.Close()
+	e := baseEnv(t, srv)
+	path := filepath.Join(t.TempDir(), "plan.yaml")
+	data := []byte{0xFF, 0xFE}
+	for _, c := range utf16.Encode([]rune("beneficiary: {name: Zoé}\nadvisor: 1\nsteps: [{title: CV, due: 2027-01-10}]\n")) {
+		data = binary.LittleEndian.AppendUint16(data, c)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := realMain(context.Background(), []string{"plan", "import", path}, e.get, time.Now, &out, &errb); code == 0 {
+		t.Fatal("a UTF-16 file was imported")
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if want := path + ": the file is not UTF-8 text (UTF-16?)"; len(lines) != 2 || !strings.HasPrefix(lines[0], want) || !strings.Contains(lines[1], "1 problem(s), nothing stored") {
+		t.Fatalf("stderr:\n%s\nwant one line starting %q, then the summary", errb.String(), want)
+	}
+	rdb, err := connectRedis(context.Background(), e["REDIS_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if n, _ := rdb.DBSize(context.Background()).Result(); n != 0 {
+		t.Errorf("%d keys stored", n)
 	}
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"suivi/domain"
+	"suivi/planfile"
 	"suivi/telegramtest"
 )
 
@@ -280,5 +284,82 @@ func TestReviseCountsEachAddedStep(t *testing.T) {
 	}
 	if m := w.adv.Messages()[len(w.adv.Messages())-1]; m.PlainText != "✔️ Awa est prévenu(e) des 2 changement(s)." {
 		t.Errorf("the advisor reads %q, want 2 changes", m.PlainText)
+	}
+}
+
+// What /modifier lets in, plan import takes back: a title or a new step
+// holding control characters (as a paste can bring), or a date out of the
+// plan's range, is refused with the catalog's message and changes
+// nothing, and `plan export` then writes a file `plan import` reads.
+func TestReviseRefusesWhatPlanImportRefuses(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	awa := w.enrol(t, revisePlan(t), 9102, "Awa", true)
+	id := w.ben(t, awa).ID
+	before := w.planState(t, id)
+
+	w.sayExpect(t, w.adv, "/modifier awa", txtRvMenu)
+	w.pressOn(t, w.adv, "⬜ Visite de la Mission Locale · 25/03")
+	w.pressOn(t, w.adv, btnRvTitle)
+	w.sayExpect(t, w.adv, "Visite\x11du CIO", txtRvBadTitle)
+	w.sayExpect(t, w.adv, "Visite du CIO\x7f", txtRvBadTitle)
+	w.sayExpect(t, w.adv, "Visite du CIO", txtRvMenu)
+	renamed := w.planState(t, id)
+
+	w.pressOn(t, w.adv, btnRvAdd)
+	w.sayExpect(t, w.adv, "15/12 Titre\x11 de l'étape", txtRvBadSteps)
+	w.sayExpect(t, w.adv, "15/12/9999 Dans très longtemps", txtRvBadSteps)
+	if after := w.planState(t, id); after != renamed {
+		t.Fatalf("a refused line changed the plan:\n%s\n%s", renamed, after)
+	}
+	w.sayExpect(t, w.adv, "10/04 Inscription au Greta", txtRvMenu)
+	w.pressOn(t, w.adv, "⬜ Refaire son CV · 20/03")
+	w.pressOn(t, w.adv, btnRvDate)
+	w.sayExpect(t, w.adv, "15/04/2999", txtRvBadDate)
+	if renamed == before {
+		t.Fatal("the good title was not stored")
+	}
+
+	var out, errb bytes.Buffer
+	if code := realMain(context.Background(), []string{"plan", "export", id}, w.e.get, w.clk.Now, &out, &errb); code != 0 {
+		t.Fatalf("plan export: exit %d: %s", code, errb.String())
+	}
+	p, err := planfile.Parse(out.Bytes(), "Europe/Paris")
+	if err != nil {
+		t.Fatalf("plan import refuses what plan export wrote: %v\n%s", err, out.String())
+	}
+	titles := []string{}
+	for _, s := range p.Steps {
+		titles = append(titles, s.Title)
+	}
+	if got := strings.Join(titles, " | "); got != "Refaire son CV | Visite du CIO | Atelier numérique | Inscription au Greta" {
+		t.Errorf("exported steps: %s", got)
+	}
+}
+
+// A change that each typed field passes but that leaves the plan breaking
+// its rules (a step reminded two hours before its time, moved to a day
+// without a time) is refused as a whole, with the plan's problems; a
+// date with a time is taken.
+func TestReviseRefusesAChangeThatBreaksThePlan(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	awa := w.enrol(t, writePlan(t, fmt.Sprintf("beneficiary: {name: Awa, timezone: Europe/Paris}\nadvisor: %d\n"+
+		"steps:\n  - {title: Entretien à France Travail, due: 2037-03-20T14:30, reminders: [-2h]}\n", advisorID)), 9103, "Awa", true)
+	id := w.ben(t, awa).ID
+	before := w.planState(t, id)
+	w.sayExpect(t, w.adv, "/modifier awa", txtRvMenu)
+	w.pressOn(t, w.adv, "⬜ Entretien à France Travail · 20/03")
+	w.pressOn(t, w.adv, btnRvDate)
+	got := w.say(t, w.adv, "15/04")
+	if len(got) == 0 || !strings.Contains(got[0].PlainText, "Je n'ai pas enregistré ce changement") || !strings.Contains(got[0].PlainText, "steps[0].reminders[0]") {
+		t.Fatalf("a date that breaks the plan: %s", dump(got))
+	}
+	if after := w.planState(t, id); after != before {
+		t.Fatalf("a refused change was stored:\n%s\n%s", before, after)
+	}
+	w.pressOn(t, w.adv, "⬜ Entretien à France Travail · 20/03")
+	w.pressOn(t, w.adv, btnRvDate)
+	w.sayExpect(t, w.adv, "15/04 10:00", txtRvMenu)
+	if p := w.plan(t, id); p.Steps[0].Due.String() != "2037-04-15T10:00" {
+		t.Fatalf("due %s after a good date", p.Steps[0].Due)
 	}
 }

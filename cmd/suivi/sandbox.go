@@ -520,7 +520,9 @@ func (w *sandboxWorld) NextJob(ctx context.Context) (time.Time, bool, error) {
 }
 
 // Settle implements sandbox.World: the updates the people sent are fetched,
-// and the bot has done what is due.
+// and the bot has done what is due — including what waits a moment for a
+// chat's rate limit (the sandbox's clock runs with real time, so those
+// come by themselves within a second or two).
 func (w *sandboxWorld) Settle(ctx context.Context) error {
 	for {
 		if err := w.fake.Wait(time.Until(deadline(ctx)), func() bool { return w.fake.Pending() == 0 }); err != nil {
@@ -529,11 +531,26 @@ func (w *sandboxWorld) Settle(ctx context.Context) error {
 		if err := w.app.settle(ctx); err != nil {
 			return err
 		}
-		if w.fake.Pending() == 0 {
+		soon, err := w.app.readySoon(ctx, rateWaitHorizon)
+		if err != nil {
+			return err
+		}
+		if w.fake.Pending() == 0 && soon == 0 {
 			return nil
+		}
+		t := time.NewTimer(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("settle: %w", ctx.Err())
+		case <-t.C:
 		}
 	}
 }
+
+// rateWaitHorizon: chats that may go on within this long are still
+// being served (a per-chat rate limit is a second or so).
+const rateWaitHorizon = 3 * time.Second
 
 func deadline(ctx context.Context) time.Time {
 	if d, ok := ctx.Deadline(); ok {

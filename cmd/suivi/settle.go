@@ -40,6 +40,21 @@ func (a *app) busy(ctx context.Context) (int64, error) {
 	return n + in.Leased + out.Leased, nil
 }
 
+// readySoon counts the chats of the inbox and the outbox that wait to go on
+// within d (after a rate limit or a short backoff).
+func (a *app) readySoon(ctx context.Context, d time.Duration) (int64, error) {
+	at := a.now().Add(d)
+	in, err := a.store.Inbox().ReadyBy(ctx, at)
+	if err != nil {
+		return 0, err
+	}
+	out, err := a.store.Outbox().ReadyBy(ctx, at)
+	if err != nil {
+		return 0, err
+	}
+	return in + out, nil
+}
+
 // settle waits until the replica has finished everything due at its
 // clock's current time (jobs, incoming updates, outgoing messages), waking
 // its workers so nothing waits for an idle tick. The sandbox calls it after
