@@ -1,8 +1,15 @@
 // Package bot is Suivi's Telegram transport. It owns the durable inbox in
 // front of the handlers (our own getUpdates loop or a webhook, both
-// persisting each update before Telegram is told we have it), per-chat
-// sequencing across replicas, panic recovery and id-only logging, and the
-// one outbound path (rate limits, 429/403 handling, dedupe by message key),
-// plus keyboards and text splitting. It knows nothing of plans or dialogs:
-// cmd wires a Handler into it.
+// persisting each update before Telegram is told we have it; what cannot be
+// decoded is parked, never blocking the queue), per-chat sequencing across
+// replicas, panic recovery and id-only logging, and the one outbound path
+// (rate limits, 429/403/5xx handling, dedupe by message key), plus keyboards
+// and text splitting. It knows nothing of plans or dialogs: cmd wires a
+// Handler into it.
+//
+// No worker ever waits on one chat: a chat over its rate, or paused by
+// Telegram's flood control, goes back to its queue with the time it may be
+// served again (a *RetryAfterError), and a Telegram outage (ErrTransient)
+// is waited out with backoff without counting against an update. One chat
+// keeps at most MaxPending updates waiting.
 package bot

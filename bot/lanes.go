@@ -36,7 +36,9 @@ type LaneConfig struct {
 	// Gate, when set, says how long a chat must wait before its next item
 	// (its own rate limit: Sender.ChatDelay); the chat is put back until
 	// then instead of holding a worker.
-	Gate interface{ ChatDelay(chat int64) time.Duration }
+	Gate interface {
+		ChatDelay(chat int64) time.Duration
+	}
 }
 
 func (c *LaneConfig) defaults() {

@@ -6,6 +6,7 @@ package catalog
 import (
 	"fmt"
 	"html"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,9 +45,23 @@ func (c *Catalog) Raw(lang domain.Lang, key Key) (string, bool) {
 }
 
 // T returns the text of key in lang (French when lang is unknown), with
-// each {name} placeholder replaced by the value following "name" in kv.
-// Values are HTML-escaped; use HTML(...) for a value that is already markup.
+// each {name} placeholder replaced by the value following "name" in kv,
+// and each plural choice {name:one|other} by the form the count "name"
+// takes ("1 personne suivie", "2 personnes suivies"). Values are
+// HTML-escaped; use HTML(...) for a value that is already markup.
 func (c *Catalog) T(lang domain.Lang, key Key, kv ...any) string {
+	return c.fill(lang, key, value, kv)
+}
+
+// Plain is T for what Telegram shows as plain text, not HTML: button
+// labels and callback answers. Values are put in as they are ("N'Diaye &
+// Co", not "N&#39;Diaye &amp; Co"). Its templates hold no markup (checked
+// by the catalog's tests for every label key).
+func (c *Catalog) Plain(lang domain.Lang, key Key, kv ...any) string {
+	return c.fill(lang, key, plainValue, kv)
+}
+
+func (c *Catalog) fill(lang domain.Lang, key Key, val func(any) string, kv []any) string {
 	m, ok := c.texts[lang]
 	if !ok {
 		m = c.texts[domain.French]
@@ -61,11 +76,77 @@ func (c *Catalog) T(lang domain.Lang, key Key, kv ...any) string {
 	if len(kv) == 0 {
 		return s
 	}
+	s = c.plurals(lang, s, kv)
 	pairs := make([]string, 0, len(kv))
 	for i := 0; i+1 < len(kv); i += 2 {
-		pairs = append(pairs, "{"+fmt.Sprint(kv[i])+"}", value(kv[i+1]))
+		pairs = append(pairs, "{"+fmt.Sprint(kv[i])+"}", val(kv[i+1]))
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// pluralRE matches a plural choice in a text: {n:one|other} picks "one" or
+// "other" by the count given as n, with the rule of the text's language.
+// The forms hold no braces.
+var pluralRE = regexp.MustCompile(`\{([a-z_]+):([^{}|]*)\|([^{}|]*)\}`)
+
+// plurals resolves the plural choices of s with the counts in kv. A choice
+// whose value is not a whole number takes the "other" form.
+func (c *Catalog) plurals(lang domain.Lang, s string, kv []any) string {
+	if !strings.Contains(s, "|") {
+		return s
+	}
+	if _, ok := c.texts[lang]; !ok {
+		lang = domain.French
+	}
+	return pluralRE.ReplaceAllStringFunc(s, func(m string) string {
+		sm := pluralRE.FindStringSubmatch(m)
+		for i := 0; i+1 < len(kv); i += 2 {
+			if fmt.Sprint(kv[i]) != sm[1] {
+				continue
+			}
+			if n, ok := count(kv[i+1]); ok && one(lang, n) {
+				return sm[2]
+			}
+			break
+		}
+		return sm[3]
+	})
+}
+
+// one reports whether n takes the singular in lang: 0 and 1 in French, 1
+// in English (the CLDR rules).
+func one(lang domain.Lang, n int64) bool {
+	if lang == domain.English {
+		return n == 1
+	}
+	return n == 0 || n == 1
+}
+
+// count reads a whole number given as a value.
+func count(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint64:
+		return int64(x), true
+	}
+	return 0, false
 }
 
 // HTML marks a value as markup already escaped, to be inserted as is.
@@ -80,6 +161,14 @@ func value(v any) string {
 	default:
 		return html.EscapeString(fmt.Sprint(x))
 	}
+}
+
+// plainValue writes a value into plain text as it is.
+func plainValue(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
 }
 
 // Date writes a date for people: "lundi 15 décembre 2026" / "Monday 15 December 2026".
@@ -102,6 +191,11 @@ func (c *Catalog) DateTime(lang domain.Lang, dt domain.DateTime) string {
 func (c *Catalog) Instant(lang domain.Lang, t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	return c.DateTime(lang, domain.DateTime{Date: domain.DateOf(t), Hour: t.Hour(), Minute: t.Minute(), HasTime: true})
+}
+
+// StatusIcon returns the icon of a step status (⬜ 🔄 ✅ ⛔ ✖️).
+func (c *Catalog) StatusIcon(lang domain.Lang, s domain.Status) string {
+	return c.T(lang, Key("icon."+string(s)))
 }
 
 // Status returns the label of a step status.

@@ -66,7 +66,7 @@ func builtKeys() []catalog.Key {
 		keys = append(keys, catalog.Key(fmt.Sprintf("month.%d", int(m))))
 	}
 	for _, s := range domain.Statuses {
-		keys = append(keys, catalog.Key("status."+string(s)))
+		keys = append(keys, catalog.Key("status."+string(s)), catalog.Key("icon."+string(s)))
 	}
 	for _, o := range []domain.Owner{domain.OwnerBeneficiary, domain.OwnerAdvisor} {
 		keys = append(keys, catalog.Key("owner."+string(o)))
@@ -220,7 +220,9 @@ func TestEveryTextIsValidTelegramHTML(t *testing.T) {
 		}
 		// Every placeholder is replaced, and each value reads as typed.
 		if len(kv) > 0 {
-			if got, want := strings.Count(plain, nasty), strings.Count(raw, "{"); got != want {
+			// (Each "{" opens a placeholder or a plural choice; choices
+			// become words, not the value.)
+			if got, want := strings.Count(plain, nasty), strings.Count(raw, "{")-len(pluralRE.FindAllString(raw, -1)); got != want {
 				t.Errorf("the value appears %d times in the text, want %d:\n%s", got, want, plain)
 			}
 			if left := placeholderRE.FindString(strings.ReplaceAll(plain, nasty, "")); left != "" {
@@ -463,5 +465,104 @@ func TestToneNeverBlames(t *testing.T) {
 	// The guard itself works.
 	if !strings.Contains(normalize("Vous n’avez PAS envoyé"), normalize("vous n'avez pas")) {
 		t.Error("normalize does not fold case and apostrophes")
+	}
+}
+
+// pluralRE matches a plural choice {n:one|other} of a template.
+var pluralRE = regexp.MustCompile(`\{([a-z_]+):([^{}|]*)\|([^{}|]*)\}`)
+
+// Counts are written with their plural forms: a template chooses only on
+// values the code passes for that key (those of the French text; a language
+// whose word does not change needs no choice), each choice is well formed,
+// and the form follows the language's rule (French: 0 and 1 singular;
+// English: 1).
+func TestPluralForms(t *testing.T) {
+	c := catalog.New()
+	choices := func(s string) []string {
+		var out []string
+		for _, m := range pluralRE.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	for _, key := range catalog.Keys(c, domain.French) {
+		fr, _ := c.Raw(domain.French, key)
+		for _, lang := range c.Langs() {
+			raw, _ := c.Raw(lang, key)
+			for _, name := range choices(raw) {
+				if !slices.Contains(placeholders(fr), name) && !slices.Contains(choices(fr), name) {
+					t.Errorf("%s/%s chooses on %q, a value the code does not give", lang, key, name)
+				}
+			}
+			// Outside choices, no "|" and no "{x:" is left half-written.
+			if rest := pluralRE.ReplaceAllString(raw, ""); strings.Contains(rest, "|") || regexp.MustCompile(`\{[a-z_]+:`).MatchString(rest) {
+				t.Errorf("%s/%s: a malformed plural choice in %q", lang, key, raw)
+			}
+		}
+	}
+	for _, c2 := range []struct {
+		lang domain.Lang
+		key  catalog.Key
+		kv   []any
+		want string
+	}{
+		{domain.French, catalog.DgCount, []any{"n", 1, "urgent", 0}, "1 personne suivie · 🔴 0 à voir en priorité"},
+		{domain.French, catalog.DgCount, []any{"n", 0, "urgent", 0}, "0 personne suivie · 🔴 0 à voir en priorité"},
+		{domain.French, catalog.DgCount, []any{"n", 2, "urgent", 1}, "2 personnes suivies · 🔴 1 à voir en priorité"},
+		{domain.English, catalog.DgCount, []any{"n", 1, "urgent", 0}, "1 person followed · 🔴 0 to look at first"},
+		{domain.English, catalog.DgCount, []any{"n", 0, "urgent", 0}, "0 people followed · 🔴 0 to look at first"},
+		{domain.French, catalog.DgSilent, []any{"n", int64(1)}, "🔇 1 point sans réponse"},
+		{domain.English, catalog.DgSilent, []any{"n", 3}, "🔇 3 check-ins unanswered"},
+		{domain.French, catalog.RvSent, []any{"name", "Awa", "n", 1}, "✔️ Awa est prévenu(e) : 1 changement."},
+		{domain.French, catalog.DgCount, []any{"n", "beaucoup", "urgent", 0}, "beaucoup personnes suivies · 🔴 0 à voir en priorité"},
+	} {
+		if got := c.T(c2.lang, c2.key, c2.kv...); got != c2.want {
+			t.Errorf("%s/%s %v = %q, want %q", c2.lang, c2.key, c2.kv, got, c2.want)
+		}
+	}
+}
+
+// labelKey reports whether a key's text is shown as plain text: a button
+// label (Catalog.Plain), a CSV word, a chart label.
+func labelKey(k catalog.Key) bool {
+	switch k {
+	case catalog.HourLabel, catalog.AnsMuch, catalog.AnsSome, catalog.AnsNotYet:
+		return true
+	}
+	for _, p := range []string{"btn.", "score.", "tpl.", "zone.", "day.", "dayshort.", "state.", "icon.", "chart.", "csv.", "dg.icon_", "dg.trend_"} {
+		if strings.HasPrefix(string(k), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Button labels and other plain texts hold no markup and no entity: Plain
+// puts values in as they are, and the template itself shows as written.
+func TestLabelsArePlainText(t *testing.T) {
+	c := catalog.New()
+	n := 0
+	for _, lang := range c.Langs() {
+		for _, key := range catalog.Keys(c, lang) {
+			if !labelKey(key) {
+				continue
+			}
+			n++
+			raw, _ := c.Raw(lang, key)
+			if strings.ContainsAny(raw, "<>&\n") {
+				t.Errorf("%s/%s = %q: a label holds markup, an entity or a newline", lang, key, raw)
+			}
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d label texts found: labelKey is out of date", n)
+	}
+	// Values go in as typed.
+	if got := c.Plain(domain.French, catalog.BtnCloseOK, "name", "N'Diaye & Co"); got != "✅ Oui, clôturer pour N'Diaye & Co" {
+		t.Errorf("Plain: %q", got)
+	}
+	if got := c.T(domain.French, catalog.BtnCloseOK, "name", "N'Diaye & Co"); got != "✅ Oui, clôturer pour N&#39;Diaye &amp; Co" {
+		t.Errorf("T still escapes for HTML: %q", got)
 	}
 }

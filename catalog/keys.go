@@ -40,6 +40,35 @@ const (
 	TimeAt Key = "time.at"
 )
 
+// The digest's icons and trends, the chart's labels, the export's words.
+const (
+	DgIconUrgent Key = "dg.icon_urgent"
+	DgIconWatch  Key = "dg.icon_watch"
+	DgIconOK     Key = "dg.icon_ok"
+	DgTrendUp    Key = "dg.trend_up"
+	DgTrendDown  Key = "dg.trend_down"
+	DgTrendFlat  Key = "dg.trend_flat"
+
+	ChartWeek    Key = "chart.week"
+	ChartSilent  Key = "chart.silent"
+	ChartPrivate Key = "chart.private"
+	ChartMore    Key = "chart.more"
+
+	CsvHeader     Key = "csv.header"
+	CsvCheckin    Key = "csv.checkin"
+	CsvStep       Key = "csv.step"
+	CsvOpen       Key = "csv.open"
+	CsvDone       Key = "csv.done"
+	CsvUnanswered Key = "csv.unanswered"
+	CsvIncomplete Key = "csv.incomplete"
+	CsvRenamed    Key = "csv.renamed"
+	CsvYes        Key = "csv.yes"
+	CsvNo         Key = "csv.no"
+	CsvAnsMuch    Key = "csv.answer_much"
+	CsvAnsSome    Key = "csv.answer_some"
+	CsvAnsNotYet  Key = "csv.answer_notyet"
+)
+
 // Onboarding, check-ins, reminders, controls, forwards.
 const (
 	OnbWelcome        Key = "onb.welcome"
@@ -47,6 +76,8 @@ const (
 	BtnConsentYes     Key = "btn.consent_yes"
 	BtnConsentNo      Key = "btn.consent_no"
 	OnbLangQ          Key = "onb.lang"
+	BtnLangFr         Key = "btn.lang_fr"
+	BtnLangEn         Key = "btn.lang_en"
 	OnbZoneQ          Key = "onb.zone"
 	BtnZoneKeep       Key = "btn.zone_keep"
 	BtnZoneOther      Key = "btn.zone_other"

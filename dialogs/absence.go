@@ -78,7 +78,7 @@ func (t *turn) absenceButton(ctx context.Context, m *models.Message, id string, 
 	}
 	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 	return true, "", t.areply(ctx, t.at(catalog.AbsWhen, "name", t.advisorName(ctx, standIn)), bot.Keyboard{
-		{{Text: t.at(catalog.BtnPause1w), Data: data("ab", st.Nonce, "1w")}, {Text: t.at(catalog.BtnPause2w), Data: data("ab", st.Nonce, "2w")}},
+		{{Text: t.alabel(catalog.BtnPause1w), Data: data("ab", st.Nonce, "1w")}, {Text: t.alabel(catalog.BtnPause2w), Data: data("ab", st.Nonce, "2w")}},
 	})
 }
 

@@ -102,6 +102,15 @@ func isAdvisorCommand(name string) bool {
 // at returns an advisor-facing text (advisors read French).
 func (t *turn) at(key catalog.Key, kv ...any) string { return t.r.Catalog.T(advisorLang, key, kv...) }
 
+// alabel is a button label for an advisor: plain text, values as typed.
+func (t *turn) alabel(key catalog.Key, kv ...any) string {
+	return t.r.Catalog.Plain(advisorLang, key, kv...)
+}
+
+// label is a button label in the turn's language: plain text, values as
+// typed (a button shows "N'Diaye & Co", never "N&#39;Diaye &amp; Co").
+func (t *turn) label(key catalog.Key, kv ...any) string { return t.r.Catalog.Plain(t.lang, key, kv...) }
+
 // areply sends a reply to an advisor.
 func (t *turn) areply(ctx context.Context, text string, kb bot.Keyboard) error {
 	return t.reply(ctx, text, kb)
@@ -242,7 +251,7 @@ func (t *turn) withBeneficiary(ctx context.Context, arg, action string, fn func(
 		if err != nil {
 			return err
 		}
-		kb = append(kb, []bot.Button{{Text: b.Name + " · " + t.r.stateLabel(b), Data: data("av", tok, action)}})
+		kb = append(kb, []bot.Button{{Text: b.Name + " · " + t.alabel(catalog.Key("state."+string(b.State))), Data: data("av", tok, action)}})
 	}
 	return t.areply(ctx, t.at(catalog.AdvWhich), kb)
 }
@@ -320,7 +329,7 @@ func (t *turn) advisorPlan(ctx context.Context, b *domain.Beneficiary) error {
 		key    catalog.Key
 		action string
 	}{{catalog.BtnRevise, "revise"}, {catalog.BtnNudge, "nudge"}, {catalog.BtnReply, "reply"}} {
-		btn, err := t.r.benButton(ctx, t.adv.ID, b.ID, t.at(a.key), a.action)
+		btn, err := t.r.benButton(ctx, t.adv.ID, b.ID, t.alabel(a.key), a.action)
 		if err != nil {
 			return err
 		}
@@ -465,7 +474,7 @@ func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.M
 	if name == "" {
 		name = t.r.Catalog.T(b.Language, catalog.YourAdvisor)
 	}
-	kb := bot.Keyboard{{{Text: t.r.Catalog.T(b.Language, catalog.BtnAnswerAdvisor), Data: "rp:adv"}}}
+	kb := bot.Keyboard{{{Text: t.r.Catalog.Plain(b.Language, catalog.BtnAnswerAdvisor), Data: "rp:adv"}}}
 	key := fmt.Sprintf("relay:%d:%d", t.adv.ID, t.upd.ID)
 	out := bot.Outgoing{Key: key, ChatID: b.TelegramID, Keyboard: kb}
 	switch {
@@ -554,7 +563,7 @@ func (t *turn) comeBack(ctx context.Context, st *state) error {
 // relayToAdvisor sends the beneficiary's text or voice to their advisor.
 func (t *turn) relayToAdvisor(ctx context.Context, st *state, m *models.Message) error {
 	chat := t.r.advisorChat(ctx, t.ben)
-	reply, err := t.r.benButton(ctx, chat, t.ben.ID, t.at(catalog.BtnReply), "reply")
+	reply, err := t.r.benButton(ctx, chat, t.ben.ID, t.alabel(catalog.BtnReply), "reply")
 	if err != nil {
 		return err
 	}

@@ -8,19 +8,24 @@ import (
 	"image/draw"
 	"image/png"
 	"strconv"
+	"strings"
+	"sync"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
+	"suivi/catalog"
 	"suivi/domain"
 )
 
-// The digest's chart: one row per beneficiary (in the digest's order), one
-// column per week, each cell coloured by the week's self-evaluation score
-// (1 red … 5 green) with the figure written in it. A check-in left without
-// answer is a grey "–" (silence is not a zero score); answers kept private
-// are a blue "·"; a week without check-in stays white.
+// The digest's chart: one row per beneficiary (in the digest's order, at
+// most ChartMaxRows), one column per week, each cell coloured by the week's
+// self-evaluation score (1 red … 5 green) with the figure written in it. A
+// check-in left without answer is a grey "-" (silence is not a zero score);
+// answers kept private are a blue "."; a week without check-in stays white.
+// Text is drawn with the Go font, so names keep their accents.
 
 // Chart geometry, exported for tests that read the image back.
 const (
@@ -62,32 +67,59 @@ const (
 // visible to the advisor, or nothing.
 func ChartCell(c Case, w domain.Week) int { return c.Cells[w] }
 
-// Chart draws the digest chart as a PNG.
-func Chart(cases []Case, weeks []domain.Week) ([]byte, error) {
+// ChartMaxRows caps the chart's height: the first ChartMaxRows cases (the
+// digest's order: people needing attention first), then one row that says
+// how many more the digest's text lists.
+const ChartMaxRows = 40
+
+// chartFont is the Go font (regular), parsed once: it draws accents and
+// Greek and Cyrillic names. It is read-only and safe for concurrent use; a
+// face is made per chart.
+var chartFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
+
+// Chart draws the digest chart as a PNG, its words in lang.
+func Chart(cat *catalog.Catalog, lang domain.Lang, cases []Case, weeks []domain.Week) ([]byte, error) {
+	f, err := chartFont()
+	if err != nil {
+		return nil, fmt.Errorf("chart font: %w", err)
+	}
+	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 12, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		return nil, fmt.Errorf("chart font: %w", err)
+	}
+	defer face.Close()
+	shown, more := cases, 0
+	if len(cases) > ChartMaxRows {
+		shown, more = cases[:ChartMaxRows], len(cases)-ChartMaxRows
+	}
+	rows := len(shown)
+	if more > 0 {
+		rows++
+	}
 	w := ChartNameWidth + len(weeks)*ChartCellW + ChartPad
-	h := ChartHeader + len(cases)*ChartCellH + ChartPad
+	h := ChartHeader + rows*ChartCellH + ChartPad
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{255, 255, 255, 255}}, image.Point{}, draw.Src)
-	face := basicfont.Face7x13
 	text := func(x, y int, s string, c color.Color) {
 		d := &font.Drawer{Dst: img, Src: &image.Uniform{c}, Face: face, Dot: fixed.P(x, y)}
 		d.DrawString(s)
 	}
+	// centred draws s centred on x.
+	centred := func(x, y int, s string, c color.Color) {
+		d := &font.Drawer{Face: face}
+		text(x-d.MeasureString(s).Round()/2, y, s, c)
+	}
 	for j, wk := range weeks {
 		label := string(wk)
-		if len(label) > 5 {
-			label = "S" + label[len(label)-2:]
+		if _, n, ok := strings.Cut(label, "-W"); ok {
+			label = cat.Plain(lang, catalog.ChartWeek, "n", n)
 		}
-		text(ChartNameWidth+j*ChartCellW+10, ChartHeader-8, label, chartInk())
+		centred(ChartNameWidth+j*ChartCellW+ChartCellW/2, ChartHeader-8, label, chartInk())
 	}
 	colors := ScoreColors()
-	for i, c := range cases {
+	for i, c := range shown {
 		y := ChartHeader + i*ChartCellH
-		name := []rune(c.Ben.Name)
-		if len(name) > 17 {
-			name = append(name[:16], '…')
-		}
-		text(ChartPad, y+14, asciiName(string(name)), chartInk())
+		text(ChartPad, y+14, fitName(face, c.Ben.Name, ChartNameWidth-2*ChartPad), chartInk())
 		for j, wk := range weeks {
 			x := ChartNameWidth + j*ChartCellW
 			cell := image.Rect(x+1, y+1, x+ChartCellW-1, y+ChartCellH-1)
@@ -98,17 +130,20 @@ func Chart(cases []Case, weeks []domain.Week) ([]byte, error) {
 			case v >= 1 && v <= 5:
 				fill, label = colors[v], strconv.Itoa(v)
 			case v == CellSilent:
-				fill, label = SilentColor(), "-"
+				fill, label = SilentColor(), cat.Plain(lang, catalog.ChartSilent)
 			case v == CellPrivate:
-				fill, label = PrivateColor(), "."
+				fill, label = PrivateColor(), cat.Plain(lang, catalog.ChartPrivate)
 			default:
 				fill = EmptyColor()
 			}
 			draw.Draw(img, cell, &image.Uniform{fill}, image.Point{}, draw.Src)
 			if label != "" {
-				text(x+ChartCellW/2-3, y+14, label, chartInk())
+				centred(x+ChartCellW/2, y+14, label, chartInk())
 			}
 		}
+	}
+	if more > 0 {
+		text(ChartPad, ChartHeader+len(shown)*ChartCellH+14, cat.Plain(lang, catalog.ChartMore, "n", more), chartInk())
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
@@ -117,21 +152,18 @@ func Chart(cases []Case, weeks []domain.Week) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// asciiName keeps what the built-in bitmap font can draw: accented letters
-// lose their accent, other characters become "?".
-func asciiName(s string) string {
-	f := fold(s)
-	out := make([]rune, 0, len(f))
-	for i, r := range f {
-		switch {
-		case r < 128:
-			if i == 0 && r >= 'a' && r <= 'z' {
-				r -= 'a' - 'A'
-			}
-			out = append(out, r)
-		default:
-			out = append(out, '?')
+// fitName shortens a name with "…" until it fits in width pixels.
+func fitName(face font.Face, name string, width int) string {
+	d := &font.Drawer{Face: face}
+	if d.MeasureString(name).Round() <= width {
+		return name
+	}
+	r := []rune(name)
+	for len(r) > 1 {
+		r = r[:len(r)-1]
+		if s := string(r) + "…"; d.MeasureString(s).Round() <= width {
+			return s
 		}
 	}
-	return string(out)
+	return string(r)
 }

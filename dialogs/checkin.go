@@ -94,19 +94,20 @@ func next(c *domain.CheckIn, p *domain.Plan) (q string, stepID int) {
 // checkinQuestion returns the text and buttons of question q.
 func (r *Router) checkinQuestion(lang domain.Lang, c *domain.CheckIn, p *domain.Plan, q string, stepID int) (string, bot.Keyboard) {
 	T := func(k catalog.Key, kv ...any) string { return r.Catalog.T(lang, k, kv...) }
+	L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) } // button labels
 	w := c.Week
-	keep := func(parts ...any) []bot.Button { return []bot.Button{btn(T(catalog.BtnKeep), parts...)} }
+	keep := func(parts ...any) []bot.Button { return []bot.Button{btn(L(catalog.BtnKeep), parts...)} }
 	switch q {
 	case qScore:
 		return T(catalog.CiScoreQ), bot.Keyboard{
-			{btn(T(catalog.Score1), "ci", w, qScore, 1), btn(T(catalog.Score2), "ci", w, qScore, 2)},
-			{btn(T(catalog.Score3), "ci", w, qScore, 3), btn(T(catalog.Score4), "ci", w, qScore, 4), btn(T(catalog.Score5), "ci", w, qScore, 5)},
+			{btn(L(catalog.Score1), "ci", w, qScore, 1), btn(L(catalog.Score2), "ci", w, qScore, 2)},
+			{btn(L(catalog.Score3), "ci", w, qScore, 3), btn(L(catalog.Score4), "ci", w, qScore, 4), btn(L(catalog.Score5), "ci", w, qScore, 5)},
 			keep("ci", w, qScore, "p"),
 		}
 	case qAnswer:
 		return T(catalog.CiAnswerQ, "question", p.Checkin.Question), bot.Keyboard{
-			{btn(T(catalog.AnsMuch), "ci", w, qAnswer, domain.AnswerMuch), btn(T(catalog.AnsSome), "ci", w, qAnswer, domain.AnswerSome), btn(T(catalog.AnsNotYet), "ci", w, qAnswer, domain.AnswerNotYet)},
-			{btn(T(catalog.BtnSkip), "ci", w, qAnswer, "x"), btn(T(catalog.BtnKeep), "ci", w, qAnswer, "p")},
+			{btn(L(catalog.AnsMuch), "ci", w, qAnswer, domain.AnswerMuch), btn(L(catalog.AnsSome), "ci", w, qAnswer, domain.AnswerSome), btn(L(catalog.AnsNotYet), "ci", w, qAnswer, domain.AnswerNotYet)},
+			{btn(L(catalog.BtnSkip), "ci", w, qAnswer, "x"), btn(L(catalog.BtnKeep), "ci", w, qAnswer, "p")},
 		}
 	case qStep:
 		s := p.Step(stepID)
@@ -114,16 +115,16 @@ func (r *Router) checkinQuestion(lang domain.Lang, c *domain.CheckIn, p *domain.
 			return "", nil
 		}
 		return T(catalog.CiStepQ, "title", s.Title, "date", r.Catalog.DateTime(lang, s.Due)), bot.Keyboard{
-			{btn(T(catalog.BtnTodo), "ci", w, qStep, stepID, "todo"), btn(T(catalog.BtnInProgress), "ci", w, qStep, stepID, "prog")},
-			{btn(T(catalog.BtnDone), "ci", w, qStep, stepID, "done"), btn(T(catalog.BtnBlocked), "ci", w, qStep, stepID, "block")},
-			{btn(T(catalog.BtnSkip), "ci", w, qStep, stepID, "x"), btn(T(catalog.BtnKeep), "ci", w, qStep, stepID, "p")},
+			{btn(L(catalog.BtnTodo), "ci", w, qStep, stepID, "todo"), btn(L(catalog.BtnInProgress), "ci", w, qStep, stepID, "prog")},
+			{btn(L(catalog.BtnDone), "ci", w, qStep, stepID, "done"), btn(L(catalog.BtnBlocked), "ci", w, qStep, stepID, "block")},
+			{btn(L(catalog.BtnSkip), "ci", w, qStep, stepID, "x"), btn(L(catalog.BtnKeep), "ci", w, qStep, stepID, "p")},
 		}
 	case qNote:
-		return T(catalog.CiNoteQ), bot.Keyboard{{btn(T(catalog.BtnNothing), "ci", w, qNote, "x")}}
+		return T(catalog.CiNoteQ), bot.Keyboard{{btn(L(catalog.BtnNothing), "ci", w, qNote, "x")}}
 	case qShare:
-		return T(catalog.CiShareQ), bot.Keyboard{{btn(T(catalog.BtnShare), "ci", w, qShare, "y")}, keep("ci", w, qShare, "p")}
+		return T(catalog.CiShareQ), bot.Keyboard{{btn(L(catalog.BtnShare), "ci", w, qShare, "y")}, keep("ci", w, qShare, "p")}
 	case qHelp:
-		return T(catalog.CiHelpQ), bot.Keyboard{{btn(T(catalog.BtnHelpYes), "ci", w, qHelp, "y"), btn(T(catalog.BtnHelpNo), "ci", w, qHelp, "n")}}
+		return T(catalog.CiHelpQ), bot.Keyboard{{btn(L(catalog.BtnHelpYes), "ci", w, qHelp, "y"), btn(L(catalog.BtnHelpNo), "ci", w, qHelp, "n")}}
 	}
 	return "", nil
 }

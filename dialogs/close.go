@@ -24,7 +24,7 @@ func (t *turn) askClose(ctx context.Context, b *domain.Beneficiary) error {
 	if b.State == domain.StateClosed {
 		return t.areply(ctx, t.at(catalog.CloseAlready, "name", b.Name), nil)
 	}
-	ok, err := t.r.benButton(ctx, t.adv.ID, b.ID, t.at(catalog.BtnCloseOK, "name", b.Name), "closeok")
+	ok, err := t.r.benButton(ctx, t.adv.ID, b.ID, t.alabel(catalog.BtnCloseOK, "name", b.Name), "closeok")
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,8 @@ func (t *turn) pause(ctx context.Context, arg string) error {
 
 func (t *turn) pauseKeyboard() bot.Keyboard {
 	return bot.Keyboard{
-		{btn(t.t(catalog.BtnPause1w), "pa", "1w"), btn(t.t(catalog.BtnPause2w), "pa", "2w"), btn(t.t(catalog.BtnPause1m), "pa", "1m")},
-		{btn(t.t(catalog.BtnPauseOpen), "pa", "open")},
+		{btn(t.label(catalog.BtnPause1w), "pa", "1w"), btn(t.label(catalog.BtnPause2w), "pa", "2w"), btn(t.label(catalog.BtnPause1m), "pa", "1m")},
+		{btn(t.label(catalog.BtnPauseOpen), "pa", "open")},
 	}
 }
 
@@ -142,8 +142,8 @@ func (t *turn) resume(ctx context.Context) error {
 // privacy answers /confidentialite: what the advisor sees, and the choice.
 func (t *turn) privacy(ctx context.Context) error {
 	return t.reply(ctx, t.t(catalog.PrivacyShow, "status", t.consentText(t.ben.Consent)), bot.Keyboard{
-		{btn(t.t(catalog.BtnConsentYes), "pv", "y")},
-		{btn(t.t(catalog.BtnConsentNo), "pv", "n")},
+		{btn(t.label(catalog.BtnConsentYes), "pv", "y")},
+		{btn(t.label(catalog.BtnConsentNo), "pv", "n")},
 	})
 }
 

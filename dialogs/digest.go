@@ -225,11 +225,14 @@ func (r *Router) digestText(adv *domain.Advisor, cases []Case, now time.Time) st
 			parts = append(parts, T(catalog.DgPrivate))
 		case c.Score > 0:
 			trend := ""
-			if c.Prev > 0 {
-				trend = map[bool]string{true: " ↗", false: " ↘"}[c.Score > c.Prev]
-				if c.Score == c.Prev {
-					trend = " →"
-				}
+			switch {
+			case c.Prev == 0:
+			case c.Score > c.Prev:
+				trend = " " + T(catalog.DgTrendUp)
+			case c.Score < c.Prev:
+				trend = " " + T(catalog.DgTrendDown)
+			default:
+				trend = " " + T(catalog.DgTrendFlat)
 			}
 			parts = append(parts, T(catalog.DgScore, "score", c.Score, "trend", trend))
 		}
@@ -241,12 +244,12 @@ func (r *Router) digestText(adv *domain.Advisor, cases []Case, now time.Time) st
 		} else {
 			parts = append(parts, T(catalog.DgLast, "days", int(now.Sub(c.LastCompleted).Hours()/24)))
 		}
-		icon := "🟢"
+		icon := T(catalog.DgIconOK)
 		switch {
 		case c.Attention >= 30:
-			icon = "🔴"
+			icon = T(catalog.DgIconUrgent)
 		case c.Attention >= 10:
-			icon = "🟠"
+			icon = T(catalog.DgIconWatch)
 		}
 		b.WriteString("\n" + T(catalog.DgLine, "icon", icon, "name", c.Ben.Name, "parts", catalog.HTML(strings.Join(parts, " · "))))
 	}
@@ -273,7 +276,7 @@ func (r *Router) buildDigest(ctx context.Context, adv *domain.Advisor, now time.
 	if len(cases) == 0 {
 		return text, nil, nil
 	}
-	png, err := Chart(cases, r.digestWeekList(now))
+	png, err := Chart(r.Catalog, advisorLang, cases, r.digestWeekList(now))
 	if err != nil {
 		return "", nil, err
 	}
@@ -286,7 +289,7 @@ func (t *turn) digestNow(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	kb := bot.Keyboard{{{Text: t.at(catalog.BtnDigestWhen), Data: "dg:set"}}}
+	kb := bot.Keyboard{{{Text: t.alabel(catalog.BtnDigestWhen), Data: "dg:set"}}}
 	if err := t.areply(ctx, text, kb); err != nil {
 		return err
 	}
@@ -331,7 +334,7 @@ func (t *turn) digestButton(ctx context.Context, m *models.Message, parts []stri
 		var kb bot.Keyboard
 		var row []bot.Button
 		for _, d := range []int{1, 2, 3, 4, 5} {
-			row = append(row, bot.Button{Text: t.at(catalog.Key(fmt.Sprintf("day.%d", d))), Data: data("dg", "d", d)})
+			row = append(row, bot.Button{Text: t.alabel(catalog.Key(fmt.Sprintf("day.%d", d))), Data: data("dg", "d", d)})
 		}
 		return true, "", t.areply(ctx, t.at(catalog.DgAskDay), append(kb, row))
 	case parts[0] == "d" && len(parts) == 2:
@@ -341,7 +344,7 @@ func (t *turn) digestButton(ctx context.Context, m *models.Message, parts []stri
 		}
 		var row []bot.Button
 		for _, h := range []int{8, 9, 12, 14, 17} {
-			row = append(row, bot.Button{Text: t.at(catalog.HourLabel, "h", h), Data: data("dg", "h", d, h)})
+			row = append(row, bot.Button{Text: t.alabel(catalog.HourLabel, "h", h), Data: data("dg", "h", d, h)})
 		}
 		return true, "", t.areply(ctx, t.at(catalog.DgAskHour), bot.Keyboard{row})
 	case parts[0] == "h" && len(parts) == 3:

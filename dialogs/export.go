@@ -32,9 +32,11 @@ func (t *turn) export(ctx context.Context) error {
 	return err
 }
 
-// ExportHeader is the first row of the export.
-func ExportHeader() []string {
-	return []string{"type", "beneficiaire", "date", "semaine", "etat", "score", "aide", "reponse", "note", "etape", "statut", "echeance", "par"}
+// ExportHeader is the first row of the export (the catalog's, for advisors).
+func ExportHeader() []string { return exportHeader(catalog.New()) }
+
+func exportHeader(cat *catalog.Catalog) []string {
+	return strings.Split(cat.Plain(advisorLang, catalog.CsvHeader), ";")
 }
 
 // cell keeps a spreadsheet from reading a typed text as a formula.
@@ -61,7 +63,8 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 	cw := csv.NewWriter(&buf)
 	cw.Comma = ';'
 	w := safeWriter{cw}
-	if err := w.Write(ExportHeader()); err != nil {
+	word := func(k catalog.Key) string { return r.Catalog.Plain(advisorLang, k) }
+	if err := w.Write(exportHeader(r.Catalog)); err != nil {
 		return nil, err
 	}
 	stamp := func(t time.Time, loc *time.Location) string {
@@ -74,22 +77,22 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 		loc := c.Ben.Location(r.DefaultZone)
 		shares := c.Ben.Consent.Shares()
 		for _, ci := range c.CheckIns {
-			state := "ouvert"
+			state := word(catalog.CsvOpen)
 			when := ci.Asked
 			switch {
 			case ci.Done():
-				state, when = "fait", ci.Completed
+				state, when = word(catalog.CsvDone), ci.Completed
 			case !ci.Closed.IsZero() && unanswered(&ci):
-				state, when = "sans reponse", ci.Closed
+				state, when = word(catalog.CsvUnanswered), ci.Closed
 			case !ci.Closed.IsZero():
-				state, when = "incomplet", ci.Closed
+				state, when = word(catalog.CsvIncomplete), ci.Closed
 			}
 			score, answer, note := "", "", ""
 			if n := ci.SharedScore(shares); n > 0 {
 				score = strconv.Itoa(n)
 			}
 			if ci.SharedAnswers(shares) && !ci.AnswerPrivate && ci.AnswerDone {
-				answer = map[string]string{domain.AnswerMuch: "beaucoup", domain.AnswerSome: "un peu", domain.AnswerNotYet: "pas encore"}[ci.AnswerChoice]
+				answer = map[string]string{domain.AnswerMuch: word(catalog.CsvAnsMuch), domain.AnswerSome: word(catalog.CsvAnsSome), domain.AnswerNotYet: word(catalog.CsvAnsNotYet)}[ci.AnswerChoice]
 				if ci.Answer != "" {
 					answer = ci.Answer
 				}
@@ -97,8 +100,8 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 			if ci.SharedAnswers(shares) && !ci.NotePrivate {
 				note = ci.Note
 			}
-			help := map[bool]string{true: "oui", false: "non"}[ci.HelpAsked]
-			if err := w.Write([]string{"point", c.Ben.Name, stamp(when, loc), string(ci.Week), state, score, help, answer, note, "", "", "", ""}); err != nil {
+			help := map[bool]string{true: word(catalog.CsvYes), false: word(catalog.CsvNo)}[ci.HelpAsked]
+			if err := w.Write([]string{word(catalog.CsvCheckin), c.Ben.Name, stamp(when, loc), string(ci.Week), state, score, help, answer, note, "", "", "", ""}); err != nil {
 				return nil, err
 			}
 		}
@@ -109,14 +112,14 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 					due = h.Due.String()
 				}
 				if h.Title != "" {
-					event, title = "renomme", h.Title
+					event, title = word(catalog.CsvRenamed), h.Title
 				}
-				if err := w.Write([]string{"etape", c.Ben.Name, stamp(h.At, loc), "", event, "", "", "", title, s.Title, string(h.Status), due, string(h.By)}); err != nil {
+				if err := w.Write([]string{word(catalog.CsvStep), c.Ben.Name, stamp(h.At, loc), "", event, "", "", "", title, s.Title, string(h.Status), due, string(h.By)}); err != nil {
 					return nil, err
 				}
 			}
 			if len(s.History) == 0 {
-				if err := w.Write([]string{"etape", c.Ben.Name, "", "", "", "", "", "", "", s.Title, string(s.Status), s.Due.String(), ""}); err != nil {
+				if err := w.Write([]string{word(catalog.CsvStep), c.Ben.Name, "", "", "", "", "", "", "", s.Title, string(s.Status), s.Due.String(), ""}); err != nil {
 					return nil, err
 				}
 			}

@@ -29,6 +29,11 @@ func (r *Router) advisorChat(ctx context.Context, ben *domain.Beneficiary) int64
 
 func (r *Router) at(key catalog.Key, kv ...any) string { return r.Catalog.T(advisorLang, key, kv...) }
 
+// alabel is a button label for an advisor: plain text, values as typed.
+func (r *Router) alabel(key catalog.Key, kv ...any) string {
+	return r.Catalog.Plain(advisorLang, key, kv...)
+}
+
 // weekLabel writes a week for people: "semaine du lundi 23 novembre 2026".
 func (r *Router) weekLabel(lang domain.Lang, w domain.Week) string {
 	d, ok := w.Monday()
@@ -121,11 +126,11 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 
 // forwardButtons are the advisor's actions under news of a beneficiary.
 func (r *Router) forwardButtons(ctx context.Context, chat int64, ben *domain.Beneficiary) (bot.Keyboard, error) {
-	reply, err := r.benButton(ctx, chat, ben.ID, r.at(catalog.BtnReply), "reply")
+	reply, err := r.benButton(ctx, chat, ben.ID, r.alabel(catalog.BtnReply), "reply")
 	if err != nil {
 		return nil, err
 	}
-	plan, err := r.benButton(ctx, chat, ben.ID, r.at(catalog.BtnSeePlan), "plan")
+	plan, err := r.benButton(ctx, chat, ben.ID, r.alabel(catalog.BtnSeePlan), "plan")
 	if err != nil {
 		return nil, err
 	}

@@ -82,35 +82,35 @@ func (t *turn) askNewPlan(ctx context.Context, st *advState) error {
 	case npTemplate:
 		var kb bot.Keyboard
 		for i, name := range templates() {
-			kb = append(kb, []bot.Button{npBtn(st, t.at(catalog.Key("tpl."+name)), "tpl", i)})
+			kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.Key("tpl."+name)), "tpl", i)})
 		}
-		kb = append(kb, []bot.Button{npBtn(st, t.at(catalog.TplBlank), "tpl", "blank")})
+		kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.TplBlank), "tpl", "blank")})
 		return t.areply(ctx, t.at(catalog.NpTemplate, "name", d.Beneficiary.Name), kb)
 	case npSteps:
 		kb := bot.Keyboard{}
 		if len(d.Steps) > 0 {
-			kb = append(kb, []bot.Button{npBtn(st, t.at(catalog.BtnNpNext), "next")}, []bot.Button{npBtn(st, t.at(catalog.BtnNpClear), "clear")})
+			kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.BtnNpNext), "next")}, []bot.Button{npBtn(st, t.alabel(catalog.BtnNpClear), "clear")})
 		}
 		return t.areply(ctx, t.at(catalog.NpSteps, "steps", t.stepList(d)), kb)
 	case npRhythm:
 		return t.areply(ctx, t.at(catalog.NpRhythm), bot.Keyboard{
-			{npBtn(st, t.at(catalog.BtnWeekly), "rh", "w"), npBtn(st, t.at(catalog.BtnBiweekly), "rh", "2w")},
-			{npBtn(st, t.at(catalog.BtnMonthly), "rh", "m"), npBtn(st, t.at(catalog.BtnCron), "rh", "cron")},
+			{npBtn(st, t.alabel(catalog.BtnWeekly), "rh", "w"), npBtn(st, t.alabel(catalog.BtnBiweekly), "rh", "2w")},
+			{npBtn(st, t.alabel(catalog.BtnMonthly), "rh", "m"), npBtn(st, t.alabel(catalog.BtnCron), "rh", "cron")},
 		})
 	case npRhythmT:
 		return t.areply(ctx, t.at(catalog.NpRhythmTyped), nil)
 	case npQuestion:
-		kb := bot.Keyboard{{npBtn(st, t.at(catalog.BtnNoQuestion), "q", "none")}}
+		kb := bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnNoQuestion), "q", "none")}}
 		if d.Checkin.Question != "" {
-			kb = append(bot.Keyboard{{npBtn(st, t.at(catalog.BtnKeepQuestion), "q", "keep")}}, kb...)
+			kb = append(bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnKeepQuestion), "q", "keep")}}, kb...)
 		}
 		return t.areply(ctx, t.at(catalog.NpQuestion, "question", d.Checkin.Question), kb)
 	case npMeetings:
-		return t.areply(ctx, t.at(catalog.NpMeetings), bot.Keyboard{{npBtn(st, t.at(catalog.BtnNoMeeting), "mt", "none")}})
+		return t.areply(ctx, t.at(catalog.NpMeetings), bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnNoMeeting), "mt", "none")}})
 	case npConfirm:
 		return t.areply(ctx, t.at(catalog.NpConfirm)+"\n\n"+RenderPlan(t.r.Catalog, advisorLang, d), bot.Keyboard{
-			{npBtn(st, t.at(catalog.BtnCreate), "ok")},
-			{npBtn(st, t.at(catalog.BtnCancel), "cancel")},
+			{npBtn(st, t.alabel(catalog.BtnCreate), "ok")},
+			{npBtn(st, t.alabel(catalog.BtnCancel), "cancel")},
 		})
 	}
 	return nil

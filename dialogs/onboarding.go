@@ -78,20 +78,20 @@ func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
 	switch st.Stage {
 	case stageConsent:
 		return t.t(catalog.OnbConsentQ), bot.Keyboard{
-			{btn(t.t(catalog.BtnConsentYes), "ob", n, stageConsent, "y")},
-			{btn(t.t(catalog.BtnConsentNo), "ob", n, stageConsent, "n")},
+			{btn(t.label(catalog.BtnConsentYes), "ob", n, stageConsent, "y")},
+			{btn(t.label(catalog.BtnConsentNo), "ob", n, stageConsent, "n")},
 		}
 	case stageLang:
 		return t.t(catalog.OnbLangQ), bot.Keyboard{{
-			btn("🇫🇷 Français", "ob", n, stageLang, "fr"),
-			btn("🇬🇧 English", "ob", n, stageLang, "en"),
+			btn(t.label(catalog.BtnLangFr), "ob", n, stageLang, "fr"),
+			btn(t.label(catalog.BtnLangEn), "ob", n, stageLang, "en"),
 		}}
 	case stageZone, stageZoneTyp:
 		loc := t.ben.Location(t.r.DefaultZone)
-		kb := bot.Keyboard{{btn(t.t(catalog.BtnZoneKeep), "ob", n, stageZone, "keep")}}
+		kb := bot.Keyboard{{btn(t.label(catalog.BtnZoneKeep), "ob", n, stageZone, "keep")}}
 		var row []bot.Button
 		for i := range zones() {
-			row = append(row, btn(t.t(catalog.Key(fmt.Sprintf("zone.%d", i))), "ob", n, stageZone, i))
+			row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("zone.%d", i))), "ob", n, stageZone, i))
 			if len(row) == 2 {
 				kb, row = append(kb, row), nil
 			}
@@ -99,13 +99,13 @@ func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
 		if row != nil {
 			kb = append(kb, row)
 		}
-		kb = append(kb, []bot.Button{btn(t.t(catalog.BtnZoneOther), "ob", n, stageZone, "other")})
+		kb = append(kb, []bot.Button{btn(t.label(catalog.BtnZoneOther), "ob", n, stageZone, "other")})
 		return t.t(catalog.OnbZoneQ, "zone", t.zoneName(loc.String()), "time", t.r.Now().In(loc).Format("15:04")), kb
 	case stageDay:
-		kb := bot.Keyboard{{btn(t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, "")), "ob", n, stageDay, "keep")}}
+		kb := bot.Keyboard{{btn(t.label(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, "")), "ob", n, stageDay, "keep")}}
 		var row []bot.Button
 		for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
-			row = append(row, btn(t.t(catalog.Key(fmt.Sprintf("day.%d", d))), "ob", n, stageDay, d))
+			row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("day.%d", d))), "ob", n, stageDay, d))
 			if len(row) == 4 {
 				kb, row = append(kb, row), nil
 			}
@@ -114,14 +114,14 @@ func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
 	case stageHour:
 		var row []bot.Button
 		for _, h := range checkinHours() {
-			row = append(row, btn(t.t(catalog.HourLabel, "h", h), "ob", n, stageHour, h))
+			row = append(row, btn(t.label(catalog.HourLabel, "h", h), "ob", n, stageHour, h))
 		}
 		return t.t(catalog.OnbHourQ), bot.Keyboard{row}
 	case stageQuiet:
 		return t.t(catalog.OnbQuietQ), bot.Keyboard{
-			{btn(t.t(catalog.BtnQuietA), "ob", n, stageQuiet, "a")},
-			{btn(t.t(catalog.BtnQuietB), "ob", n, stageQuiet, "b"), btn(t.t(catalog.BtnQuietC), "ob", n, stageQuiet, "c")},
-			{btn(t.t(catalog.BtnQuietOff), "ob", n, stageQuiet, "off")},
+			{btn(t.label(catalog.BtnQuietA), "ob", n, stageQuiet, "a")},
+			{btn(t.label(catalog.BtnQuietB), "ob", n, stageQuiet, "b"), btn(t.label(catalog.BtnQuietC), "ob", n, stageQuiet, "c")},
+			{btn(t.label(catalog.BtnQuietOff), "ob", n, stageQuiet, "off")},
 		}
 	}
 	return "", nil

@@ -24,14 +24,6 @@ func (t *turn) showPlan(ctx context.Context) error {
 	return t.reply(ctx, RenderPlan(t.r.Catalog, t.lang, p), nil)
 }
 
-var statusIcon = map[domain.Status]string{
-	domain.StatusTodo:       "⬜",
-	domain.StatusInProgress: "🔄",
-	domain.StatusDone:       "✅",
-	domain.StatusBlocked:    "⛔",
-	domain.StatusCancelled:  "✖️",
-}
-
 // RenderPlan writes a plan for its beneficiary, as Telegram HTML. Every line
 // is balanced HTML, so the text can be split between any two lines. Steps
 // come in date order; dates are the beneficiary's local dates.
@@ -53,7 +45,7 @@ func RenderPlan(cat *catalog.Catalog, lang domain.Lang, p *domain.Plan) string {
 	}
 	for i, s := range steps {
 		b.WriteString("\n\n")
-		b.WriteString(cat.T(lang, catalog.PlanStep, "icon", statusIcon[s.Status], "n", i+1, "title", s.Title, "status", cat.Status(lang, s.Status)))
+		b.WriteString(cat.T(lang, catalog.PlanStep, "icon", cat.StatusIcon(lang, s.Status), "n", i+1, "title", s.Title, "status", cat.Status(lang, s.Status)))
 		if s.Objective != "" {
 			b.WriteString("\n" + cat.T(lang, catalog.PlanObjective, "objective", strings.Join(strings.Fields(s.Objective), " ")))
 		}

@@ -63,18 +63,18 @@ func (t *turn) reviseMenu(ctx context.Context, b *domain.Beneficiary) error {
 		if s.Status == domain.StatusCancelled {
 			continue
 		}
-		label := fmt.Sprintf("%s %s · %02d/%02d", statusIcon[s.Status], truncate(s.Title, 40), s.Due.Day, int(s.Due.Month))
+		label := fmt.Sprintf("%s %s · %02d/%02d", t.r.Catalog.StatusIcon(advisorLang, s.Status), truncate(s.Title, 40), s.Due.Day, int(s.Due.Month))
 		btn, err := t.rvButton(ctx, b, label, "s", s.ID)
 		if err != nil {
 			return err
 		}
 		kb = append(kb, []bot.Button{btn})
 	}
-	add, err := t.rvButton(ctx, b, t.at(catalog.BtnRvAdd), "add")
+	add, err := t.rvButton(ctx, b, t.alabel(catalog.BtnRvAdd), "add")
 	if err != nil {
 		return err
 	}
-	done, err := t.rvButton(ctx, b, t.at(catalog.BtnRvDone), "done")
+	done, err := t.rvButton(ctx, b, t.alabel(catalog.BtnRvDone), "done")
 	if err != nil {
 		return err
 	}
@@ -117,13 +117,13 @@ func (t *turn) reviseButton(ctx context.Context, m *models.Message, b *domain.Be
 			key  catalog.Key
 			code string
 		}{{catalog.BtnRvDate, "d"}, {catalog.BtnRvTitle, "t"}, {catalog.BtnRvCancel, "x"}} {
-			btn, err := t.rvButton(ctx, b, t.at(a.key), a.code, s.ID)
+			btn, err := t.rvButton(ctx, b, t.alabel(a.key), a.code, s.ID)
 			if err != nil {
 				return true, "", err
 			}
 			kb = append(kb, []bot.Button{btn})
 		}
-		back, err := t.rvButton(ctx, b, t.at(catalog.BtnRvBack), "back")
+		back, err := t.rvButton(ctx, b, t.alabel(catalog.BtnRvBack), "back")
 		if err != nil {
 			return true, "", err
 		}

@@ -25,10 +25,10 @@ import (
 
 // stepKeyboard returns a reminder's actions.
 func (r *Router) stepKeyboard(lang domain.Lang, stepID int) bot.Keyboard {
-	T := func(k catalog.Key) string { return r.Catalog.T(lang, k) }
+	L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) } // button labels
 	return bot.Keyboard{
-		{btn(T(catalog.BtnStepDone), "st", stepID, "done"), btn(T(catalog.BtnStepProgress), "st", stepID, "prog")},
-		{btn(T(catalog.BtnStepPostpone), "st", stepID, "post"), btn(T(catalog.BtnStepHelp), "st", stepID, "help")},
+		{btn(L(catalog.BtnStepDone), "st", stepID, "done"), btn(L(catalog.BtnStepProgress), "st", stepID, "prog")},
+		{btn(L(catalog.BtnStepPostpone), "st", stepID, "post"), btn(L(catalog.BtnStepHelp), "st", stepID, "help")},
 	}
 }
 
@@ -75,8 +75,8 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 		// The buttons carry the new date itself, so that pressing twice, or
 		// handling the press again, moves the step once.
 		return true, "", t.r.Send.Edit(ctx, t.chat, m.ID, t.t(catalog.PostponeQ, "title", s.Title), bot.Keyboard{
-			{btn(t.t(catalog.BtnPostpone1d), "sd", stepID, ymd(s.Due.Date.AddDays(1))), btn(t.t(catalog.BtnPostpone1w), "sd", stepID, ymd(s.Due.Date.AddDays(7)))},
-			{btn(t.t(catalog.BtnPostponePick), "sp", stepID, "pick")},
+			{btn(t.label(catalog.BtnPostpone1d), "sd", stepID, ymd(s.Due.Date.AddDays(1))), btn(t.label(catalog.BtnPostpone1w), "sd", stepID, ymd(s.Due.Date.AddDays(7)))},
+			{btn(t.label(catalog.BtnPostponePick), "sp", stepID, "pick")},
 		})
 	case "sp:pick":
 		today := domain.DateOf(t.r.Now().In(t.ben.Location(t.r.DefaultZone)))
@@ -136,5 +136,5 @@ func ymd(d domain.Date) string { return fmt.Sprintf("%04d%02d%02d", d.Year, int(
 
 // shortDate writes a date for a button: "lun. 14/12".
 func (r *Router) shortDate(lang domain.Lang, d domain.Date) string {
-	return r.Catalog.T(lang, catalog.Key(fmt.Sprintf("dayshort.%d", int(d.Weekday())))) + fmt.Sprintf(" %02d/%02d", d.Day, int(d.Month))
+	return r.Catalog.Plain(lang, catalog.Key(fmt.Sprintf("dayshort.%d", int(d.Weekday())))) + fmt.Sprintf(" %02d/%02d", d.Day, int(d.Month))
 }

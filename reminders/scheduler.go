@@ -581,7 +581,11 @@ func (s *Scheduler) failed(ctx context.Context, j store.Job, now time.Time, caus
 	if err != nil {
 		return err
 	}
-	if parked {
+	switch {
+	case fails == 0:
+		s.log.Warn("job failed after its lease lapsed", "job", j.Member, "err", cause)
+		return nil
+	case parked:
 		s.log.Error("job parked after failing", "job", j.Member, "fails", fails, "err", cause)
 		return nil
 	}

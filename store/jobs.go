@@ -112,8 +112,10 @@ return 1`)
 // ARGV[1] member, ARGV[2] retry time (unix ms), ARGV[3] most failures,
 // ARGV[4] now (unix ms), ARGV[5] reason, ARGV[6] most parked records kept,
 // ARGV[7] TTL of the parked list (ms)
-// Returns {1 (to retry) or 2 (parked), failures}.
+// Returns {0, 0} (not leased: its lease lapsed and it was taken over),
+// or {1 (to retry) or 2 (parked), failures}.
 var jobsFail = redis.NewScript(`
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {0, 0} end
 local due = redis.call('HGET', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -195,7 +197,9 @@ const (
 // FailJob releases a claimed job whose firing failed: it is tried again at
 // retryAt, for the same firing time, unless this was its maxFails-th failure
 // in a row; then it is parked (kept aside, see ParkedJobs) and leaves the
-// queue until its owner's next SyncJobs. It returns the failures in a row.
+// queue until its owner's next SyncJobs. It returns the failures in a row;
+// 0 when the job is no longer leased (taken over after its lease lapsed):
+// then nothing is recorded.
 func (s *Store) FailJob(ctx context.Context, member string, now, retryAt time.Time, maxFails int, reason string) (fails int, parked bool, err error) {
 	v, err := jobsFail.Run(ctx, s.rdb,
 		[]string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("fails"), s.jobsKey("since"), s.jobsKey("parked")},

@@ -587,7 +587,7 @@ func TestExportCSV(t *testing.T) {
 	if doc.Kind != "document" || doc.FileName != "suivi-2037-03-24.csv" {
 		t.Errorf("export sent as %s named %q, want a document suivi-2037-03-24.csv", doc.Kind, doc.FileName)
 	}
-	if !strings.Contains(doc.PlainCaption, "Export de vos 2 bénéficiaires") {
+	if !strings.Contains(doc.PlainCaption, "Export : 2 bénéficiaires") {
 		t.Errorf("caption %q", doc.PlainCaption)
 	}
 	if !bytes.HasPrefix(doc.File, []byte("\xEF\xBB\xBF"+strings.Join(dialogs.ExportHeader(), ";")+"\n")) {

@@ -180,7 +180,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 		t.Errorf("/beneficiaires: %q", list.PlainText)
 	}
 	dg := w.say(t, a, "/digest")
-	if len(dg) != 2 || !strings.Contains(dg[0].PlainText, "1 personnes suivies") || !strings.Contains(dg[0].PlainText, "Awa") {
+	if len(dg) != 2 || !strings.Contains(dg[0].PlainText, "1 personne suivie ·") || !strings.Contains(dg[0].PlainText, "Awa") {
 		t.Fatalf("/digest: want A's digest of Awa and its chart, got:\n%s", dump(dg))
 	}
 	if h := decodeChart(t, dg[1]).Bounds().Dy(); h != dialogs.ChartHeader+dialogs.ChartCellH+dialogs.ChartPad {

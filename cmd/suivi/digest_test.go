@@ -339,13 +339,13 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 		r.attention += 40
 	}
 	if blocked > 0 {
-		parts = append(parts, fmt.Sprintf("⛔ %d bloquée(s)", blocked))
+		parts = append(parts, fmt.Sprintf("⛔ %d %s", blocked, frPlural(blocked, "bloquée", "bloquées")))
 	}
 	if overdue > 0 {
 		parts = append(parts, fmt.Sprintf("⏰ %d en retard", overdue))
 	}
 	if silent > 0 {
-		parts = append(parts, fmt.Sprintf("🔇 %d point(s) sans réponse", silent))
+		parts = append(parts, fmt.Sprintf("🔇 %d %s sans réponse", silent, frPlural(silent, "point", "points")))
 	}
 	if silent >= 2 {
 		r.attention += 30
@@ -372,7 +372,7 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 		}
 	}
 	if doneWeek > 0 {
-		parts = append(parts, fmt.Sprintf("✅ %d faite(s)", doneWeek))
+		parts = append(parts, fmt.Sprintf("✅ %d %s", doneWeek, frPlural(doneWeek, "faite", "faites")))
 	}
 	if last.IsZero() {
 		parts = append(parts, "pas encore de point")
@@ -483,7 +483,7 @@ func checkDigest(t *testing.T, label string, st *store.Store, ids []string, now 
 	if len(lines) < 3 {
 		t.Fatalf("digest too short:\n%s", text.PlainText)
 	}
-	if want := fmt.Sprintf("%d personnes suivies · 🔴 %d à voir en priorité", len(ids), urgent); lines[1] != want {
+	if want := fmt.Sprintf("%d %s · 🔴 %d à voir en priorité", len(ids), frPlural(len(ids), "personne suivie", "personnes suivies"), urgent); lines[1] != want {
 		t.Errorf("digest count line: %q, want %q", lines[1], want)
 	}
 	var got []string
@@ -636,13 +636,13 @@ func TestDigestThirtyBeneficiaries(t *testing.T) {
 	// A few lines computed by hand, so that the recomputation itself is checked.
 	for _, want := range []string{
 		"🔴 Moussa — 🙋 aide demandée · ⏰ 1 en retard · 📊 3/5 ↘ · dernier point il y a 2 j",
-		"🔴 Inès — ⛔ 1 bloquée(s) · 📊 2/5 ↘ · dernier point il y a 2 j",
-		"🟢 Awa — 📊 4/5 ↗ · ✅ 1 faite(s) · dernier point il y a 2 j",
+		"🔴 Inès — ⛔ 1 bloquée · 📊 2/5 ↘ · dernier point il y a 2 j",
+		"🟢 Awa — 📊 4/5 ↗ · ✅ 1 faite · dernier point il y a 2 j",
 		"🟢 Léo — 🔒 réponses privées · dernier point il y a 2 j",
-		"🟢 Sami — 🔇 1 point(s) sans réponse · 📊 5/5 ↗ · dernier point il y a 9 j",
-		"🔴 Yanis — 🔇 8 point(s) sans réponse · pas encore de point",
-		"🔴 Malik — 🔇 2 point(s) sans réponse · 🔒 réponses privées · dernier point il y a 16 j",
-		"🔴 Rayan — 🛑 a arrêté les messages · 🔇 1 point(s) sans réponse · 📊 3/5 → · dernier point il y a 37 j",
+		"🟢 Sami — 🔇 1 point sans réponse · 📊 5/5 ↗ · dernier point il y a 9 j",
+		"🔴 Yanis — 🔇 8 points sans réponse · pas encore de point",
+		"🔴 Malik — 🔇 2 points sans réponse · 🔒 réponses privées · dernier point il y a 16 j",
+		"🔴 Rayan — 🛑 a arrêté les messages · 🔇 1 point sans réponse · 📊 3/5 → · dernier point il y a 37 j",
 		"🔴 Karim — ⏰ 3 en retard · 📊 3/5 → · dernier point il y a 2 j",
 		"🟢 Nadia — 📊 3/5 → · dernier point il y a 2 j",
 		"🟢 Jade — 📊 4/5 → · dernier point il y a 9 j",
@@ -692,7 +692,7 @@ func TestDigestThirtyBeneficiaries(t *testing.T) {
 
 	if len(bugs) > 0 {
 		t.Errorf("a check-in still open and unanswered for two days or more counts as silence in the digest text "+
-			"(🔇 n point(s) sans réponse) but the chart draws it as a week without check-in, not grey « - » "+
+			"(🔇 n points sans réponse) but the chart draws it as a week without check-in, not grey « - » "+
 			"(dialogs.ChartCell only counts closed check-ins); so the latest week of every non-responder, in every "+
 			"Monday digest, is never grey. %d cells:\n%s", len(bugs), strings.Join(bugs, "\n"))
 	}
@@ -740,4 +740,12 @@ func TestDigestShowsHelpAskedOnAStepReminder(t *testing.T) {
 			"alerted, never recorded: two days later the digest (and /beneficiaires) show no « 🙋 aide demandée » "+
 			"and do not list Awa first; Case.Help only looks at check-ins. Digest:\n%s", got[0].PlainText)
 	}
+}
+
+// frPlural is the French form of a count: 0 and 1 take the singular.
+func frPlural(n int, one, other string) string {
+	if n <= 1 {
+		return one
+	}
+	return other
 }

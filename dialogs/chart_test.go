@@ -1,0 +1,97 @@
+package dialogs
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"testing"
+
+	"suivi/catalog"
+	"suivi/domain"
+)
+
+// chartOf draws the chart of beneficiaries with these names, in lang, and
+// decodes it.
+func chartOf(t *testing.T, lang domain.Lang, names ...string) image.Image {
+	t.Helper()
+	var cases []Case
+	for _, n := range names {
+		cases = append(cases, Case{Ben: &domain.Beneficiary{Name: n}, Cells: map[domain.Week]int{"2037-W10": 4, "2037-W11": CellSilent}})
+	}
+	data, err := Chart(catalog.New(), lang, cases, []domain.Week{"2037-W10", "2037-W11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// region returns the pixels of r, for comparing what two charts drew.
+func region(img image.Image, r image.Rectangle) string {
+	var b bytes.Buffer
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c := img.At(x, y)
+			r, g, bl, _ := c.RGBA()
+			fmt.Fprintf(&b, "%d,%d,%d;", r>>8, g>>8, bl>>8)
+		}
+	}
+	return b.String()
+}
+
+func nameCell(i int) image.Rectangle {
+	y := ChartHeader + i*ChartCellH
+	return image.Rect(0, y, ChartNameWidth, y+ChartCellH)
+}
+
+// Names are drawn as written, with a real font: accents are not dropped,
+// Cyrillic and Greek names are not question marks.
+func TestChartDrawsNamesAsWritten(t *testing.T) {
+	img := chartOf(t, domain.French, "Zoé", "Zoe", "Алёна", "?????", "Αλέξης", "Élodie", "Elodie")
+	differ := func(i, j int, what string) {
+		t.Helper()
+		if region(img, nameCell(i)) == region(img, nameCell(j)) {
+			t.Errorf("%s: rows %d and %d look the same", what, i, j)
+		}
+	}
+	differ(0, 1, "the accent of Zoé")
+	differ(2, 3, "a Cyrillic name and question marks")
+	differ(4, 3, "a Greek name and question marks")
+	differ(5, 6, "the capital É of Élodie")
+	blank := chartOf(t, domain.French, "")
+	if region(img, nameCell(2)) == region(blank, nameCell(0)) {
+		t.Error("the Cyrillic name drew nothing")
+	}
+}
+
+// The chart's height is capped: at most ChartMaxRows people, then one row
+// that says how many more the digest lists.
+func TestChartHeightIsCapped(t *testing.T) {
+	var names []string
+	for i := range ChartMaxRows + 5 {
+		names = append(names, fmt.Sprintf("Personne %d", i))
+	}
+	if h, want := chartOf(t, domain.French, names...).Bounds().Dy(), ChartHeader+(ChartMaxRows+1)*ChartCellH+ChartPad; h != want {
+		t.Errorf("%d people: chart %d pixels high, want %d", len(names), h, want)
+	}
+	if h, want := chartOf(t, domain.French, names[:3]...).Bounds().Dy(), ChartHeader+3*ChartCellH+ChartPad; h != want {
+		t.Errorf("3 people: chart %d pixels high, want %d", h, want)
+	}
+}
+
+// The chart's words come from the catalog: the week header reads S10 in
+// French and W10 in English.
+func TestChartWordsFromTheCatalog(t *testing.T) {
+	header := image.Rect(ChartNameWidth, 0, ChartNameWidth+2*ChartCellW, ChartHeader)
+	fr, en := chartOf(t, domain.French, "Awa"), chartOf(t, domain.English, "Awa")
+	if region(fr, header) == region(en, header) {
+		t.Error("the week header is the same in French and English")
+	}
+	if region(fr, nameCell(0)) != region(en, nameCell(0)) {
+		t.Error("a name is drawn differently by language")
+	}
+}
