@@ -49,8 +49,8 @@ type advState struct {
 	// Draft is the plan being created.
 	Draft *domain.Plan `json:"draft,omitempty"`
 	// Step is the step being revised; Changes what the revision did.
-	Step    int      `json:"step,omitempty"`
-	Changes []string `json:"changes,omitempty"`
+	Step    int              `json:"step,omitempty"`
+	Changes []domain.Revised `json:"changes,omitempty"`
 	// StandIn is the stand-in chosen for an absence.
 	StandIn int64 `json:"stand_in,omitempty"`
 	// Code is the invite of the plan just created (kept so that a retry

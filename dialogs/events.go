@@ -19,6 +19,7 @@ import (
 const (
 	evRelance = "relance" // an advisor offers a check-in now
 	evClose   = "close"   // an advisor closes the accompaniment
+	evRevise  = "revise"  // one change of a plan by the advisor, or its end
 )
 
 // advisorAct is the Data of an event an advisor's action pushes: who acted,
@@ -49,7 +50,7 @@ func (r *Router) handleEvent(ctx context.Context, ev *store.Event, mayWait bool)
 			return fmt.Errorf("%w: undecodable backlog event", bot.ErrPermanent)
 		}
 		return r.backlog(ctx, &upd)
-	case evRelance, evClose:
+	case evRelance, evClose, evRevise:
 		return r.onAdvisorAct(ctx, ev, mayWait)
 	}
 	r.Log.Error("unknown event", "kind", ev.Kind, "event", ev.ID)
@@ -170,6 +171,8 @@ func (r *Router) onAdvisorAct(ctx context.Context, ev *store.Event, mayWait bool
 		return r.relance(ctx, ev, adv, ben)
 	case evClose:
 		return r.closeAccompaniment(ctx, ev, adv, ben)
+	case evRevise:
+		return r.reviseInLane(ctx, ev, adv, ben)
 	}
 	return nil
 }

@@ -2,22 +2,28 @@ package dialogs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
+	"suivi/store"
 )
 
 // Revising a plan (/modifier NOM): the advisor picks a step and changes its
-// date or title or cancels it, or adds steps. Each change is stored at once
-// (with its time) and reminders follow; "Terminer" sends the beneficiary one
-// message that says everything that changed.
+// date or title or cancels it, or adds steps. Each change is a
+// domain.RevOp, tried at once on a copy of the plan (a change that breaks
+// the plan's rules is refused on the spot), then pushed as an event into
+// the beneficiary's lane, where it is applied with the same rules and
+// reminders follow (one writer per beneficiary). "Terminer" pushes one more
+// event that tells the beneficiary, once, everything that changed.
 //
 // Buttons: av:<token>:rv:s:<step> (pick), rv:d / rv:t / rv:x:<step> (date,
 // title, cancel), rv:add, rv:back, rv:done. The token names the
@@ -58,6 +64,11 @@ func (t *turn) reviseMenu(ctx context.Context, b *domain.Beneficiary) error {
 	if err != nil {
 		return err
 	}
+	return t.reviseMenuOf(ctx, b, p)
+}
+
+// reviseMenuOf lists the steps of p (the plan as the revision left it).
+func (t *turn) reviseMenuOf(ctx context.Context, b *domain.Beneficiary, p *domain.Plan) error {
 	var kb bot.Keyboard
 	for _, s := range p.Steps {
 		if s.Status == domain.StatusCancelled {
@@ -144,13 +155,7 @@ func (t *turn) reviseButton(ctx context.Context, m *models.Message, b *domain.Be
 		if s == nil || !s.Status.Open() {
 			return false, "", nil
 		}
-		if err := t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
-			p.Step(s.ID).SetStatus(domain.StatusCancelled, t.r.Now(), domain.ByAdvisor)
-			return []string{t.r.Catalog.T(b.Language, catalog.RevCancel, "title", s.Title)}
-		}); err != nil {
-			return true, "", err
-		}
-		return true, "", t.reviseMenu(ctx, b)
+		return true, "", t.applyRevision(ctx, st, b, domain.RevOp{Kind: domain.RevCancel, Step: s.ID})
 	case "add":
 		st.Stage = rvAdd
 		if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
@@ -184,88 +189,84 @@ func (t *turn) reviseInput(ctx context.Context, st *advState, text string) error
 		if !ok {
 			return t.areply(ctx, t.at(catalog.RvBadDate), nil)
 		}
-		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
-			s := p.Step(st.Step)
-			if s == nil {
-				return nil
-			}
-			s.Postpone(due, t.r.Now(), domain.ByAdvisor)
-			return []string{t.r.Catalog.T(b.Language, catalog.RevDate, "title", s.Title, "date", t.r.Catalog.DateTime(b.Language, due))}
-		})
+		return t.applyRevision(ctx, st, b, domain.RevOp{Kind: domain.RevDate, Step: st.Step, Due: due})
 	case rvTitle:
 		if domain.ValidTitle(text) != nil {
 			return t.areply(ctx, t.at(catalog.RvBadTitle, "max", domain.MaxTitleLen), nil)
 		}
-		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
-			s := p.Step(st.Step)
-			if s == nil {
-				return nil
-			}
-			old := s.Title
-			s.Rename(text, t.r.Now(), domain.ByAdvisor)
-			return []string{t.r.Catalog.T(b.Language, catalog.RevTitle, "old", old, "title", text)}
-		})
+		return t.applyRevision(ctx, st, b, domain.RevOp{Kind: domain.RevTitle, Step: st.Step, Text: text})
 	case rvAdd:
 		steps, bad := parseStepLines(text, now)
 		if len(bad) > 0 || len(steps) == 0 {
 			return t.areply(ctx, t.at(catalog.NpStepsBad, "lines", strings.Join(bad, ", ")), nil)
 		}
-		err = t.applyRevision(ctx, st, b, func(p *domain.Plan) []string {
-			var lines []string
-			for _, s := range steps {
-				if len(p.Steps) >= domain.MaxSteps {
-					break
-				}
-				s.ID = p.NextStepID()
-				s.History = []domain.Change{{At: t.r.Now().UTC(), By: domain.ByAdvisor, Status: domain.StatusTodo}}
-				p.Steps = append(p.Steps, s)
-				lines = append(lines, t.r.Catalog.T(b.Language, catalog.RevAdd, "title", s.Title, "date", t.r.Catalog.DateTime(b.Language, s.Due)))
-			}
-			return lines
-		})
-	default:
-		return t.reviseMenu(ctx, b)
-	}
-	if err != nil {
-		return err
+		return t.applyRevision(ctx, st, b, domain.RevOp{Kind: domain.RevAdd, Steps: steps})
 	}
 	return t.reviseMenu(ctx, b)
 }
 
-// applyRevision changes the plan now (reminders follow) and remembers, for
-// the beneficiary's message, what changed. A change after which the plan
-// breaks the domain's rules (those of plan import) is refused: nothing is
-// stored and the advisor is told why.
-func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Beneficiary, fn func(*domain.Plan) []string) error {
-	var changes []string
-	_, err := t.r.Store.UpdatePlan(ctx, b.ID, t.r.Now(), func(p *domain.Plan) error {
-		changes = fn(p)
-		return p.Validate()
-	})
-	var ps domain.Problems
-	if errors.As(err, &ps) {
-		st.Stage, st.Step = "", 0
-		if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
-			return err
-		}
-		lines := make([]string, len(ps))
-		for i, p := range ps {
-			lines[i] = p.String()
-		}
-		return t.areply(ctx, t.at(catalog.RvInvalid, "problems", strings.Join(lines, "\n")), nil)
-	}
+// reviseAct is the Data of a revision event: an operation, or with Notice
+// the end of the revision and what it changed, to tell the beneficiary.
+type reviseAct struct {
+	advisorAct
+	Op      *domain.RevOp    `json:"op,omitempty"`
+	At      time.Time        `json:"at"`
+	Nonce   string           `json:"nonce,omitempty"`
+	Changes []domain.Revised `json:"changes,omitempty"`
+}
+
+// applyRevision tries op on a copy of the plan: refused at once if it
+// breaks the plan's rules; otherwise pushed into the beneficiary's lane
+// (reviseInLane) and remembered for the beneficiary's message, and the
+// advisor sees the plan as it will be.
+func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Beneficiary, op domain.RevOp) error {
+	p, err := t.r.Store.Plan(ctx, b.ID)
 	if err != nil {
 		return err
 	}
-	st.Changes = append(st.Changes, changes...)
+	now := t.r.Now().UTC()
+	tried := p.Clone()
+	changes, err := tried.Apply(op, now, domain.ByAdvisor)
 	st.Stage, st.Step = "", 0
+	var ps domain.Problems
+	switch {
+	case errors.As(err, &ps):
+		if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+			return err
+		}
+		if err := t.areply(ctx, t.at(catalog.RvInvalid, "problems", problemLines(ps)), nil); err != nil {
+			return err
+		}
+		return t.reviseMenuOf(ctx, b, p)
+	case errors.Is(err, domain.ErrNoSuchStep):
+		if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
+			return err
+		}
+		return t.reviseMenuOf(ctx, b, p)
+	case err != nil:
+		return err
+	}
+	act := reviseAct{advisorAct: advisorAct{Advisor: t.adv.ID, Ben: b.ID}, Op: &op, At: now}
+	if err := t.r.push(ctx, b, fmt.Sprintf("rv:%s:%d", b.ID, t.upd.ID), evRevise, act); err != nil {
+		return err
+	}
+	st.Changes = append(st.Changes, changes...)
 	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
 		return err
 	}
-	return t.r.Sched.Sync(ctx, b.ID)
+	return t.reviseMenuOf(ctx, b, tried)
 }
 
-// finishRevision sends the beneficiary one message with every change.
+func problemLines(ps domain.Problems) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// finishRevision ends the revision: the beneficiary is told, once, what
+// changed (reviseInLane, after the changes, in their lane).
 func (t *turn) finishRevision(ctx context.Context, st *advState, b *domain.Beneficiary) error {
 	if len(st.Changes) == 0 {
 		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
@@ -273,18 +274,74 @@ func (t *turn) finishRevision(ctx context.Context, st *advState, b *domain.Benef
 		}
 		return t.areply(ctx, t.at(catalog.RvNothing), nil)
 	}
+	act := reviseAct{advisorAct: advisorAct{Advisor: t.adv.ID, Ben: b.ID}, At: t.r.Now().UTC(), Nonce: st.Nonce, Changes: st.Changes}
+	if err := t.r.push(ctx, b, fmt.Sprintf("rvn:%s:%s", b.ID, st.Nonce), evRevise, act); err != nil {
+		return err
+	}
+	return t.r.saveAdvState(ctx, t.adv.ID, nil)
+}
+
+// reviseInLane applies, in the beneficiary's lane, one operation of an
+// advisor's revision (with the plan's rules: a change that a race made
+// invalid is refused and the advisor told), or its end: the one message
+// that tells the beneficiary what changed.
+func (r *Router) reviseInLane(ctx context.Context, ev *store.Event, adv *domain.Advisor, b *domain.Beneficiary) error {
+	var act reviseAct
+	if err := json.Unmarshal(ev.Data, &act); err != nil {
+		return fmt.Errorf("%w: undecodable revision", bot.ErrPermanent)
+	}
+	if act.Op == nil {
+		return r.tellRevision(ctx, ev, adv, b, act)
+	}
+	_, err := r.Store.UpdatePlan(ctx, b.ID, act.At, func(p *domain.Plan) error {
+		_, _, err := p.ApplyOnce(ev.ID, *act.Op, act.At, domain.ByAdvisor)
+		return err
+	})
+	var ps domain.Problems
+	switch {
+	case errors.As(err, &ps):
+		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.RvInvalid, "problems", problemLines(ps)))
+	case errors.Is(err, domain.ErrNoSuchStep):
+		return nil // the step went meanwhile: nothing to change
+	case err != nil:
+		return err
+	}
+	return r.Sched.Sync(ctx, b.ID)
+}
+
+// tellRevision sends the beneficiary one message with every change.
+func (r *Router) tellRevision(ctx context.Context, ev *store.Event, adv *domain.Advisor, b *domain.Beneficiary, act reviseAct) error {
 	if b.TelegramID != 0 && b.State != domain.StateBlocked && b.State != domain.StateStopped {
-		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{
-			Key: fmt.Sprintf("rev:%s:%s", b.ID, st.Nonce), ChatID: b.TelegramID,
-			Text: t.r.Catalog.T(b.Language, catalog.RevNotice, "changes", catalog.HTML(strings.Join(st.Changes, "\n"))),
+		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
+			Key: fmt.Sprintf("rev:%s:%s", b.ID, act.Nonce), ChatID: b.TelegramID,
+			Text: r.Catalog.T(b.Language, catalog.RevNotice, "changes", catalog.HTML(strings.Join(r.revisionLines(b.Language, act.Changes), "\n"))),
 		}); err != nil {
 			return err
 		}
 	}
-	// The state goes last, so that a retry finds the revision and finishes it
-	// again (the notice's key keeps it from doubling).
-	if err := t.areply(ctx, t.at(catalog.RvSent, "name", b.Name, "n", len(st.Changes)), nil); err != nil {
-		return err
+	return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.RvSent, "name", b.Name, "n", len(act.Changes)))
+}
+
+// revisionLines says what a revision changed, one line each.
+func (r *Router) revisionLines(lang domain.Lang, changes []domain.Revised) []string {
+	var out []string
+	for _, c := range changes {
+		switch c.Kind {
+		case domain.RevDate:
+			out = append(out, r.Catalog.T(lang, catalog.RevDate, "title", c.Title, "date", r.Catalog.DateTime(lang, c.Due)))
+		case domain.RevTitle:
+			out = append(out, r.Catalog.T(lang, catalog.RevTitle, "old", c.OldTitle, "title", c.Title))
+		case domain.RevCancel:
+			out = append(out, r.Catalog.T(lang, catalog.RevCancel, "title", c.Title))
+		case domain.RevAdd:
+			out = append(out, r.Catalog.T(lang, catalog.RevAdd, "title", c.Title, "date", r.Catalog.DateTime(lang, c.Due)))
+		case domain.RevObjective:
+			out = append(out, r.Catalog.T(lang, catalog.RevObjective, "title", c.Title))
+		case domain.RevResources:
+			out = append(out, r.Catalog.T(lang, catalog.RevResources, "title", c.Title))
+		case domain.RevIndicators:
+			out = append(out, r.Catalog.T(lang, catalog.RevIndicators, "title", c.Title))
+		}
 	}
-	return t.r.saveAdvState(ctx, t.adv.ID, nil)
+	return out
 }

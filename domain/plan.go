@@ -179,6 +179,9 @@ type Plan struct {
 	Meetings    []DateTime `json:"meetings,omitempty"`
 	Created     time.Time  `json:"created"`
 	Updated     time.Time  `json:"updated"`
+	// Applied holds the ids of the last revisions applied (RevOps pushed as
+	// events), so that one handled again is not applied twice.
+	Applied []string `json:"applied,omitempty"`
 }
 
 // Step returns the step with the given id, or nil.

@@ -198,3 +198,59 @@ func TestBlockedAfterAPartialFirstAttemptStillTellsTheAdvisor(t *testing.T) {
 		t.Errorf("reminders still scheduled after the block: %v", jobs)
 	}
 }
+
+// TestAdvisorRevisionWaitsItsTurnInTheBeneficiarysLane: a step the
+// advisor renames while the beneficiary's own message is being handled is
+// changed after that message, in the beneficiary's lane, not at the same
+// time from the advisor's.
+func TestAdvisorRevisionWaitsItsTurnInTheBeneficiarysLane(t *testing.T) {
+	w := newWorld(t)
+	u := w.enrol(t, stepPlan(t, "Awa", "", [2]string{"Refaire son CV", "2026-12-08"}), 7505, "Awa", true)
+	id := w.ben(t, u).ID
+	// Awa's /plan is being answered (Telegram holds the reply)...
+	w.srv.InjectFault("sendMessage", u.ID(), 1, telegramtest.Fault{Hang: true})
+	u.SendText("/plan")
+	if err := w.srv.Wait(wait, func() bool { return w.srv.InFlight("sendMessage") > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	// ...when her advisor renames the step.
+	step := func(label string) {
+		t.Helper()
+		m, err := w.adv.WaitMessage(wait, func(m telegramtest.Message) bool { return hasButton(m, label) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.adv.PressButton(m.ID, label); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.adv.SendText("/modifier awa")
+	step("⬜ Refaire son CV · 08/12")
+	step(btnRvTitle)
+	if _, err := w.adv.WaitMessage(wait, has("Nouveau titre")); err != nil {
+		t.Fatal(err)
+	}
+	w.adv.SendText("Refaire son CV avec l'atelier")
+	if _, err := w.adv.WaitMessage(wait, func(m telegramtest.Message) bool {
+		return strings.Contains(m.PlainText, txtRvMenu) && hasButton(m, "⬜ Refaire son CV avec l'atelier · 08/12")
+	}); err != nil {
+		t.Fatalf("the advisor does not see the plan as it will be: %v", err)
+	}
+	if got := w.plan(t, id).Steps[0].Title; got != "Refaire son CV" {
+		t.Fatalf("the plan changed to %q while Awa's own message was being handled", got)
+	}
+	w.srv.ReleaseHangs()
+	w.settle(t)
+	if got := w.plan(t, id).Steps[0].Title; got != "Refaire son CV avec l'atelier" {
+		t.Fatalf("after Awa's message, the step is %q: the rename was lost", got)
+	}
+	step(btnRvDone)
+	w.settle(t)
+	notice, err := u.WaitMessage(wait, has("a mis à jour votre plan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(notice.PlainText, "« Refaire son CV » devient « Refaire son CV avec l'atelier »") {
+		t.Errorf("notice: %s", notice.PlainText)
+	}
+}
