@@ -1,52 +1,12 @@
 package dialogs
 
 import (
-	"bytes"
 	"fmt"
 	"image"
-	"image/png"
 	"testing"
 
-	"suivi/catalog"
 	"suivi/domain"
 )
-
-// chartOf draws the chart of beneficiaries with these names, in lang, and
-// decodes it.
-func chartOf(t *testing.T, lang domain.Lang, names ...string) image.Image {
-	t.Helper()
-	var cases []Case
-	for _, n := range names {
-		cases = append(cases, Case{Ben: &domain.Beneficiary{Name: n}, Cells: map[domain.Week]int{"2037-W10": 4, "2037-W11": CellSilent}})
-	}
-	data, err := Chart(catalog.New(), lang, cases, []domain.Week{"2037-W10", "2037-W11"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-// region returns the pixels of r, for comparing what two charts drew.
-func region(img image.Image, r image.Rectangle) string {
-	var b bytes.Buffer
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			c := img.At(x, y)
-			r, g, bl, _ := c.RGBA()
-			fmt.Fprintf(&b, "%d,%d,%d;", r>>8, g>>8, bl>>8)
-		}
-	}
-	return b.String()
-}
-
-func nameCell(i int) image.Rectangle {
-	y := ChartHeader + i*ChartCellH
-	return image.Rect(0, y, ChartNameWidth, y+ChartCellH)
-}
 
 // Names are drawn as written, with a real font: accents are not dropped,
 // Cyrillic and Greek names are not question marks.

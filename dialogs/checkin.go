@@ -67,64 +67,219 @@ func askSteps(p *domain.Plan) []int {
 	return ids
 }
 
-// next returns the question to ask, "" when the check-in is complete.
-func next(c *domain.CheckIn, p *domain.Plan) (q string, stepID int) {
-	switch {
-	case c.Pending != "":
-		return qShare, 0
-	case !c.ScoreDone:
-		return qScore, 0
-	case strings.TrimSpace(p.Checkin.Question) != "" && !c.AnswerDone:
-		return qAnswer, 0
-	}
-	for _, id := range c.AskSteps {
-		if s := p.Step(id); s != nil && s.Status.Open() && c.Step(id) == nil {
-			return qStep, id
+// ciQuestion is one question of the check-in, its halves side by side:
+// when it is still to ask, how it is asked, and what each of its buttons
+// records. Adding a question: a row in ciQuestions, its fields in
+// domain.CheckIn, its texts in the catalog (and, if it takes a typed
+// answer, checkinMessage).
+type ciQuestion struct {
+	code string
+	// due reports whether the question is still to answer, and about
+	// which step (qStep).
+	due func(c *domain.CheckIn, p *domain.Plan) (stepID int, ok bool)
+	// ask returns the text and buttons (callback data
+	// "ci:<week>:<code>[:<step>]:<value>").
+	ask func(r *Router, lang domain.Lang, c *domain.CheckIn, p *domain.Plan, stepID int) (string, bot.Keyboard)
+	// press turns a button's value into the answer it records; a nil
+	// record: no button offers that value (edited data), nothing changes.
+	press func(t *turn, ctx context.Context, c *domain.CheckIn, p *domain.Plan, stepID int, value string) (ciAnswer, error)
+	// recorded, when set, runs once the answer is recorded (and again when
+	// the same press is handled again: what follows may have failed).
+	recorded func(t *turn, ctx context.Context, c *domain.CheckIn) error
+}
+
+// ciAnswer is what a button records: the change of the check-in, the label
+// shown in place of the buttons, and a line added under it.
+type ciAnswer struct {
+	record       func(*domain.CheckIn)
+	label, extra string
+}
+
+// ciQuestions are the questions of the check-in, in the order they come.
+var ciQuestions = []ciQuestion{
+	{code: qShare, // a text or voice note just given: forward it?
+		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, c.Pending != "" },
+		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
+			return r.Catalog.T(lang, catalog.CiShareQ), bot.Keyboard{{btn(L(catalog.BtnShare), "ci", c.Week, qShare, "y")}, {btn(L(catalog.BtnKeep), "ci", c.Week, qShare, "p")}}
+		},
+		press: func(t *turn, _ context.Context, c *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
+			if c.Pending == "" || (v != "y" && v != "p") {
+				return ciAnswer{}, nil
+			}
+			private := v == "p"
+			a := ciAnswer{label: t.t(catalog.BtnShare), record: func(c *domain.CheckIn) {
+				if c.Pending == "answer" {
+					c.AnswerPrivate, c.AnswerDone = private, true
+				} else {
+					c.NotePrivate, c.NoteDone = private, true
+				}
+				c.Pending = ""
+			}}
+			if private {
+				a.label = t.t(catalog.BtnKeep)
+			}
+			return a, nil
+		},
+	},
+	{code: qScore, // "Quels progrès cette semaine ?" 1-5
+		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.ScoreDone },
+		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
+			w := c.Week
+			return r.Catalog.T(lang, catalog.CiScoreQ), bot.Keyboard{
+				{btn(L(catalog.Score1), "ci", w, qScore, 1), btn(L(catalog.Score2), "ci", w, qScore, 2)},
+				{btn(L(catalog.Score3), "ci", w, qScore, 3), btn(L(catalog.Score4), "ci", w, qScore, 4), btn(L(catalog.Score5), "ci", w, qScore, 5)},
+				{btn(L(catalog.BtnKeep), "ci", w, qScore, "p")},
+			}
+		},
+		press: func(t *turn, _ context.Context, _ *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
+			// An answer given while not sharing stays private, even if the
+			// beneficiary starts sharing before the check-in ends.
+			shares := t.ben.Consent.Shares()
+			if v == "p" {
+				return ciAnswer{label: t.t(catalog.BtnKeep), record: func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = 0, true, true }}, nil
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < domain.MinScore || n > domain.MaxScore {
+				return ciAnswer{}, nil
+			}
+			a := ciAnswer{label: t.t(scoreKey(n)), record: func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = n, !shares, true }}
+			if n <= 2 {
+				a.extra = t.t(catalog.CiLowScore)
+			}
+			return a, nil
+		},
+	},
+	{code: qAnswer, // the plan's own question: a tap, a text or a voice note
+		due: func(c *domain.CheckIn, p *domain.Plan) (int, bool) {
+			return 0, strings.TrimSpace(p.Checkin.Question) != "" && !c.AnswerDone
+		},
+		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, p *domain.Plan, _ int) (string, bot.Keyboard) {
+			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
+			w := c.Week
+			return r.Catalog.T(lang, catalog.CiAnswerQ, "question", p.Checkin.Question), bot.Keyboard{
+				{btn(L(catalog.AnsMuch), "ci", w, qAnswer, domain.AnswerMuch), btn(L(catalog.AnsSome), "ci", w, qAnswer, domain.AnswerSome), btn(L(catalog.AnsNotYet), "ci", w, qAnswer, domain.AnswerNotYet)},
+				{btn(L(catalog.BtnSkip), "ci", w, qAnswer, "x"), btn(L(catalog.BtnKeep), "ci", w, qAnswer, "p")},
+			}
+		},
+		press: func(t *turn, _ context.Context, _ *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
+			shares := t.ben.Consent.Shares()
+			switch v {
+			case domain.AnswerMuch, domain.AnswerSome, domain.AnswerNotYet:
+				return ciAnswer{label: t.t(answerKey(v)), record: func(c *domain.CheckIn) { c.AnswerChoice, c.AnswerPrivate, c.AnswerDone = v, !shares, true }}, nil
+			case "x":
+				return ciAnswer{label: t.t(catalog.BtnSkip), record: func(c *domain.CheckIn) { c.AnswerDone = true }}, nil
+			case "p":
+				return ciAnswer{label: t.t(catalog.BtnKeep), record: func(c *domain.CheckIn) { c.AnswerPrivate, c.AnswerDone = true, true }}, nil
+			}
+			return ciAnswer{}, nil
+		},
+	},
+	{code: qStep, // each open step the check-in asks about
+		due: func(c *domain.CheckIn, p *domain.Plan) (int, bool) {
+			for _, id := range c.AskSteps {
+				if s := p.Step(id); s != nil && s.Status.Open() && c.Step(id) == nil {
+					return id, true
+				}
+			}
+			return 0, false
+		},
+		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, p *domain.Plan, stepID int) (string, bot.Keyboard) {
+			s := p.Step(stepID)
+			if s == nil {
+				return "", nil
+			}
+			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
+			w := c.Week
+			return r.Catalog.T(lang, catalog.CiStepQ, "title", s.Title, "date", r.Catalog.DateTime(lang, s.Due)), bot.Keyboard{
+				{btn(L(catalog.BtnTodo), "ci", w, qStep, stepID, "todo"), btn(L(catalog.BtnInProgress), "ci", w, qStep, stepID, "prog")},
+				{btn(L(catalog.BtnDone), "ci", w, qStep, stepID, "done"), btn(L(catalog.BtnBlocked), "ci", w, qStep, stepID, "block")},
+				{btn(L(catalog.BtnSkip), "ci", w, qStep, stepID, "x"), btn(L(catalog.BtnKeep), "ci", w, qStep, stepID, "p")},
+			}
+		},
+		press: func(t *turn, ctx context.Context, _ *domain.CheckIn, p *domain.Plan, stepID int, v string) (ciAnswer, error) {
+			switch v {
+			case "x":
+				return ciAnswer{label: t.t(catalog.BtnSkip), record: func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID}) }}, nil
+			case "p":
+				return ciAnswer{label: t.t(catalog.BtnKeep), record: func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Private: true}) }}, nil
+			}
+			st, valid := stepStatus(v)
+			if !valid {
+				return ciAnswer{}, nil
+			}
+			if err := t.setStepStatus(ctx, stepID, st); err != nil {
+				return ciAnswer{}, err
+			}
+			a := ciAnswer{label: t.r.Catalog.Status(t.lang, st), record: func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Status: st}) }}
+			if st == domain.StatusDone {
+				a.extra = t.t(catalog.StepCelebrate, "title", p.Step(stepID).Title)
+			}
+			return a, nil
+		},
+	},
+	{code: qNote, // anything to add? a text or a voice note
+		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.NoteDone },
+		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+			return r.Catalog.T(lang, catalog.CiNoteQ), bot.Keyboard{{btn(r.Catalog.Plain(lang, catalog.BtnNothing), "ci", c.Week, qNote, "x")}}
+		},
+		press: func(t *turn, _ context.Context, _ *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
+			if v != "x" {
+				return ciAnswer{}, nil
+			}
+			return ciAnswer{label: t.t(catalog.BtnNothing), record: func(c *domain.CheckIn) { c.NoteDone = true }}, nil
+		},
+	},
+	{code: qHelp, // "Avez-vous besoin d'aide ?": yes alerts the advisor now
+		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.HelpDone },
+		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
+			return r.Catalog.T(lang, catalog.CiHelpQ), bot.Keyboard{{btn(L(catalog.BtnHelpYes), "ci", c.Week, qHelp, "y"), btn(L(catalog.BtnHelpNo), "ci", c.Week, qHelp, "n")}}
+		},
+		press: func(t *turn, _ context.Context, _ *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
+			switch v {
+			case "y":
+				return ciAnswer{label: t.t(catalog.BtnHelpYes), extra: t.t(catalog.HelpSent), record: func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = true, true }}, nil
+			case "n":
+				return ciAnswer{label: t.t(catalog.BtnHelpNo), record: func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = false, true }}, nil
+			}
+			return ciAnswer{}, nil
+		},
+		// Help asked reaches the advisor at once (the alert's key: once).
+		recorded: func(t *turn, ctx context.Context, c *domain.CheckIn) error {
+			if !c.HelpAsked {
+				return nil
+			}
+			return t.r.alertHelp(ctx, t.ben, c.Week, nil)
+		},
+	},
+}
+
+// question returns the row of a question code.
+func ciQuestionOf(code string) (ciQuestion, bool) {
+	for _, q := range ciQuestions {
+		if q.code == code {
+			return q, true
 		}
 	}
-	switch {
-	case !c.NoteDone:
-		return qNote, 0
-	case !c.HelpDone:
-		return qHelp, 0
+	return ciQuestion{}, false
+}
+
+// next returns the question to ask, "" when the check-in is complete.
+func next(c *domain.CheckIn, p *domain.Plan) (q string, stepID int) {
+	for _, q := range ciQuestions {
+		if id, ok := q.due(c, p); ok {
+			return q.code, id
+		}
 	}
 	return "", 0
 }
 
 // checkinQuestion returns the text and buttons of question q.
 func (r *Router) checkinQuestion(lang domain.Lang, c *domain.CheckIn, p *domain.Plan, q string, stepID int) (string, bot.Keyboard) {
-	T := func(k catalog.Key, kv ...any) string { return r.Catalog.T(lang, k, kv...) }
-	L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) } // button labels
-	w := c.Week
-	keep := func(parts ...any) []bot.Button { return []bot.Button{btn(L(catalog.BtnKeep), parts...)} }
-	switch q {
-	case qScore:
-		return T(catalog.CiScoreQ), bot.Keyboard{
-			{btn(L(catalog.Score1), "ci", w, qScore, 1), btn(L(catalog.Score2), "ci", w, qScore, 2)},
-			{btn(L(catalog.Score3), "ci", w, qScore, 3), btn(L(catalog.Score4), "ci", w, qScore, 4), btn(L(catalog.Score5), "ci", w, qScore, 5)},
-			keep("ci", w, qScore, "p"),
-		}
-	case qAnswer:
-		return T(catalog.CiAnswerQ, "question", p.Checkin.Question), bot.Keyboard{
-			{btn(L(catalog.AnsMuch), "ci", w, qAnswer, domain.AnswerMuch), btn(L(catalog.AnsSome), "ci", w, qAnswer, domain.AnswerSome), btn(L(catalog.AnsNotYet), "ci", w, qAnswer, domain.AnswerNotYet)},
-			{btn(L(catalog.BtnSkip), "ci", w, qAnswer, "x"), btn(L(catalog.BtnKeep), "ci", w, qAnswer, "p")},
-		}
-	case qStep:
-		s := p.Step(stepID)
-		if s == nil {
-			return "", nil
-		}
-		return T(catalog.CiStepQ, "title", s.Title, "date", r.Catalog.DateTime(lang, s.Due)), bot.Keyboard{
-			{btn(L(catalog.BtnTodo), "ci", w, qStep, stepID, "todo"), btn(L(catalog.BtnInProgress), "ci", w, qStep, stepID, "prog")},
-			{btn(L(catalog.BtnDone), "ci", w, qStep, stepID, "done"), btn(L(catalog.BtnBlocked), "ci", w, qStep, stepID, "block")},
-			{btn(L(catalog.BtnSkip), "ci", w, qStep, stepID, "x"), btn(L(catalog.BtnKeep), "ci", w, qStep, stepID, "p")},
-		}
-	case qNote:
-		return T(catalog.CiNoteQ), bot.Keyboard{{btn(L(catalog.BtnNothing), "ci", w, qNote, "x")}}
-	case qShare:
-		return T(catalog.CiShareQ), bot.Keyboard{{btn(L(catalog.BtnShare), "ci", w, qShare, "y")}, keep("ci", w, qShare, "p")}
-	case qHelp:
-		return T(catalog.CiHelpQ), bot.Keyboard{{btn(L(catalog.BtnHelpYes), "ci", w, qHelp, "y"), btn(L(catalog.BtnHelpNo), "ci", w, qHelp, "n")}}
+	if row, ok := ciQuestionOf(q); ok {
+		return row.ask(r, lang, c, p, stepID)
 	}
 	return "", nil
 }
@@ -306,105 +461,33 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 	return true, "", t.askNext(ctx, c, p)
 }
 
-// applyAnswer records one answer. It returns the label of the choice, an
-// optional line to add (encouragement, celebration), and ok false for a
-// value no button offers.
+// applyAnswer records the answer a button gives to question q. ok is false
+// for a value no button offers.
 func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Plan, q string, stepID int, value string, retry bool) (label, extra string, ok bool, err error) {
-	// An answer given while not sharing stays private, even if the
-	// beneficiary starts sharing before the check-in ends.
-	shares := t.ben.Consent.Shares()
-	var fn func(c *domain.CheckIn)
-	switch q {
-	case qScore:
-		if value == "p" {
-			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = 0, true, true }, t.t(catalog.BtnKeep)
-		} else if n, err := strconv.Atoi(value); err == nil && n >= domain.MinScore && n <= domain.MaxScore {
-			fn, label = func(c *domain.CheckIn) { c.Score, c.ScorePrivate, c.ScoreDone = n, !shares, true }, t.t(scoreKey(n))
-			if n <= 2 {
-				extra = t.t(catalog.CiLowScore)
-			}
-		}
-	case qAnswer:
-		switch value {
-		case domain.AnswerMuch, domain.AnswerSome, domain.AnswerNotYet:
-			fn = func(c *domain.CheckIn) { c.AnswerChoice, c.AnswerPrivate, c.AnswerDone = value, !shares, true }
-			label = t.t(answerKey(value))
-		case "x":
-			fn, label = func(c *domain.CheckIn) { c.AnswerDone = true }, t.t(catalog.BtnSkip)
-		case "p":
-			fn, label = func(c *domain.CheckIn) { c.AnswerPrivate, c.AnswerDone = true, true }, t.t(catalog.BtnKeep)
-		}
-	case qStep:
-		switch value {
-		case "x":
-			fn, label = func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID}) }, t.t(catalog.BtnSkip)
-		case "p":
-			fn, label = func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Private: true}) }, t.t(catalog.BtnKeep)
-		default:
-			st, valid := stepStatus(value)
-			if !valid {
-				break
-			}
-			fn, label = func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Status: st}) }, t.r.Catalog.Status(t.lang, st)
-			if err := t.setStepStatus(ctx, stepID, st); err != nil {
-				return "", "", true, err
-			}
-			if st == domain.StatusDone {
-				extra = t.t(catalog.StepCelebrate, "title", p.Step(stepID).Title)
-			}
-		}
-	case qNote:
-		if value == "x" {
-			fn, label = func(c *domain.CheckIn) { c.NoteDone = true }, t.t(catalog.BtnNothing)
-		}
-	case qShare:
-		if c.Pending == "" || (value != "y" && value != "p") {
-			break
-		}
-		private := value == "p"
-		fn = func(c *domain.CheckIn) {
-			if c.Pending == "answer" {
-				c.AnswerPrivate, c.AnswerDone = private, true
-			} else {
-				c.NotePrivate, c.NoteDone = private, true
-			}
-			c.Pending = ""
-		}
-		label = t.t(catalog.BtnShare)
-		if private {
-			label = t.t(catalog.BtnKeep)
-		}
-	case qHelp:
-		switch value {
-		case "y":
-			fn, label, extra = func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = true, true }, t.t(catalog.BtnHelpYes), t.t(catalog.HelpSent)
-		case "n":
-			fn, label = func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = false, true }, t.t(catalog.BtnHelpNo)
-		}
-	}
-	if fn == nil {
+	row, found := ciQuestionOf(q)
+	if !found {
 		return "", "", false, nil
 	}
-	if retry {
-		// Recorded the first time; what may have failed after is redone
-		// (the alert's key keeps it from doubling).
-		if q == qHelp && c.HelpAsked {
-			if err := t.r.alertHelp(ctx, t.ben, c.Week, nil); err != nil {
-				return "", "", true, err
-			}
-		}
-		return label, extra, true, nil
-	}
-	updated, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
-		fn(c)
-		c.LastUpdate = t.upd.ID
-		return nil
-	})
+	a, err := row.press(t, ctx, c, p, stepID, value)
 	if err != nil {
 		return "", "", true, err
 	}
-	if q == qHelp && updated.HelpAsked {
-		if err := t.r.alertHelp(ctx, t.ben, updated.Week, nil); err != nil {
+	fn, label, extra := a.record, a.label, a.extra
+	if fn == nil {
+		return "", "", false, nil
+	}
+	updated := c // recorded the first time, when the same press comes again
+	if !retry {
+		if updated, err = t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
+			fn(c)
+			c.LastUpdate = t.upd.ID
+			return nil
+		}); err != nil {
+			return "", "", true, err
+		}
+	}
+	if row.recorded != nil {
+		if err := row.recorded(t, ctx, updated); err != nil {
 			return "", "", true, err
 		}
 	}

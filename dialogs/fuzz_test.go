@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"suivi/domain"
-	"suivi/planfile"
 )
 
 // The parsers of what people type. Each fuzz test states what its parser
@@ -15,42 +14,6 @@ import (
 // fuzzer with, for instance,
 //
 //	go test -run '^$' -fuzz FuzzParseStepLines -fuzztime 30s ./dialogs/
-
-// fuzzNow is the "today" of the fuzz tests.
-var fuzzNow = time.Date(2037, 12, 20, 10, 0, 0, 0, time.UTC)
-
-// fuzzPlan is a valid plan around steps and meetings typed in Telegram.
-func fuzzPlan(steps []domain.Step, meetings []domain.DateTime) *domain.Plan {
-	p := &domain.Plan{Beneficiary: domain.Person{Name: "Awa"}, AdvisorID: 1, Meetings: meetings}
-	for i, s := range steps {
-		if i == domain.MaxSteps {
-			break
-		}
-		s.ID = p.NextStepID()
-		p.Steps = append(p.Steps, s)
-	}
-	if len(p.Steps) == 0 {
-		p.Steps = []domain.Step{{Title: "Étape", Due: domain.DateTime{Date: domain.Date{Year: 2038, Month: 1, Day: 1}}}}
-	}
-	p.Normalize("Europe/Paris")
-	return p
-}
-
-// roundTrip checks that a plan built in Telegram is valid and survives plan
-// export and plan import.
-func roundTrip(t *testing.T, p *domain.Plan) {
-	t.Helper()
-	if err := p.Validate(); err != nil {
-		t.Fatalf("the plan breaks its own rules: %v", err)
-	}
-	data, err := planfile.Marshal(p)
-	if err != nil {
-		t.Fatalf("plan export: %v", err)
-	}
-	if _, err := planfile.Parse(data, "Europe/Paris"); err != nil {
-		t.Fatalf("plan import refuses what plan export wrote: %v\n%s", err, data)
-	}
-}
 
 // FuzzParseStepLines: the steps read from pasted lines pass the plan's
 // rules (and so export and import); each line is either a step or named

@@ -68,52 +68,198 @@ func (t *turn) newPlan(ctx context.Context) error {
 	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
 		return err
 	}
-	return t.areply(ctx, t.at(catalog.NpName), nil)
+	return t.askNewPlan(ctx, st)
 }
 
 func npBtn(st *advState, text string, parts ...any) bot.Button {
 	return bot.Button{Text: text, Data: data(append([]any{"np", st.Nonce}, parts...)...)}
 }
 
+// npStage is one question of /nouveauplan, its halves side by side: how
+// it is asked, what a typed answer does, and the buttons it offers (by
+// their action, callback data "np:<nonce>:<action>[:<arg>]"). An answer
+// fills the draft and names the next stage; a typed answer that is not
+// right gives the advisor the reason instead.
+type npStage struct {
+	ask     func(t *turn, st *advState) (string, bot.Keyboard)
+	typed   func(t *turn, st *advState, text string) (problem string)
+	buttons map[string]func(t *turn, st *advState, arg string) (ok bool, err error)
+}
+
+// newPlanStages are the questions of /nouveauplan; "ok" and "cancel" (the
+// confirmation) are handled by newPlanButton itself.
+var newPlanStages = map[string]npStage{
+	npName: {
+		ask: func(t *turn, _ *advState) (string, bot.Keyboard) { return t.at(catalog.NpName), nil },
+		typed: func(t *turn, st *advState, text string) string {
+			if domain.ValidName(text) != nil {
+				return t.at(catalog.NpNameBad, "max", domain.MaxNameLen)
+			}
+			st.Draft.Beneficiary.Name, st.Stage = text, npTemplate
+			return ""
+		},
+	},
+	npTemplate: {
+		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
+			var kb bot.Keyboard
+			for i, name := range templates() {
+				kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.Key("tpl."+name)), "tpl", i)})
+			}
+			kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.TplBlank), "tpl", "blank")})
+			return t.at(catalog.NpTemplate, "name", st.Draft.Beneficiary.Name), kb
+		},
+		typed: typedSteps, // steps typed at once: no template
+		buttons: map[string]func(*turn, *advState, string) (bool, error){
+			"tpl": func(t *turn, st *advState, arg string) (bool, error) {
+				if arg != "blank" {
+					i, err := strconv.Atoi(arg)
+					if err != nil || i < 0 || i >= len(templates()) {
+						return false, nil
+					}
+					if err := t.applyTemplate(st.Draft, templates()[i]); err != nil {
+						return true, err
+					}
+				}
+				st.Stage = npSteps
+				return true, nil
+			},
+		},
+	},
+	npSteps: {
+		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
+			kb := bot.Keyboard{}
+			if len(st.Draft.Steps) > 0 {
+				kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.BtnNpNext), "next")}, []bot.Button{npBtn(st, t.alabel(catalog.BtnNpClear), "clear")})
+			}
+			return t.at(catalog.NpSteps, "steps", t.stepList(st.Draft)), kb
+		},
+		typed: typedSteps,
+		buttons: map[string]func(*turn, *advState, string) (bool, error){
+			"next": func(_ *turn, st *advState, _ string) (bool, error) {
+				if len(st.Draft.Steps) == 0 {
+					return false, nil
+				}
+				st.Stage = npRhythm
+				return true, nil
+			},
+			"clear": func(_ *turn, st *advState, _ string) (bool, error) { st.Draft.Steps = nil; return true, nil },
+		},
+	},
+	npRhythm: {
+		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
+			return t.at(catalog.NpRhythm), bot.Keyboard{
+				{npBtn(st, t.alabel(catalog.BtnWeekly), "rh", "w"), npBtn(st, t.alabel(catalog.BtnBiweekly), "rh", "2w")},
+				{npBtn(st, t.alabel(catalog.BtnMonthly), "rh", "m"), npBtn(st, t.alabel(catalog.BtnCron), "rh", "cron")},
+			}
+		},
+		buttons: map[string]func(*turn, *advState, string) (bool, error){
+			"rh": func(_ *turn, st *advState, arg string) (bool, error) {
+				if arg == "cron" {
+					st.Stage = npRhythmT
+					return true, nil
+				}
+				spec, ok := rhythms()[arg]
+				if !ok {
+					return false, nil
+				}
+				st.Draft.Checkin.Schedule, st.Stage = spec, npQuestion
+				return true, nil
+			},
+		},
+	},
+	npRhythmT: {
+		ask: func(t *turn, _ *advState) (string, bot.Keyboard) { return t.at(catalog.NpRhythmTyped), nil },
+		typed: func(t *turn, st *advState, text string) string {
+			if err := domain.ValidCheckinSchedule(text, t.r.DefaultZone); err != nil {
+				return t.at(catalog.NpRhythmBad, "err", err.Error())
+			}
+			st.Draft.Checkin.Schedule, st.Stage = text, npQuestion
+			return ""
+		},
+	},
+	npQuestion: {
+		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
+			kb := bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnNoQuestion), "q", "none")}}
+			if st.Draft.Checkin.Question != "" {
+				kb = append(bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnKeepQuestion), "q", "keep")}}, kb...)
+			}
+			return t.at(catalog.NpQuestion, "question", st.Draft.Checkin.Question), kb
+		},
+		typed: func(t *turn, st *advState, text string) string {
+			if domain.ValidQuestion(text) != nil {
+				return t.at(catalog.NpQuestionBad, "max", domain.MaxQuestionLen)
+			}
+			st.Draft.Checkin.Question, st.Stage = text, npMeetings
+			return ""
+		},
+		buttons: map[string]func(*turn, *advState, string) (bool, error){
+			"q": func(_ *turn, st *advState, arg string) (bool, error) {
+				if arg != "keep" && arg != "none" {
+					return false, nil
+				}
+				if arg == "none" {
+					st.Draft.Checkin.Question = ""
+				}
+				st.Stage = npMeetings
+				return true, nil
+			},
+		},
+	},
+	npMeetings: {
+		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
+			return t.at(catalog.NpMeetings), bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnNoMeeting), "mt", "none")}}
+		},
+		typed: func(t *turn, st *advState, text string) string {
+			ms, bad := parseMeetings(text, t.r.Now().In(t.r.DefaultZone))
+			if len(bad) > 0 {
+				return t.at(catalog.NpMeetingsBad, "items", strings.Join(bad, ", "))
+			}
+			st.Draft.Meetings, st.Stage = ms, npConfirm
+			return ""
+		},
+		buttons: map[string]func(*turn, *advState, string) (bool, error){
+			"mt": func(_ *turn, st *advState, _ string) (bool, error) {
+				st.Draft.Meetings, st.Stage = nil, npConfirm
+				return true, nil
+			},
+		},
+	},
+	npConfirm: {
+		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
+			return t.at(catalog.NpConfirm) + "\n\n" + RenderPlan(t.r.Catalog, advisorLang, st.Draft), bot.Keyboard{
+				{npBtn(st, t.alabel(catalog.BtnCreate), "ok")},
+				{npBtn(st, t.alabel(catalog.BtnCancel), "cancel")},
+			}
+		},
+	},
+}
+
+// typedSteps adds the steps typed ("15/12 Visite à la Mission Locale").
+func typedSteps(t *turn, st *advState, text string) string {
+	d := st.Draft
+	steps, bad := parseStepLines(text, t.r.Now().In(t.r.DefaultZone))
+	if len(bad) > 0 {
+		return t.at(catalog.NpStepsBad, "lines", strings.Join(bad, ", "))
+	}
+	for _, s := range steps {
+		if len(d.Steps) >= domain.MaxSteps {
+			break
+		}
+		s.ID = d.NextStepID()
+		d.Steps = append(d.Steps, s)
+	}
+	st.Stage = npSteps
+	return ""
+}
+
 // askNewPlan asks the question of the current stage.
 func (t *turn) askNewPlan(ctx context.Context, st *advState) error {
-	d := st.Draft
-	switch st.Stage {
-	case npTemplate:
-		var kb bot.Keyboard
-		for i, name := range templates() {
-			kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.Key("tpl."+name)), "tpl", i)})
-		}
-		kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.TplBlank), "tpl", "blank")})
-		return t.areply(ctx, t.at(catalog.NpTemplate, "name", d.Beneficiary.Name), kb)
-	case npSteps:
-		kb := bot.Keyboard{}
-		if len(d.Steps) > 0 {
-			kb = append(kb, []bot.Button{npBtn(st, t.alabel(catalog.BtnNpNext), "next")}, []bot.Button{npBtn(st, t.alabel(catalog.BtnNpClear), "clear")})
-		}
-		return t.areply(ctx, t.at(catalog.NpSteps, "steps", t.stepList(d)), kb)
-	case npRhythm:
-		return t.areply(ctx, t.at(catalog.NpRhythm), bot.Keyboard{
-			{npBtn(st, t.alabel(catalog.BtnWeekly), "rh", "w"), npBtn(st, t.alabel(catalog.BtnBiweekly), "rh", "2w")},
-			{npBtn(st, t.alabel(catalog.BtnMonthly), "rh", "m"), npBtn(st, t.alabel(catalog.BtnCron), "rh", "cron")},
-		})
-	case npRhythmT:
-		return t.areply(ctx, t.at(catalog.NpRhythmTyped), nil)
-	case npQuestion:
-		kb := bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnNoQuestion), "q", "none")}}
-		if d.Checkin.Question != "" {
-			kb = append(bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnKeepQuestion), "q", "keep")}}, kb...)
-		}
-		return t.areply(ctx, t.at(catalog.NpQuestion, "question", d.Checkin.Question), kb)
-	case npMeetings:
-		return t.areply(ctx, t.at(catalog.NpMeetings), bot.Keyboard{{npBtn(st, t.alabel(catalog.BtnNoMeeting), "mt", "none")}})
-	case npConfirm:
-		return t.areply(ctx, t.at(catalog.NpConfirm)+"\n\n"+RenderPlan(t.r.Catalog, advisorLang, d), bot.Keyboard{
-			{npBtn(st, t.alabel(catalog.BtnCreate), "ok")},
-			{npBtn(st, t.alabel(catalog.BtnCancel), "cancel")},
-		})
+	q, ok := newPlanStages[st.Stage]
+	if !ok {
+		return nil
 	}
-	return nil
+	text, kb := q.ask(t, st)
+	return t.areply(ctx, text, kb)
 }
 
 func (t *turn) stepList(d *domain.Plan) string {
@@ -134,51 +280,12 @@ func (t *turn) stepList(d *domain.Plan) string {
 // newPlanInput takes what the advisor typed at the current stage.
 func (t *turn) newPlanInput(ctx context.Context, st *advState, text string) error {
 	text = strings.TrimSpace(text)
-	d := st.Draft
-	if text == "" {
+	q, ok := newPlanStages[st.Stage]
+	if text == "" || !ok || q.typed == nil {
 		return t.askNewPlan(ctx, st)
 	}
-	switch st.Stage {
-	case npName:
-		if domain.ValidName(text) != nil {
-			return t.areply(ctx, t.at(catalog.NpNameBad, "max", domain.MaxNameLen), nil)
-		}
-		d.Beneficiary.Name = text
-		st.Stage = npTemplate
-	case npSteps, npTemplate:
-		steps, bad := parseStepLines(text, t.r.Now().In(t.r.DefaultZone))
-		if len(bad) > 0 {
-			return t.areply(ctx, t.at(catalog.NpStepsBad, "lines", strings.Join(bad, ", ")), nil)
-		}
-		for _, s := range steps {
-			if len(d.Steps) >= domain.MaxSteps {
-				break
-			}
-			s.ID = d.NextStepID()
-			d.Steps = append(d.Steps, s)
-		}
-		st.Stage = npSteps
-	case npRhythmT:
-		if err := domain.ValidCheckinSchedule(text, t.r.DefaultZone); err != nil {
-			return t.areply(ctx, t.at(catalog.NpRhythmBad, "err", err.Error()), nil)
-		}
-		d.Checkin.Schedule = text
-		st.Stage = npQuestion
-	case npQuestion:
-		if domain.ValidQuestion(text) != nil {
-			return t.areply(ctx, t.at(catalog.NpQuestionBad, "max", domain.MaxQuestionLen), nil)
-		}
-		d.Checkin.Question = text
-		st.Stage = npMeetings
-	case npMeetings:
-		ms, bad := parseMeetings(text, t.r.Now().In(t.r.DefaultZone))
-		if len(bad) > 0 {
-			return t.areply(ctx, t.at(catalog.NpMeetingsBad, "items", strings.Join(bad, ", ")), nil)
-		}
-		d.Meetings = ms
-		st.Stage = npConfirm
-	default:
-		return t.askNewPlan(ctx, st)
+	if problem := q.typed(t, st, text); problem != "" {
+		return t.areply(ctx, problem, nil)
 	}
 	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
 		return err
@@ -198,64 +305,11 @@ func (t *turn) newPlanButton(ctx context.Context, m *models.Message, parts []str
 	if st == nil || st.Flow != advFlowNewPlan || st.Nonce != parts[0] {
 		return false, "", nil
 	}
-	d := st.Draft
 	arg := ""
 	if len(parts) > 2 {
 		arg = parts[2]
 	}
 	switch parts[1] {
-	case "tpl":
-		if st.Stage != npTemplate {
-			return false, "", nil
-		}
-		if arg != "blank" {
-			i, err := strconv.Atoi(arg)
-			if err != nil || i < 0 || i >= len(templates()) {
-				return false, "", nil
-			}
-			if err := t.applyTemplate(d, templates()[i]); err != nil {
-				return true, "", err
-			}
-		}
-		st.Stage = npSteps
-	case "next":
-		if st.Stage != npSteps || len(d.Steps) == 0 {
-			return false, "", nil
-		}
-		st.Stage = npRhythm
-	case "clear":
-		if st.Stage != npSteps {
-			return false, "", nil
-		}
-		d.Steps = nil
-	case "rh":
-		if st.Stage != npRhythm {
-			return false, "", nil
-		}
-		if arg == "cron" {
-			st.Stage = npRhythmT
-			break
-		}
-		spec, ok := rhythms()[arg]
-		if !ok {
-			return false, "", nil
-		}
-		d.Checkin.Schedule = spec
-		st.Stage = npQuestion
-	case "q":
-		if st.Stage != npQuestion || (arg != "keep" && arg != "none") {
-			return false, "", nil
-		}
-		if arg == "none" {
-			d.Checkin.Question = ""
-		}
-		st.Stage = npMeetings
-	case "mt":
-		if st.Stage != npMeetings {
-			return false, "", nil
-		}
-		d.Meetings = nil
-		st.Stage = npConfirm
 	case "cancel":
 		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
 			return true, "", err
@@ -270,8 +324,14 @@ func (t *turn) newPlanButton(ctx context.Context, m *models.Message, parts []str
 		}
 		_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 		return true, "", t.createPlan(ctx, st)
-	default:
+	}
+	// A button of the current question only: an older one is stale.
+	press, ok := newPlanStages[st.Stage].buttons[parts[1]]
+	if !ok {
 		return false, "", nil
+	}
+	if ok, err := press(t, st, arg); !ok || err != nil {
+		return ok, "", err
 	}
 	_ = t.r.Send.EditKeyboard(ctx, t.chat, m.ID, nil)
 	if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {

@@ -72,57 +72,173 @@ func (t *turn) settings(ctx context.Context) error { return t.beginOnboarding(ct
 
 func btn(text string, parts ...any) bot.Button { return bot.Button{Text: text, Data: data(parts...)} }
 
-// question returns the text and buttons of an onboarding stage.
+// onboardingStage is one question of onboarding, its three halves side
+// by side: how it is asked, what each of its buttons chooses, and which
+// question comes after. Adding a question: a row in onboardingStages, its
+// field in domain.Beneficiary, its texts in the catalog.
+type onboardingStage struct {
+	// ask returns the question's text and buttons (callback data
+	// "ob:<nonce>:<stage>:<value>").
+	ask func(t *turn, ctx context.Context, st *state) (string, bot.Keyboard)
+	// choose turns a button's value into the change it makes and the label
+	// shown in place of the buttons; a nil change: no button offers it
+	// (edited callback data), nothing happens.
+	choose func(t *turn, ctx context.Context, value string) (change func(*domain.Beneficiary), label string)
+	// next is the stage after this one, given the value chosen ("" =
+	// onboarding is done).
+	next func(value string) string
+}
+
+// onboardingStages are the questions of onboarding, in order.
+var onboardingStages = map[string]onboardingStage{
+	stageConsent: {
+		ask: func(t *turn, _ context.Context, st *state) (string, bot.Keyboard) {
+			return t.t(catalog.OnbConsentQ), bot.Keyboard{
+				{btn(t.label(catalog.BtnConsentYes), "ob", st.Nonce, stageConsent, "y")},
+				{btn(t.label(catalog.BtnConsentNo), "ob", st.Nonce, stageConsent, "n")},
+			}
+		},
+		choose: func(t *turn, _ context.Context, v string) (func(*domain.Beneficiary), string) {
+			switch v {
+			case "y":
+				return func(b *domain.Beneficiary) { b.Consent = domain.ConsentYes }, t.t(catalog.BtnConsentYes)
+			case "n":
+				return func(b *domain.Beneficiary) { b.Consent = domain.ConsentNo }, t.t(catalog.BtnConsentNo)
+			}
+			return nil, ""
+		},
+		next: func(string) string { return stageLang },
+	},
+	stageLang: {
+		ask: func(t *turn, _ context.Context, st *state) (string, bot.Keyboard) {
+			return t.t(catalog.OnbLangQ), bot.Keyboard{{
+				btn(t.label(catalog.BtnLangFr), "ob", st.Nonce, stageLang, "fr"),
+				btn(t.label(catalog.BtnLangEn), "ob", st.Nonce, stageLang, "en"),
+			}}
+		},
+		choose: func(t *turn, _ context.Context, v string) (func(*domain.Beneficiary), string) {
+			l := domain.Lang(v)
+			if !l.Valid() {
+				return nil, ""
+			}
+			t.lang = l // the next questions come in the language chosen
+			return func(b *domain.Beneficiary) { b.Language = l }, t.t(map[domain.Lang]catalog.Key{domain.French: catalog.BtnLangFr, domain.English: catalog.BtnLangEn}[l])
+		},
+		next: func(string) string { return stageZone },
+	},
+	stageZone: {
+		ask: func(t *turn, _ context.Context, st *state) (string, bot.Keyboard) {
+			n := st.Nonce
+			loc := t.ben.Location(t.r.DefaultZone)
+			kb := bot.Keyboard{{btn(t.label(catalog.BtnZoneKeep), "ob", n, stageZone, "keep")}}
+			var row []bot.Button
+			for i := range zones() {
+				row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("zone.%d", i))), "ob", n, stageZone, i))
+				if len(row) == 2 {
+					kb, row = append(kb, row), nil
+				}
+			}
+			if row != nil {
+				kb = append(kb, row)
+			}
+			kb = append(kb, []bot.Button{btn(t.label(catalog.BtnZoneOther), "ob", n, stageZone, "other")})
+			return t.t(catalog.OnbZoneQ, "zone", t.zoneName(loc.String()), "time", t.r.Now().In(loc).Format("15:04")), kb
+		},
+		choose: func(t *turn, _ context.Context, v string) (func(*domain.Beneficiary), string) {
+			switch v {
+			case "keep":
+				return func(*domain.Beneficiary) {}, t.t(catalog.BtnZoneKeep)
+			case "other":
+				return func(*domain.Beneficiary) {}, t.t(catalog.BtnZoneOther)
+			}
+			if i, err := strconv.Atoi(v); err == nil && i >= 0 && i < len(zones()) {
+				z := zones()[i]
+				return func(b *domain.Beneficiary) { b.Timezone = z }, t.zoneName(z)
+			}
+			return nil, ""
+		},
+		next: func(v string) string {
+			if v == "other" {
+				return stageZoneTyp // the zone is typed (typedZone), then the day
+			}
+			return stageDay
+		},
+	},
+	stageDay: {
+		ask: func(t *turn, ctx context.Context, st *state) (string, bot.Keyboard) {
+			kb := bot.Keyboard{{btn(t.label(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, "")), "ob", st.Nonce, stageDay, "keep")}}
+			var row []bot.Button
+			for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+				row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("day.%d", d))), "ob", st.Nonce, stageDay, d))
+				if len(row) == 4 {
+					kb, row = append(kb, row), nil
+				}
+			}
+			return t.t(catalog.OnbDayQ), append(kb, row)
+		},
+		choose: func(t *turn, ctx context.Context, v string) (func(*domain.Beneficiary), string) {
+			if v == "keep" {
+				return func(b *domain.Beneficiary) { b.CheckinSpec = "" }, t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, ""))
+			}
+			if d, err := strconv.Atoi(v); err == nil && d >= 0 && d <= 6 {
+				// The hour comes next; keep the beneficiary's current hour meanwhile.
+				return func(b *domain.Beneficiary) { b.CheckinSpec = fmt.Sprintf("0 %d * * %d", specHour(b.CheckinSpec), d) }, t.t(catalog.Key(fmt.Sprintf("day.%d", d)))
+			}
+			return nil, ""
+		},
+		next: func(v string) string {
+			if v == "keep" {
+				return stageQuiet
+			}
+			return stageHour
+		},
+	},
+	stageHour: {
+		ask: func(t *turn, _ context.Context, st *state) (string, bot.Keyboard) {
+			var row []bot.Button
+			for _, h := range checkinHours() {
+				row = append(row, btn(t.label(catalog.HourLabel, "h", h), "ob", st.Nonce, stageHour, h))
+			}
+			return t.t(catalog.OnbHourQ), bot.Keyboard{row}
+		},
+		choose: func(t *turn, _ context.Context, v string) (func(*domain.Beneficiary), string) {
+			if h, err := strconv.Atoi(v); err == nil && validHour(h) {
+				return func(b *domain.Beneficiary) { b.CheckinSpec = fmt.Sprintf("0 %d * * %d", h, specDay(b.CheckinSpec)) }, t.t(catalog.HourLabel, "h", h)
+			}
+			return nil, ""
+		},
+		next: func(string) string { return stageQuiet },
+	},
+	stageQuiet: {
+		ask: func(t *turn, _ context.Context, st *state) (string, bot.Keyboard) {
+			n := st.Nonce
+			return t.t(catalog.OnbQuietQ), bot.Keyboard{
+				{btn(t.label(catalog.BtnQuietA), "ob", n, stageQuiet, "a")},
+				{btn(t.label(catalog.BtnQuietB), "ob", n, stageQuiet, "b"), btn(t.label(catalog.BtnQuietC), "ob", n, stageQuiet, "c")},
+				{btn(t.label(catalog.BtnQuietOff), "ob", n, stageQuiet, "off")},
+			}
+		},
+		choose: func(t *turn, _ context.Context, v string) (func(*domain.Beneficiary), string) {
+			q, found := quietChoices()[v]
+			if !found {
+				return nil, ""
+			}
+			label := t.t(map[string]catalog.Key{"a": catalog.BtnQuietA, "b": catalog.BtnQuietB, "c": catalog.BtnQuietC, "off": catalog.BtnQuietOff}[v])
+			return func(b *domain.Beneficiary) { b.Quiet = q }, label
+		},
+		next: func(string) string { return "" },
+	},
+}
+
+// question returns the text and buttons of an onboarding stage (the zone
+// question while a zone is being typed).
 func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
-	n := st.Nonce
-	switch st.Stage {
-	case stageConsent:
-		return t.t(catalog.OnbConsentQ), bot.Keyboard{
-			{btn(t.label(catalog.BtnConsentYes), "ob", n, stageConsent, "y")},
-			{btn(t.label(catalog.BtnConsentNo), "ob", n, stageConsent, "n")},
-		}
-	case stageLang:
-		return t.t(catalog.OnbLangQ), bot.Keyboard{{
-			btn(t.label(catalog.BtnLangFr), "ob", n, stageLang, "fr"),
-			btn(t.label(catalog.BtnLangEn), "ob", n, stageLang, "en"),
-		}}
-	case stageZone, stageZoneTyp:
-		loc := t.ben.Location(t.r.DefaultZone)
-		kb := bot.Keyboard{{btn(t.label(catalog.BtnZoneKeep), "ob", n, stageZone, "keep")}}
-		var row []bot.Button
-		for i := range zones() {
-			row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("zone.%d", i))), "ob", n, stageZone, i))
-			if len(row) == 2 {
-				kb, row = append(kb, row), nil
-			}
-		}
-		if row != nil {
-			kb = append(kb, row)
-		}
-		kb = append(kb, []bot.Button{btn(t.label(catalog.BtnZoneOther), "ob", n, stageZone, "other")})
-		return t.t(catalog.OnbZoneQ, "zone", t.zoneName(loc.String()), "time", t.r.Now().In(loc).Format("15:04")), kb
-	case stageDay:
-		kb := bot.Keyboard{{btn(t.label(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, "")), "ob", n, stageDay, "keep")}}
-		var row []bot.Button
-		for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
-			row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("day.%d", d))), "ob", n, stageDay, d))
-			if len(row) == 4 {
-				kb, row = append(kb, row), nil
-			}
-		}
-		return t.t(catalog.OnbDayQ), append(kb, row)
-	case stageHour:
-		var row []bot.Button
-		for _, h := range checkinHours() {
-			row = append(row, btn(t.label(catalog.HourLabel, "h", h), "ob", n, stageHour, h))
-		}
-		return t.t(catalog.OnbHourQ), bot.Keyboard{row}
-	case stageQuiet:
-		return t.t(catalog.OnbQuietQ), bot.Keyboard{
-			{btn(t.label(catalog.BtnQuietA), "ob", n, stageQuiet, "a")},
-			{btn(t.label(catalog.BtnQuietB), "ob", n, stageQuiet, "b"), btn(t.label(catalog.BtnQuietC), "ob", n, stageQuiet, "c")},
-			{btn(t.label(catalog.BtnQuietOff), "ob", n, stageQuiet, "off")},
-		}
+	stage := st.Stage
+	if stage == stageZoneTyp {
+		stage = stageZone
+	}
+	if q, ok := onboardingStages[stage]; ok {
+		return q.ask(t, ctx, st)
 	}
 	return "", nil
 }
@@ -224,54 +340,15 @@ func (t *turn) reask(ctx context.Context, st *state) error {
 // applyChoice stores one onboarding answer. ok is false for a value that
 // no button offers (edited callback data): nothing changes.
 func (t *turn) applyChoice(ctx context.Context, st *state, stage, value string) (label string, ok bool, err error) {
-	var fn func(b *domain.Beneficiary)
-	switch stage {
-	case stageConsent:
-		switch value {
-		case "y":
-			fn, label = func(b *domain.Beneficiary) { b.Consent = domain.ConsentYes }, t.t(catalog.BtnConsentYes)
-		case "n":
-			fn, label = func(b *domain.Beneficiary) { b.Consent = domain.ConsentNo }, t.t(catalog.BtnConsentNo)
-		}
-	case stageLang:
-		if l := domain.Lang(value); l.Valid() {
-			fn = func(b *domain.Beneficiary) { b.Language = l }
-			label = map[domain.Lang]string{domain.French: "🇫🇷 Français", domain.English: "🇬🇧 English"}[l]
-			t.lang = l
-		}
-	case stageZone:
-		switch value {
-		case "keep":
-			fn, label = func(*domain.Beneficiary) {}, t.t(catalog.BtnZoneKeep)
-		case "other":
-			fn, label = func(*domain.Beneficiary) {}, t.t(catalog.BtnZoneOther)
-		default:
-			if i, err := strconv.Atoi(value); err == nil && i >= 0 && i < len(zones()) {
-				z := zones()[i]
-				fn, label = func(b *domain.Beneficiary) { b.Timezone = z }, t.zoneName(z)
-			}
-		}
-	case stageDay:
-		if value == "keep" {
-			fn, label = func(b *domain.Beneficiary) { b.CheckinSpec = "" }, t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, ""))
-		} else if d, err := strconv.Atoi(value); err == nil && d >= 0 && d <= 6 {
-			// The hour comes next; keep the beneficiary's current hour meanwhile.
-			fn, label = func(b *domain.Beneficiary) { b.CheckinSpec = fmt.Sprintf("0 %d * * %d", specHour(b.CheckinSpec), d) }, t.t(catalog.Key(fmt.Sprintf("day.%d", d)))
-		}
-	case stageHour:
-		if h, err := strconv.Atoi(value); err == nil && validHour(h) {
-			fn, label = func(b *domain.Beneficiary) { b.CheckinSpec = fmt.Sprintf("0 %d * * %d", h, specDay(b.CheckinSpec)) }, t.t(catalog.HourLabel, "h", h)
-		}
-	case stageQuiet:
-		if q, found := quietChoices()[value]; found {
-			fn = func(b *domain.Beneficiary) { b.Quiet = q }
-			label = t.t(map[string]catalog.Key{"a": catalog.BtnQuietA, "b": catalog.BtnQuietB, "c": catalog.BtnQuietC, "off": catalog.BtnQuietOff}[value])
-		}
-	}
-	if fn == nil {
+	q, found := onboardingStages[stage]
+	if !found {
 		return "", false, nil
 	}
-	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { fn(b); return nil })
+	change, label := q.choose(t, ctx, value)
+	if change == nil {
+		return "", false, nil
+	}
+	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { change(b); return nil })
 	if err != nil {
 		return "", true, err
 	}
@@ -315,28 +392,9 @@ func (t *turn) advance(ctx context.Context, st *state, stage, value string) erro
 	if value == "typed" {
 		st.After = stageZoneTyp
 	}
-	next := ""
-	switch stage {
-	case stageConsent:
-		next = stageLang
-	case stageLang:
-		next = stageZone
-	case stageZone:
-		next = stageDay
-		if value == "other" {
-			st.Stage = stageZoneTyp
-			if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
-				return err
-			}
-			return t.reply(ctx, t.t(catalog.OnbZoneType), nil)
-		}
-	case stageDay:
-		next = stageQuiet
-		if value != "keep" {
-			next = stageHour
-		}
-	case stageHour:
-		next = stageQuiet
+	next := stageDay // after a zone typed following "Autre"
+	if value != "typed" {
+		next = onboardingStages[stage].next(value)
 	}
 	if next == "" {
 		return t.finishOnboarding(ctx, st)
@@ -344,6 +402,9 @@ func (t *turn) advance(ctx context.Context, st *state, stage, value string) erro
 	st.Stage = next
 	if err := t.r.saveState(ctx, t.ben.ID, st); err != nil {
 		return err
+	}
+	if next == stageZoneTyp {
+		return t.reply(ctx, t.t(catalog.OnbZoneType), nil)
 	}
 	return t.ask(ctx, st)
 }

@@ -20,55 +20,6 @@ import (
 	"suivi/telegramtest"
 )
 
-// addAdvisor registers an advisor with the CLI.
-func addAdvisor(t *testing.T, e env, id int64, name string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	if code := realMain(context.Background(), []string{"advisor", "add", fmt.Sprint(id), name}, e.get, time.Now, &out, &errb); code != 0 {
-		t.Fatalf("advisor add: %d %s", code, errb.String())
-	}
-}
-
-// answerCheckin answers the open check-in with taps only: a score, the
-// first quick answer, "En cours" on each step, nothing to add, no help.
-// Each tap waits for its question to close and the next one to come.
-func answerCheckin(t *testing.T, u *telegramtest.User, score string) {
-	t.Helper()
-	label := score
-	for range 12 {
-		q, err := u.WaitMessage(wait, func(m telegramtest.Message) bool { return hasButton(m, label) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := u.PressButton(q.ID, label); err != nil {
-			t.Fatal(err)
-		}
-		if label == "👍 Non, ça va" {
-			if _, err := u.WaitMessage(wait, has("Prochain point")); err != nil {
-				t.Fatal(err)
-			}
-			return
-		}
-		next, err := u.WaitMessage(wait, func(m telegramtest.Message) bool { return m.ID > q.ID && len(m.Keyboard) > 0 })
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case hasButton(next, "👍 Beaucoup"):
-			label = "👍 Beaucoup"
-		case hasButton(next, "🔄 En cours") && strings.Contains(next.PlainText, "Où en êtes-vous"):
-			label = "🔄 En cours"
-		case hasButton(next, "Rien à ajouter"):
-			label = "Rien à ajouter"
-		case hasButton(next, "👍 Non, ça va"):
-			label = "👍 Non, ça va"
-		default:
-			t.Fatalf("unexpected question: %q", next.PlainText)
-		}
-	}
-	t.Fatal("check-in never ended")
-}
-
 // An advisor creates a plan from a template in Telegram and gets the invite
 // and its QR code (the PNG decodes back to the same link); the beneficiary
 // joins and answers a check-in; the advisor receives it and replies; the

@@ -18,33 +18,6 @@ import (
 	"suivi/telegramtest"
 )
 
-// Texts of the advisor's side these tests match on (catalog/fr.go).
-const (
-	txtBriefHead    = "Demain : rendez-vous avec"
-	txtAlertBlocked = "indique être bloqué sur l'étape"
-	txtAlertOverdue = "a plus de 7 jours de retard"
-	txtAlertSilence = "n'a pas répondu aux deux derniers points de suivi"
-	txtAbsNotice    = "est absent(e) du"
-	txtAbsStandIn   = "Vous remplacez Claire du"
-	txtDgStandIn    = "(Vous remplacez Claire : voici son point de la semaine.)"
-
-	btnStepDone     = "✅ Fait"
-	btnStepPostpone = "📅 Reporter"
-	btnStepHelp     = "🙋 Besoin d'aide"
-	btnReply        = "💬 Répondre"
-	btnSeePlan      = "📋 Voir le plan"
-)
-
-// lastOf returns the last bot message of u's chat.
-func lastOf(t *testing.T, u *telegramtest.User) telegramtest.Message {
-	t.Helper()
-	m, ok := u.LastMessage()
-	if !ok {
-		t.Fatalf("chat %d: no message", u.ID())
-	}
-	return m
-}
-
 // The day before each follow-up meeting, at 09:00 in the beneficiary's
 // zone, the advisor gets one brief of what happened since the plan was
 // made (then since the previous meeting): the step done from a reminder,
@@ -259,43 +232,6 @@ func TestAlertsComeOnceEach(t *testing.T) {
 	}
 }
 
-// absenceWorld is advisor A (Claire) with Awa and Moussa, and advisor B
-// (Bastien) with Zoé.
-type absenceWorld struct {
-	*world
-	a, b             *telegramtest.User
-	awa, moussa, zoe *telegramtest.User
-}
-
-func newAbsenceWorld(t *testing.T) *absenceWorld {
-	t.Helper()
-	w := newWorldAt(t, moreStart, nil)
-	addAdvisor(t, w.e, advisorID, "Claire")
-	addAdvisor(t, w.e, otherAdvisor, "Bastien")
-	aw := &absenceWorld{world: w, a: w.adv, b: w.srv.NewUser(otherAdvisor, "Bastien")}
-	aw.awa = w.enrol(t, planSpec{name: "Awa", steps: []stepSpec{{title: "Refaire son CV", due: "2037-04-20"}}}.file(t), 9101, "Awa", true)
-	aw.moussa = w.enrol(t, planSpec{name: "Moussa", steps: []stepSpec{{title: "Inscription aux cours de FLE", due: "2037-03-05"}}}.file(t), 9102, "Moussa", true)
-	aw.zoe = w.enrol(t, planSpec{name: "Zoé", advisor: otherAdvisor, steps: []stepSpec{{title: "Préparer le concours", due: "2037-04-20"}}}.file(t), 9201, "Zoé", true)
-	return aw
-}
-
-// startAbsence has A name B as stand-in, up to the period button label.
-func (aw *absenceWorld) startAbsence(t *testing.T) {
-	t.Helper()
-	aw.sayExpect(t, aw.a, "/absence", "Qui vous remplace pendant votre absence ?")
-	aw.pressOn(t, aw.a, "Bastien")
-	if m := lastOf(t, aw.a); !strings.Contains(m.PlainText, "Jusqu'à quand Bastien vous remplace") {
-		t.Fatalf("after choosing B: %s", m)
-	}
-}
-
-// progres has u do a check-in now (/progres), with a score and help.
-func (aw *absenceWorld) progres(t *testing.T, u *telegramtest.User, help bool) {
-	t.Helper()
-	aw.say(t, u, "/progres")
-	aw.checkin(t, u, ciAnswers{score: btnScore4, help: help})
-}
-
 // An absence of two weeks: each of A's beneficiaries is told once who
 // reads their answers, B is told; meanwhile check-in forwards, help
 // alerts and A's Monday digest go to B, who can see the plans and reply;
@@ -417,18 +353,6 @@ func TestAbsenceStandInReadsNewsThenHandsBack(t *testing.T) {
 			t.Errorf("after the absence B was shown: %s", m)
 		}
 	}
-}
-
-// buttonData returns the callback data of the button labelled label.
-func buttonData(m telegramtest.Message, label string) string {
-	for _, row := range m.Keyboard {
-		for _, b := range row {
-			if b.Text == label {
-				return b.Data
-			}
-		}
-	}
-	return ""
 }
 
 // "/absence fin" ends an absence early; a period can be typed

@@ -15,83 +15,6 @@ import (
 	"suivi/telegramtest"
 )
 
-// otherAdvisor is the second advisor of the authorization tests.
-const otherAdvisor = 222222222
-
-// authzStart is a Sunday, in the future of the real clock (Redis expires
-// invites by it).
-var authzStart = time.Date(2037, 3, 1, 11, 0, 0, 0, paris)
-
-// Zoé's plan, followed by the other advisor: nothing of it may reach
-// advisor A.
-const (
-	zoeStep1 = "Préparer le concours d'aide-soignante"
-	zoeStep2 = "Visite de l'institut de formation"
-)
-
-func authzPlan(t *testing.T, name string, advisor int64, steps ...string) string {
-	t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "beneficiary: {name: %q, timezone: Europe/Paris}\nadvisor: %d\nsteps:\n", name, advisor)
-	for i, s := range steps {
-		fmt.Fprintf(&b, "  - {title: %q, due: 2037-04-%02d}\n", s, 10+i)
-	}
-	return writePlan(t, b.String())
-}
-
-// say sends text from u and returns what the bot answered, once everything
-// it set off is done.
-func (w *world) say(t *testing.T, u *telegramtest.User, text string) []telegramtest.Message {
-	t.Helper()
-	n := len(u.Messages())
-	u.SendText(text)
-	if err := w.srv.Wait(wait, func() bool { return len(u.Messages()) > n }); err != nil {
-		t.Fatalf("%q from %d: no answer", text, u.ID())
-	}
-	w.settle(t)
-	return since(u, n)
-}
-
-// sayExpect is say, failing the test unless the only answer contains want.
-func (w *world) sayExpect(t *testing.T, u *telegramtest.User, text, want string) telegramtest.Message {
-	t.Helper()
-	got := w.say(t, u, text)
-	if len(got) != 1 || !strings.Contains(got[0].PlainText, want) {
-		t.Fatalf("%q from %d: want one answer containing %q, got:\n%s", text, u.ID(), want, dump(got))
-	}
-	return got[0]
-}
-
-// callbackData returns every callback data of the buttons of ms starting
-// with prefix.
-func callbackData(ms []telegramtest.Message, prefix string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range ms {
-		for _, row := range m.Keyboard {
-			for _, b := range row {
-				if strings.HasPrefix(b.Data, prefix) && !seen[b.Data] {
-					seen[b.Data] = true
-					out = append(out, b.Data)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// pressOn presses label on the latest message of u's chat offering it and
-// waits until the press is answered and what it set off is done.
-func (w *world) pressOn(t *testing.T, u *telegramtest.User, label string) {
-	t.Helper()
-	n := answerCount(w.srv)
-	press(t, u, label)
-	if err := w.srv.Wait(wait, func() bool { return answerCount(w.srv) > n && len(w.srv.UnansweredCallbacks()) == 0 }); err != nil {
-		t.Fatalf("press %q not answered", label)
-	}
-	w.settle(t)
-}
-
 // An advisor tries every command and every button on another advisor's
 // beneficiary, with callback data copied from the other advisor's chat or
 // made up: nothing is shown or changed, every press is answered, and the
@@ -118,7 +41,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 	c.tap(dgHelpQ, dgHelpNo)
 	c.expect(txtNextCheckin)
 	w.settle(t)
-	if fwd := botMessages(b, "Point de suivi de Zoé"); len(fwd) != 1 {
+	if fwd := containing(b.Messages(), "Point de suivi de Zoé"); len(fwd) != 1 {
 		t.Fatalf("B got %d forwards of Zoé's check-in, want 1:\n%s", len(fwd), dump(b.Messages()))
 	}
 	// B opens Zoé's plan, a revision and a closing: more buttons to copy.
@@ -301,7 +224,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 
 	// The other way round is what the absence allows: B may act on Awa.
 	w.sayExpect(t, b, "/plan Awa", "Refaire son CV")
-	if len(botMessages(awa, "est absent")) != 1 {
+	if len(containing(awa.Messages(), "est absent")) != 1 {
 		t.Errorf("Awa was not told of A's absence:\n%s", dump(awa.Messages()))
 	}
 }
@@ -383,7 +306,7 @@ func TestAuthzStandInLosesAccessWhenAbsenceEnds(t *testing.T) {
 	w.sayExpect(t, a, "/absence", "Qui vous remplace")
 	w.pressOn(t, a, strconv.Itoa(otherAdvisor))
 	w.pressOn(t, a, "1 semaine")
-	if len(botMessages(b, "Vous remplacez")) != 1 {
+	if len(containing(b.Messages(), "Vous remplacez")) != 1 {
 		t.Fatalf("B was not told of the absence:\n%s", dump(b.Messages()))
 	}
 
@@ -397,12 +320,12 @@ func TestAuthzStandInLosesAccessWhenAbsenceEnds(t *testing.T) {
 	c.tap(dgHelpQ, dgHelpNo)
 	c.expect(txtNextCheckin)
 	w.settle(t)
-	fwd := botMessages(b, "Point de suivi de Awa")
-	if len(fwd) != 1 || len(botMessages(a, "Point de suivi de Awa")) != 0 {
+	fwd := containing(b.Messages(), "Point de suivi de Awa")
+	if len(fwd) != 1 || len(containing(a.Messages(), "Point de suivi de Awa")) != 0 {
 		t.Fatalf("during the absence the forward goes to B only:\nA:\n%s\nB:\n%s", dump(a.Messages()), dump(b.Messages()))
 	}
 	w.pressOn(t, b, "📋 Voir le plan")
-	if len(botMessages(b, "Visite d'entreprise")) == 0 {
+	if len(containing(b.Messages(), "Visite d'entreprise")) == 0 {
 		t.Fatalf("the stand-in cannot see the plan during the absence:\n%s", dump(b.Messages()))
 	}
 	buttons := callbackData(b.Messages(), "av:")

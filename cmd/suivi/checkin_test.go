@@ -12,9 +12,6 @@ import (
 	"suivi/telegramtest"
 )
 
-// The plan's own check-in question in these tests.
-const frQuestion = "Quels progrès constatez-vous dans votre maîtrise du français ?"
-
 // A check-in answered with buttons only, at its scheduled time: the step
 // marked done is done in the shared plan (with its history) and its
 // reminders stop, the one in progress goes on; the advisor gets exactly one
@@ -357,7 +354,7 @@ func TestCheckinStaleButtonsChangeNothing(t *testing.T) {
 	if after := w.snapshot(t, benID); after != before {
 		t.Errorf("stale buttons changed the beneficiary's records:\nbefore %s\nafter %s", before, after)
 	}
-	if n := len(botMessages(w.adv, txtHelpAlert)); n != 0 {
+	if n := len(containing(w.adv.Messages(), txtHelpAlert)); n != 0 {
 		t.Errorf("a stale help button alerted the advisor")
 	}
 	if m := messageByID(u, w2q.ID); len(m.Keyboard) != 0 {
@@ -491,7 +488,7 @@ func TestForwardSurvives5xxAnd429(t *testing.T) {
 		if got := len(attempts()); got != n {
 			t.Fatalf("%s: %d attempts to the advisor, want %d", when, got, n)
 		}
-		if f := botMessages(w.adv, txtFwdTitle); len(f) != 0 && n < 4 {
+		if f := containing(w.adv.Messages(), txtFwdTitle); len(f) != 0 && n < 4 {
 			t.Fatalf("%s: forward delivered before recovery", when)
 		}
 	}
@@ -605,7 +602,7 @@ func TestCheckinButtonRetriedAfterTelegramErrorStillAsksNext(t *testing.T) {
 	if ci := w.checkins(t, benID); len(ci) != 1 || ci[0].Score != 4 {
 		t.Fatalf("check-in: %+v", ci)
 	}
-	if got := botMessages(u, frQuestion); len(got) != 1 {
+	if got := containing(u.Messages(), frQuestion); len(got) != 1 {
 		answers := w.srv.CallsTo("answerCallbackQuery")
 		t.Errorf("the next question was asked %d times, want once (the press was answered %q):\n%s",
 			len(got), answers[len(answers)-1].Params["text"], dump(u.Messages()))
@@ -688,7 +685,7 @@ func TestFloodWaitElsewhereDoesNotLoseNextQuestion(t *testing.T) {
 	if ci := w.checkins(t, w.ben(t, nora).ID); len(ci) != 1 || ci[0].Score != 4 {
 		t.Fatalf("Nora's check-in: %+v", ci)
 	}
-	if got := botMessages(nora, frQuestion); len(got) != 1 {
+	if got := containing(nora.Messages(), frQuestion); len(got) != 1 {
 		t.Errorf("Nora's next question was asked %d times, want once:\n%s", len(got), dump(nora.Messages()))
 	}
 }

@@ -11,29 +11,6 @@ import (
 	"suivi/telegramtest"
 )
 
-// Two steps around the next weeks, for the control tests: one due this
-// Friday, one in two and a half weeks.
-const (
-	cvTitle     = "Refaire son CV"
-	visiteTitle = "Visite d'entreprise"
-)
-
-func controlPlan(t *testing.T, name string) string {
-	return stepPlan(t, name, "", [2]string{cvTitle, "2026-11-27"}, [2]string{visiteTitle, "2026-12-10"})
-}
-
-// assertSilence fails if the bot sent or even tried to send anything to
-// u's chat since it had n messages and calls sendMessage calls.
-func assertSilence(t *testing.T, w *world, u *telegramtest.User, n, calls int, what string) {
-	t.Helper()
-	if got := u.Messages(); len(got) != n {
-		t.Errorf("%s: %d messages, want none:\n%s", what, len(got)-n, dump(got[n:]))
-	}
-	if got := len(sendsTo(w.srv, "sendMessage", u.ID())); got != calls {
-		t.Errorf("%s: %d sendMessage attempts, want none", what, got-calls)
-	}
-}
-
 // /pause with the "2 semaines" button: nothing during the pause, then the
 // automatic resume message at 08:00 on the last day, and reminders and
 // check-ins again afterwards.
@@ -138,7 +115,7 @@ func TestPauseUntilTypedDateAndResumeEarly(t *testing.T) {
 		t.Errorf("reminders after /reprendre at %v, want the day before and the day itself at 10:00", got)
 	}
 	w.runUntil(t, time.Date(2026, 12, 24, 12, 0, 0, 0, paris))
-	if ms := botMessages(u, "la pause est terminée"); len(ms) != 0 {
+	if ms := containing(u.Messages(), "la pause est terminée"); len(ms) != 0 {
 		t.Errorf("a pause ended early must not end again: %s", ms[0])
 	}
 }
@@ -262,7 +239,7 @@ func TestBlockedBeneficiary(t *testing.T) {
 	if n := len(sendsTo(w.srv, "sendMessage", u.ID())) - before; n != 2 {
 		t.Errorf("%d attempts to the blocked chat, want still 2", n)
 	}
-	if n := len(botMessages(w.adv, txtBlocked)); n != 1 {
+	if n := len(containing(w.adv.Messages(), txtBlocked)); n != 1 {
 		t.Errorf("advisor told %d times of the block, want once:\n%s", n, dump(w.adv.Messages()))
 	}
 
@@ -281,53 +258,6 @@ func TestBlockedBeneficiary(t *testing.T) {
 	if m := c.expect(txtCheckinIntro); !m.Date.Equal(mondayCheckin.AddDate(0, 0, 14)) {
 		t.Errorf("check-in after /start at %s", m.Date)
 	}
-}
-
-// privacyToggle runs: consent given at onboarding, withdrawn with
-// /confidentialite, a check-in (score 4), consent given again, the next
-// week's check-in (score 5). It returns the advisor's two messages.
-func privacyToggle(t *testing.T) (*world, []telegramtest.Message) {
-	t.Helper()
-	w := newWorld(t)
-	u := w.enrol(t, stepPlan(t, "Awa", "", [2]string{cvTitle, "2026-12-08"}), 7406, "Awa", true)
-	c := newTalk(t, u)
-
-	c.text("/confidentialite")
-	c.tap("Vous partagez vos réponses", "🔒 Non, je les garde pour moi")
-	c.expectEdit("Vos réponses restent privées")
-	if b := w.ben(t, u); b.Consent != domain.ConsentNo {
-		t.Fatalf("consent %q after withdrawing it", b.Consent)
-	}
-	c.text("/progres")
-	c.tap(txtScoreQ, btnScore4)
-	c.tap(cvTitle, btnProgress)
-	c.tap(txtNoteQ, btnNothing)
-	c.tap(txtHelpQ, btnHelpNo)
-	if m := c.expect(txtThanksHigh); !strings.Contains(m.PlainText, txtNotShared) {
-		t.Errorf("thank-you without consent: %q", m.PlainText)
-	}
-	w.settle(t)
-
-	c.text("/confidentialite")
-	c.tap("Vos réponses restent privées", "✅ Oui, je partage mes réponses")
-	c.expectEdit("Vous partagez vos réponses")
-	if b := w.ben(t, u); b.Consent != domain.ConsentYes {
-		t.Fatalf("consent %q after giving it", b.Consent)
-	}
-	w.runUntil(t, mondayCheckin)
-	c.tap(txtCheckinIntro, "😄 Très bien")
-	c.tap(cvTitle, btnProgress)
-	c.tap(txtNoteQ, btnNothing)
-	c.tap(txtHelpQ, btnHelpNo)
-	if m := c.expect(txtThanksHigh); !strings.Contains(m.PlainText, txtShared) {
-		t.Errorf("thank-you with consent: %q", m.PlainText)
-	}
-	w.settle(t)
-	msgs := forwards(w.adv)
-	if len(msgs) != 2 {
-		t.Fatalf("advisor got %d forwards, want 2:\n%s", len(msgs), dump(w.adv.Messages()))
-	}
-	return w, msgs
 }
 
 // /confidentialite changes the stored consent, and the next forward

@@ -6,43 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"suivi/internal/clock"
 	"suivi/planfile"
 	"suivi/telegramtest"
 )
-
-const wait = 15 * time.Second
-
-var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-
-func has(s string) func(telegramtest.Message) bool {
-	return func(m telegramtest.Message) bool { return strings.Contains(m.PlainText, s) }
-}
-
-// domainSnapshot returns every Suivi key that is not transport bookkeeping
-// (inbox, poll offset, sent-message markers) with a dump of its value.
-func domainSnapshot(t *testing.T, rdb *redis.Client) map[string]string {
-	t.Helper()
-	out := keySnapshot(t, rdb, "suivi:*")
-	for k := range out {
-		if strings.HasPrefix(k, "suivi:{inbox}:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") {
-			delete(out, k)
-		}
-	}
-	return out
-}
-
-func sameSnapshot(t *testing.T, what string, before, after map[string]string) {
-	t.Helper()
-	sameKeys(t, what, before, after)
-	if t.Failed() {
-		t.FailNow()
-	}
-}
 
 // A plan is imported, the beneficiary joins through the invite and sees the
 // whole plan; the code works only once; strangers change nothing.

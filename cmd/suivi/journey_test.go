@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -10,99 +9,6 @@ import (
 	"suivi/internal/clock"
 	"suivi/telegramtest"
 )
-
-// monthPlan is a 5-step plan around the last Sunday of March 2027 (the
-// switch to summer time in Europe/Paris), for a beneficiary in zone tz.
-func monthPlan(name, tz string) string {
-	return fmt.Sprintf(`beneficiary: {name: %s, timezone: %s}
-advisor: %d
-steps:
-  - {title: "Visite à la Mission Locale", due: 2027-03-17}
-  - {title: "Refaire son CV", due: 2027-03-26}
-  - {title: "S'inscrire aux cours de FLE", due: 2027-03-29}
-  - {title: "Dossier CléA", due: 2027-04-02}
-  - {title: "Atelier simulation d'entretien", due: "2027-04-06T07:30", reminders: ["-1d", "-2h"]}
-`, name, tz, advisorID)
-}
-
-var monthTitles = []string{"Visite à la Mission Locale", "Refaire son CV", "S'inscrire aux cours de FLE", "Dossier CléA", "Atelier simulation d'entretien"}
-
-// sent is one message as the beneficiary received it.
-type sent struct {
-	kind  string // reminder, nudge, checkin
-	title string
-	at    time.Time
-}
-
-func (s sent) String() string {
-	return fmt.Sprintf("%s %q %s", s.kind, s.title, s.at.UTC().Format(time.RFC3339))
-}
-
-// classify reads what a bot message is.
-func classify(t *testing.T, m telegramtest.Message) sent {
-	t.Helper()
-	s := sent{at: m.Date}
-	switch {
-	case strings.Contains(m.PlainText, "C'est le moment de faire le point"):
-		s.kind = "checkin"
-		return s
-	case strings.Contains(m.PlainText, "C'était prévu"):
-		s.kind = "nudge"
-	case strings.Contains(m.PlainText, "⏰"):
-		s.kind = "reminder"
-	default:
-		t.Fatalf("unexpected message at %s: %q", m.Date, m.PlainText)
-	}
-	for _, title := range monthTitles {
-		if strings.Contains(m.PlainText, title) {
-			s.title = title
-		}
-	}
-	return s
-}
-
-// expectedMonth lists, computed independently of Suivi's code, every
-// message the month plan must bring between the join and the end.
-func expectedMonth(loc *time.Location) []sent {
-	at := func(m time.Month, d, h, min int) time.Time { return time.Date(2027, m, d, h, min, 0, 0, loc) }
-	var out []sent
-	add := func(kind, title string, ts ...time.Time) {
-		for _, ts := range ts {
-			out = append(out, sent{kind, title, ts})
-		}
-	}
-	// Reminders 3 days before, the day before and the due day at 10:00;
-	// nudges 1, 4 and 10 days after, at 10:00.
-	add("reminder", monthTitles[0], at(3, 14, 10, 0), at(3, 16, 10, 0), at(3, 17, 10, 0))
-	add("nudge", monthTitles[0], at(3, 18, 10, 0), at(3, 21, 10, 0), at(3, 27, 10, 0))
-	add("reminder", monthTitles[1], at(3, 23, 10, 0), at(3, 25, 10, 0), at(3, 26, 10, 0))
-	add("nudge", monthTitles[1], at(3, 27, 10, 0), at(3, 30, 10, 0), at(4, 5, 10, 0))
-	add("reminder", monthTitles[2], at(3, 26, 10, 0), at(3, 28, 10, 0), at(3, 29, 10, 0))
-	add("nudge", monthTitles[2], at(3, 30, 10, 0), at(4, 2, 10, 0), at(4, 8, 10, 0))
-	add("reminder", monthTitles[3], at(3, 30, 10, 0), at(4, 1, 10, 0), at(4, 2, 10, 0))
-	add("nudge", monthTitles[3], at(4, 3, 10, 0), at(4, 6, 10, 0), at(4, 12, 10, 0))
-	// Due at 07:30: the day before at 10:00, and 2 hours before (05:30)
-	// which is in the quiet hours (21:00–08:00): it waits until 08:00.
-	add("reminder", monthTitles[4], at(4, 5, 10, 0), at(4, 6, 8, 0))
-	add("nudge", monthTitles[4], at(4, 7, 10, 0), at(4, 10, 10, 0), at(4, 16, 10, 0))
-	// Check-ins: the plan names none, so Mondays at 10:00.
-	for _, d := range []struct {
-		m time.Month
-		d int
-	}{{3, 8}, {3, 15}, {3, 22}, {3, 29}, {4, 5}, {4, 12}, {4, 19}} {
-		add("checkin", "", at(d.m, d.d, 10, 0))
-	}
-	return out
-}
-
-func sortSent(s []sent) []string {
-	out := make([]string, len(s))
-	for i, x := range s {
-		out[i] = x.String()
-	}
-	sort.Strings(out)
-	return out
-}
 
 // A simulated month for beneficiaries in Europe/Paris and Indian/Reunion,
 // across the last Sunday of March, with a restart in the middle: every

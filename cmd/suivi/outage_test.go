@@ -2,32 +2,12 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"suivi/domain"
-	"suivi/telegramtest"
 )
-
-// telegramDown makes every call that answers a beneficiary fail as during a
-// Bot API outage: 500s, and the 502 pages of Telegram's front proxies.
-func telegramDown(srv *telegramtest.Server) {
-	srv.InjectFault("sendMessage", 0, 0, telegramtest.Fault{Status: http.StatusInternalServerError})
-	srv.InjectFault("editMessageText", 0, 0, telegramtest.Fault{Status: http.StatusBadGateway, HTML: true})
-	srv.InjectFault("editMessageReplyMarkup", 0, 0, telegramtest.Fault{Status: http.StatusBadGateway, HTML: true})
-	srv.InjectFault("answerCallbackQuery", 0, 0, telegramtest.Fault{Status: http.StatusInternalServerError})
-}
-
-// advance moves the clock by d in steps, letting the replica settle at each.
-func (w *world) advance(t *testing.T, d, step time.Duration) {
-	t.Helper()
-	for end := w.clk.Now().Add(d); w.clk.Now().Before(end); {
-		w.clk.Advance(step)
-		w.settle(t)
-	}
-}
 
 // A 30-minute Bot API outage in the middle of a check-in: the answers given
 // during it are kept, in order, handled once; nothing is parked; when
@@ -53,7 +33,7 @@ func TestTelegramOutageDuringACheckinLosesNoAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.advance(t, 30*time.Minute, 30*time.Second)
-	if got := botMessages(u, fle); len(got) != 0 {
+	if got := containing(u.Messages(), fle); len(got) != 0 {
 		t.Fatalf("a message got through the outage: %s", dump(got))
 	}
 	for name, q := range map[string]interface {
@@ -74,7 +54,7 @@ func TestTelegramOutageDuringACheckinLosesNoAnswer(t *testing.T) {
 	w.settle(t)
 
 	for _, s := range []string{frQuestion, fle, cv, txtNoteQ, txtHelpQ, txtThanksHigh} {
-		if got := botMessages(u, s); len(got) != 1 {
+		if got := containing(u.Messages(), s); len(got) != 1 {
 			t.Errorf("%d messages with %q, want 1:\n%s", len(got), s, dump(u.Messages()))
 		}
 	}

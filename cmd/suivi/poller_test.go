@@ -1,9 +1,7 @@
 package main
 
 import (
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,15 +9,6 @@ import (
 	"suivi/internal/clock"
 	"suivi/telegramtest"
 )
-
-// healthz asks the replica's /healthz and returns the status and body.
-func healthz(t *testing.T, r *running) (int, string) {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	r.app.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
-	body, _ := io.ReadAll(rec.Result().Body)
-	return rec.Code, string(body)
-}
 
 // An update Telegram should never send (an update_id that is a string) is
 // parked and polling goes on: the next update is answered. When getUpdates

@@ -16,14 +16,6 @@ import (
 // updates handled again after a failed send (each must repeat its replies
 // once and change nothing twice).
 
-// retryAfterBackoff lets the inbox handle a failed update again.
-func retryAfterBackoff(t *testing.T, w *world) {
-	t.Helper()
-	w.settle(t)
-	w.clk.Advance(3 * time.Second)
-	w.settle(t)
-}
-
 // Answers given while not sharing stay private when the beneficiary starts
 // sharing before the end of the same check-in.
 func TestConsentGivenMidCheckinKeepsEarlierAnswersPrivate(t *testing.T) {
@@ -82,7 +74,7 @@ func TestClosedAccompanimentStaysClosed(t *testing.T) {
 	if !hasJob(jobs, "x", benID, 0) || !hasJob(jobs, "f", benID, 0) || len(jobs) != 2 {
 		t.Fatalf("jobs after closing and the beneficiary's commands: %v", jobs)
 	}
-	if got := len(botMessages(u, "Votre accompagnement est terminé")); got < 2 {
+	if got := len(containing(u.Messages(), "Votre accompagnement est terminé")); got < 2 {
 		t.Errorf("the beneficiary should be told the accompaniment has ended (%d times)", got)
 	}
 }
@@ -102,7 +94,7 @@ func TestCompletingPressRetriedThanksOnce(t *testing.T) {
 	w.srv.InjectFault("sendMessage", u.ID(), 1, telegramtest.Fault{Status: http.StatusBadGateway})
 	c.tap(txtHelpQ, btnHelpNo)
 	retryAfterBackoff(t, w)
-	if got := botMessages(u, txtThanksHigh); len(got) != 1 {
+	if got := containing(u.Messages(), txtThanksHigh); len(got) != 1 {
 		t.Fatalf("thank-you %d times:\n%s", len(got), dump(u.Messages()))
 	}
 	if got := forwards(w.adv); len(got) != 1 {
@@ -130,7 +122,7 @@ func TestOnboardingPressRetriedAsksNextOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	retryAfterBackoff(t, w)
-	if got := botMessages(u, "Dans quelle langue"); len(got) != 1 {
+	if got := containing(u.Messages(), "Dans quelle langue"); len(got) != 1 {
 		t.Fatalf("language question %d times:\n%s", len(got), dump(u.Messages()))
 	}
 	press(t, u, "🇫🇷 Français")
@@ -191,7 +183,7 @@ func TestCreatePlanPressRetriedStoresOnePlan(t *testing.T) {
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("plans stored: %v %v", ids, err)
 	}
-	links := botMessages(w.adv, "Plan créé pour Nora")
+	links := containing(w.adv.Messages(), "Plan créé pour Nora")
 	if len(links) != 1 {
 		t.Fatalf("link sent %d times", len(links))
 	}

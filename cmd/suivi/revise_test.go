@@ -13,32 +13,6 @@ import (
 	"suivi/telegramtest"
 )
 
-// Texts of the revision (catalog/fr.go).
-const (
-	txtRvMenu     = "choisissez une étape à modifier"
-	txtRvBadDate  = "Je n'ai pas compris la date"
-	txtRvBadTitle = "Un titre sur une ligne, 200 caractères au plus"
-	txtRvBadSteps = "Je n'ai pas pu lire la ou les lignes 1"
-	txtRvNothing  = "Rien n'a changé : personne n'est prévenu."
-	txtRvNotice   = "Votre conseiller a mis à jour votre plan"
-
-	btnRvDate   = "📅 Changer la date"
-	btnRvTitle  = "✏️ Renommer"
-	btnRvCancel = "✖️ Retirer l'étape"
-	btnRvAdd    = "➕ Ajouter des étapes"
-	btnRvDone   = "✅ Terminer et prévenir"
-)
-
-// revisePlan is Awa's plan: a CV to redo (moved), a visit (renamed) and a
-// workshop (removed, after its first reminder).
-func revisePlan(t *testing.T) string {
-	return planSpec{name: "Awa", steps: []stepSpec{
-		{title: "Refaire son CV", due: "2037-03-20"},
-		{title: "Visite de la Mission Locale", due: "2037-03-25"},
-		{title: "Atelier numérique", due: "2037-03-05"},
-	}}.file(t)
-}
-
 // /modifier: the advisor moves a step (a typed date), renames one, removes
 // one and adds two (one their own). Each change is stored at once with its
 // time, by the advisor, and reminders follow; bad input changes nothing;

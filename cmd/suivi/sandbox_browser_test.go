@@ -1,176 +1,19 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"suivi/catalog"
 	"suivi/domain"
 	"suivi/telegramtest"
 )
-
-// browserEnv, when "1", makes a missing Chromium a failure (CI installs
-// it); otherwise the browser tests skip with a one-line reason.
-const browserEnv = "SUIVI_TEST_BROWSER"
-
-// chromium finds Debian's Chromium (or another Chrome) or skips the test.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv(browserEnv) == "1" {
-		t.Fatalf("%s=1 but no Chromium on PATH (apt-get install chromium)", browserEnv)
-	}
-	t.Skipf("no Chromium on PATH: browser test skipped (apt-get install chromium, or set %s=1 to make this a failure)", browserEnv)
-	return ""
-}
-
-// browser is a headless Chromium on one tab that records every JavaScript
-// error and console error of the page.
-type browser struct {
-	t    *testing.T
-	ctx  context.Context
-	mu   sync.Mutex
-	errs []string
-}
-
-func newBrowser(t *testing.T) *browser {
-	path := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1440, 1000),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	b := &browser{t: t}
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			msg := ev.ExceptionDetails.Text
-			if ex := ev.ExceptionDetails.Exception; ex != nil {
-				msg += " " + ex.Description
-			}
-			b.errs = append(b.errs, "exception: "+msg)
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value))
-				}
-				b.errs = append(b.errs, "console.error: "+strings.Join(parts, " "))
-			}
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError {
-				b.errs = append(b.errs, "log: "+ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		}
-	}))
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	enableLog := func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, t, cdplog.Enable, cdp.Empty{})
-		return chromedp.Void{}, err
-	}
-	if err := chromedp.Do(ctx, enableLog); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	b.ctx = ctx
-	return b
-}
-
-// do runs actions, failing the test after a minute.
-func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		path := filepath.Join(b.t.TempDir(), "failure.png")
-		if shot, serr := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); serr == nil && os.WriteFile(path, shot, 0o644) == nil {
-			b.t.Logf("screenshot of the failure: %s", path)
-		}
-		b.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// errors returns the page's JavaScript and console errors so far.
-func (b *browser) errors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errs...)
-}
-
-// xq quotes a string for XPath (labels hold apostrophes).
-func xq(s string) string {
-	if !strings.Contains(s, "'") {
-		return "'" + s + "'"
-	}
-	parts := strings.Split(s, "'")
-	return "concat('" + strings.Join(parts, `', "'", '`) + "')"
-}
-
-// phoneX is the XPath of a phone of the page.
-func phoneX(role string) string { return fmt.Sprintf(`//section[@id='phone-%s']`, role) }
-
-// tap presses the newest inline button with this label in a phone.
-func (b *browser) tap(role, label string) {
-	b.t.Helper()
-	x := fmt.Sprintf(`(%s//div[contains(@class,'keyboard')]//button[normalize-space(.)=%s])[last()]`, phoneX(role), xq(label))
-	b.do("tap "+label, chromedp.WaitVisible(x), chromedp.Click(x), b.idle())
-}
-
-// idle waits until the page has no action under way.
-func (b *browser) idle() chromedp.Action[chromedp.Void] {
-	return chromedp.WaitNotPresent(`//body[contains(@class,'busy')]`)
-}
-
-// type_ types a text into a phone and sends it.
-func (b *browser) typeText(role, text string) {
-	b.t.Helper()
-	input := phoneX(role) + `//form[contains(@class,'composer')]//input`
-	send := phoneX(role) + `//form[contains(@class,'composer')]//button[contains(@class,'send')]`
-	b.do("type "+text, chromedp.WaitVisible(input), chromedp.SendKeys(input, text), chromedp.Click(send), b.idle())
-}
-
-// see waits until a phone shows a message containing text.
-func (b *browser) see(role, text string) {
-	b.t.Helper()
-	b.do("see "+text, chromedp.WaitVisible(fmt.Sprintf(`%s//div[contains(@class,'msg') and contains(., %s)]`, phoneX(role), xq(text))))
-}
-
-// countX counts the nodes an XPath expression matches.
-func (b *browser) countX(x string) int {
-	b.t.Helper()
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.evaluate(%q, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null).snapshotLength`, x)))
-	if err != nil {
-		b.t.Fatalf("count %s: %v", x, err)
-	}
-	return n
-}
 
 // TestSandboxInTheBrowser plays the first minutes of Suivi in the sandbox's
 // page, as a visitor would, with clicks: the invitation, onboarding, a

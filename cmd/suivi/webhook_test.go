@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,16 +11,6 @@ import (
 	"suivi/internal/clock"
 	"suivi/telegramtest"
 )
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // In webhook mode Telegram pushes updates to us; a wrong secret is refused
 // and stores nothing, a right one is stored and handled.

@@ -1,0 +1,208 @@
+package dialogs
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"suivi/bot"
+	"suivi/catalog"
+	"suivi/domain"
+	"suivi/reminders"
+)
+
+// These tests run the dialogs alone (harness in fixtures_test.go): the
+// conversations and their rules, without Telegram, queues or workers.
+
+func label(k catalog.Key, kv ...any) string { return catalog.New().Plain(domain.French, k, kv...) }
+
+func step(title, due string, owner domain.Owner) domain.Step {
+	d, err := domain.ParseDate(due)
+	if err != nil {
+		panic(err)
+	}
+	return domain.Step{Title: title, Owner: owner, Due: domain.DateTime{Date: d}}
+}
+
+// Onboarding is one table: each stage's buttons store the choice and lead
+// to the next stage, the last one to the summary.
+func TestOnboardingTableStoresEachChoice(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(71, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+	if err := h.st.SetDialogState(h.ctx, p.ben, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	p.says("/reglages")
+	p.presses(label(catalog.BtnLangFr))
+	p.presses(label(catalog.Key("zone.4"))) // La Réunion
+	p.presses(label(catalog.Key("day.3")))  // mercredi
+	p.presses(label(catalog.HourLabel, "h", 18))
+	p.presses(label(catalog.BtnQuietOff))
+	b, err := h.st.Beneficiary(h.ctx, p.ben)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Language != domain.French || b.Timezone != "Indian/Reunion" || b.CheckinSpec != "0 18 * * 3" || b.Quiet != "off" {
+		t.Fatalf("choices stored: %+v", b)
+	}
+	if st := h.state(p); st == nil || st.Stage != stageDone {
+		t.Fatalf("state after the last question: %+v", st)
+	}
+	if !h.saysSomething(p.id, "Indian/Reunion") && !h.saysSomething(p.id, "Réunion") {
+		t.Errorf("the summary does not say the zone chosen:\n%s", h.chat(p.id))
+	}
+}
+
+// A press of an onboarding button with a value no button offers (edited
+// callback data) changes nothing.
+func TestOnboardingRefusesAForgedValue(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(72, "Awa")
+	p.says("/reglages")
+	m, b := h.button(p.id, label(catalog.BtnLangFr))
+	if m == nil {
+		t.Fatal("no language question")
+	}
+	before, _ := h.st.Beneficiary(h.ctx, p.ben)
+	forged := strings.TrimSuffix(b.Data, "fr") + "xx"
+	h.rec.msgs = append(h.rec.msgs, &sent{ID: 999, Chat: p.id, Keyboard: bot.Keyboard{{{Text: "forged", Data: forged}}}})
+	p.presses("forged")
+	after, _ := h.st.Beneficiary(h.ctx, p.ben)
+	if before.Language != after.Language || h.state(p).Stage != stageLang {
+		t.Fatalf("a forged value changed the onboarding: %+v -> %+v", before, after)
+	}
+}
+
+// The check-in asks its questions in the table's order, a step at a time,
+// and its record says what was answered.
+func TestCheckinQuestionsComeInOrder(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(73, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary), step("Visite", "2031-03-25", domain.OwnerBeneficiary),
+		step("Appeler le Greta", "2031-03-22", domain.OwnerAdvisor))
+	p.says("/progres")
+	var asked []string
+	for range 10 {
+		st := h.state(p)
+		if st == nil || st.Flow != flowCheckin {
+			break
+		}
+		c, err := h.st.CheckIn(h.ctx, p.ben, st.Week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, id := next(c, h.plan(p))
+		if q == "" {
+			break
+		}
+		if id != 0 {
+			q += ":" + h.plan(p).Step(id).Title
+		}
+		asked = append(asked, q)
+		switch q[:1] {
+		case qScore:
+			p.presses(label(catalog.Score4))
+		case qStep:
+			p.presses(label(catalog.BtnInProgress))
+		case qNote:
+			p.presses(label(catalog.BtnNothing))
+		case qHelp:
+			p.presses(label(catalog.BtnHelpNo))
+		default:
+			t.Fatalf("unexpected question %s", q)
+		}
+	}
+	if got := strings.Join(asked, " "); got != "s t:CV t:Visite n h" {
+		t.Fatalf("questions %q, want the score, the beneficiary's steps soonest first, the note, help", got)
+	}
+	for _, id := range []int{1, 2} {
+		if s := h.plan(p).Step(id); s.Status != domain.StatusInProgress {
+			t.Errorf("step %d is %s after 'En cours'", id, s.Status)
+		}
+	}
+}
+
+// A reminder that fired for a step the beneficiary has done since (the
+// event waited in the lane) says nothing.
+func TestDueEventForAStepDoneSinceSaysNothing(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(74, "Awa", step("CV", "2031-03-10", domain.OwnerBeneficiary))
+	if err := h.sched.Sync(h.ctx, p.ben); err != nil {
+		t.Fatal(err)
+	}
+	h.fire(time.Date(2031, 3, 7, 9, 0, 0, 0, time.UTC)) // 3 days before, 10:00 in Paris
+	if _, err := h.st.UpdatePlan(h.ctx, p.ben, h.clk.Now(), func(pl *domain.Plan) error {
+		pl.Step(1).SetStatus(domain.StatusDone, h.clk.Now(), domain.ByBeneficiary)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.deliver(); n != 1 {
+		t.Fatalf("%d events delivered, want the reminder's", n)
+	}
+	if h.saysSomething(p.id, "CV") {
+		t.Fatalf("a reminder for a step done since was sent:\n%s", h.chat(p.id))
+	}
+}
+
+// A check-in that comes due while the person writes to their advisor
+// waits in their state; it starts once the message is relayed.
+func TestCheckinDueWhileAnsweringWaitsForTheMessage(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(75, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+	if err := h.r.saveState(h.ctx, p.ben, &state{Flow: flowAnswer}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sched.Sync(h.ctx, p.ben); err != nil {
+		t.Fatal(err)
+	}
+	h.fire(time.Date(2031, 3, 10, 9, 0, 0, 0, time.UTC)) // Monday 10:00 in Paris
+	h.deliver()
+	st := h.state(p)
+	if st == nil || st.Flow != flowAnswer || st.Pending == nil || st.Pending.Kind != reminders.EventDue {
+		t.Fatalf("state while answering: %+v", st)
+	}
+	if h.saysSomething(p.id, "Quels progrès") {
+		t.Fatal("the check-in cut into the message")
+	}
+	p.says("Je vous envoie mon CV ce soir.")
+	if !h.saysSomething(adviserID, "Je vous envoie mon CV ce soir.") {
+		t.Fatalf("the message did not reach the advisor:\n%s", h.chat(adviserID))
+	}
+	if !h.saysSomething(p.id, "Quels progrès") {
+		t.Fatalf("the check-in did not follow the message:\n%s", h.chat(p.id))
+	}
+	if st := h.state(p); st == nil || st.Flow != flowCheckin {
+		t.Fatalf("state after the message: %+v", st)
+	}
+}
+
+// An advisor's revision that a race made impossible (the step is gone)
+// changes nothing; one that would break the plan is refused in the lane
+// and the advisor told.
+func TestRevisionEventsFollowThePlanRules(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(76, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+	b, _ := h.st.Beneficiary(h.ctx, p.ben)
+	adv := &domain.Advisor{ID: adviserID, Name: "Claire"}
+	before := h.plan(p)
+	for i, op := range []domain.RevOp{
+		{Kind: domain.RevTitle, Step: 9, Text: "Autre"},
+		{Kind: domain.RevTitle, Step: 1, Text: "CV\x11"},
+	} {
+		act := reviseAct{advisorAct: advisorAct{Advisor: adviserID, Ben: p.ben}, Op: &op, At: h.clk.Now()}
+		if err := h.r.push(h.ctx, b, "rv:test:"+string(rune('a'+i)), evRevise, act); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.st.EnsureAdvisor(h.ctx, adv); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver()
+	after := h.plan(p)
+	if after.Step(1).Title != before.Step(1).Title || len(after.Applied) != 0 {
+		t.Fatalf("a refused revision changed the plan: %+v", after.Steps)
+	}
+	if !h.saysSomething(adviserID, "le plan ne serait plus valable") {
+		t.Errorf("the advisor was not told why:\n%s", h.chat(adviserID))
+	}
+}
