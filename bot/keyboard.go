@@ -5,11 +5,13 @@ import (
 )
 
 // Button is an inline keyboard button: Data is the callback data sent back
-// when it is pressed (at most 64 bytes), or URL a link to open.
+// when it is pressed (at most 64 bytes), URL a link to open, or WebApp the
+// https address of a Mini App Telegram opens in the chat.
 type Button struct {
-	Text string
-	Data string
-	URL  string
+	Text   string
+	Data   string
+	URL    string
+	WebApp string
 }
 
 // Keyboard is an inline keyboard, row by row.
@@ -26,7 +28,11 @@ func (k Keyboard) markup() models.ReplyMarkup {
 	for _, r := range k {
 		row := make([]models.InlineKeyboardButton, 0, len(r))
 		for _, b := range r {
-			row = append(row, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+			ib := models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL}
+			if b.WebApp != "" {
+				ib.WebApp = &models.WebAppInfo{URL: b.WebApp}
+			}
+			row = append(row, ib)
 		}
 		rows = append(rows, row)
 	}

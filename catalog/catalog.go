@@ -27,9 +27,14 @@ func New() *Catalog {
 		domain.French:  french(),
 		domain.English: english(),
 	}
-	for lang, web := range map[domain.Lang]map[Key]string{domain.French: webFrench(), domain.English: webEnglish()} {
-		for k, v := range web {
-			texts[lang][k] = v
+	for lang, web := range map[domain.Lang][]map[Key]string{
+		domain.French:  {webFrench(), deskFrench()},
+		domain.English: {webEnglish(), deskEnglish()},
+	} {
+		for _, m := range web {
+			for k, v := range m {
+				texts[lang][k] = v
+			}
 		}
 	}
 	return &Catalog{texts: texts}

@@ -410,5 +410,10 @@ func english() map[Key]string {
 		AbsBackStandIn:            "ℹ️ {name} is back: you no longer receive their news.",
 		AdvOnboarding:             "{name} has not finished the welcome questions yet: the check-in will wait.",
 		ClosedNoPause:             "Your accompaniment has ended: there are no more reminders to pause. 🙂",
+		BtnHelpUrgent:             "🆘 Yes, it's urgent",
+		AlertHelpUrgent:           "🆘 <b>Urgent request</b>",
+		NewsUrgentFlag:            "🔕 Came outside your working hours, silently.",
+		NewsHeldTitle:             "🌅 Came outside your working hours: {n} {n:piece of news|pieces of news}, the most important first.",
+		NewsSeesAt:                "🕘 {advisor} will see your message from {when}. Thank you for your patience!",
 	}
 }

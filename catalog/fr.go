@@ -410,5 +410,10 @@ func french() map[Key]string {
 		AbsBackStandIn:            "ℹ️ {name} est de retour : vous ne recevez plus ses nouvelles.",
 		AdvOnboarding:             "{name} n'a pas encore fini de répondre aux questions d'accueil : le point attendra.",
 		ClosedNoPause:             "Votre accompagnement est terminé : il n'y a plus de rappels à mettre en pause. 🙂",
+		BtnHelpUrgent:             "🆘 Oui, c'est urgent",
+		AlertHelpUrgent:           "🆘 <b>Demande urgente</b>",
+		NewsUrgentFlag:            "🔕 Arrivé en dehors de vos horaires, sans sonnerie.",
+		NewsHeldTitle:             "🌅 Arrivé en dehors de vos horaires : {n} {n:nouvelle|nouvelles}, la plus importante d'abord.",
+		NewsSeesAt:                "🕘 {advisor} verra votre message à partir du {when}. Merci de votre patience !",
 	}
 }

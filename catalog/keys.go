@@ -356,4 +356,10 @@ const (
 const (
 	AdvOnboarding Key = "adv.onboarding"
 	ClosedNoPause Key = "closed.no_pause"
+	// Working hours and urgent help.
+	BtnHelpUrgent   Key = "btn.help_urgent"
+	AlertHelpUrgent Key = "alert.help_urgent"
+	NewsUrgentFlag  Key = "news.urgent"
+	NewsHeldTitle   Key = "news.held"
+	NewsSeesAt      Key = "news.sees_at"
 )

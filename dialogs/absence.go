@@ -55,8 +55,10 @@ func (t *turn) absence(ctx context.Context, arg string) error {
 	return t.areply(ctx, t.at(catalog.AbsWho), kb)
 }
 
-func (t *turn) advisorName(ctx context.Context, id int64) string {
-	if a, err := t.r.Store.Advisor(ctx, id); err == nil && a.Name != "" {
+func (t *turn) advisorName(ctx context.Context, id int64) string { return t.r.advisorName(ctx, id) }
+
+func (r *Router) advisorName(ctx context.Context, id int64) string {
+	if a, err := r.Store.Advisor(ctx, id); err == nil && a.Name != "" {
 		return a.Name
 	}
 	return strconv.FormatInt(id, 10)
@@ -125,37 +127,46 @@ func (t *turn) absenceInput(ctx context.Context, st *advState, text string) erro
 // setAbsence stores the absence from `from` to the start of day `until`
 // and tells the stand-in and each beneficiary.
 func (t *turn) setAbsence(ctx context.Context, st *advState, from time.Time, until domain.Date) error {
-	standIn := st.StandIn
-	to := until.At(t.r.DefaultZone, 0, 0)
-	a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
-		a.Absence = &domain.Absence{StandIn: standIn, From: from.UTC(), To: to.UTC()}
-		return nil
-	})
+	a, err := t.r.startAbsence(ctx, t.adv, st.StandIn, from, until, fmt.Sprintf("absence:%d:%s", t.adv.ID, st.Nonce))
 	if err != nil {
 		return err
 	}
 	t.adv = a
-	last := t.r.Catalog.Date(advisorLang, until.AddDays(-1))
-	first := domain.DateOf(from.In(t.r.DefaultZone))
-	standInName := t.advisorName(ctx, standIn)
-	name := a.Name
-	key := fmt.Sprintf("absence:%d:%s", a.ID, st.Nonce)
-	if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: standIn,
-		Text: t.at(catalog.AbsStandIn, "name", name, "from", t.r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
-		return err
-	}
-	if err := t.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
-		return t.r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", name, "standin", standInName,
-			"from", t.r.Catalog.Date(b.Language, first), "to", t.r.Catalog.Date(b.Language, until.AddDays(-1)))
-	}); err != nil {
-		return err
-	}
 	// The state goes last: a retry sends what failed (keys keep the rest
 	// from doubling).
-	if err := t.areply(ctx, t.at(catalog.AbsSet, "name", standInName, "to", last), nil); err != nil {
+	if err := t.areply(ctx, t.at(catalog.AbsSet, "name", t.advisorName(ctx, st.StandIn), "to", t.r.Catalog.Date(advisorLang, until.AddDays(-1))), nil); err != nil {
 		return err
 	}
 	return t.r.saveAdvState(ctx, t.adv.ID, nil)
+}
+
+// startAbsence records an advisor's absence from from until the day
+// before until, with a stand-in, and tells the stand-in and the people
+// followed (silently), each once under key (the /absence flow and the web
+// desk).
+func (r *Router) startAbsence(ctx context.Context, adv *domain.Advisor, standIn int64, from time.Time, until domain.Date, key string) (*domain.Advisor, error) {
+	to := until.At(r.DefaultZone, 0, 0)
+	a, err := r.Store.UpdateAdvisor(ctx, adv.ID, func(a *domain.Advisor) error {
+		a.Absence = &domain.Absence{StandIn: standIn, From: from.UTC(), To: to.UTC()}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	last := r.Catalog.Date(advisorLang, until.AddDays(-1))
+	first := domain.DateOf(from.In(r.DefaultZone))
+	standInName := r.advisorName(ctx, standIn)
+	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: standIn,
+		Text: r.at(catalog.AbsStandIn, "name", a.Name, "from", r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
+		return nil, err
+	}
+	if err := r.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
+		return r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", a.Name, "standin", standInName,
+			"from", r.Catalog.Date(b.Language, first), "to", r.Catalog.Date(b.Language, until.AddDays(-1)))
+	}); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // lastDay writes the last day of a period that ends at to (exclusive).
@@ -166,42 +177,53 @@ func (t *turn) lastDay(to time.Time) string {
 // endAbsence answers "/absence fin": the advisor reads their news again;
 // the stand-in and the beneficiaries who were told are told too.
 func (t *turn) endAbsence(ctx context.Context) error {
-	old := t.adv.Absence
-	a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
+	a, err := t.r.stopAbsence(ctx, t.adv)
+	if err != nil {
+		return err
+	}
+	t.adv = a
+	return t.areply(ctx, t.at(catalog.AbsEnded), nil)
+}
+
+// stopAbsence ends an advisor's absence: they read their news again; the
+// stand-in and the people who were told are told too.
+func (r *Router) stopAbsence(ctx context.Context, adv *domain.Advisor) (*domain.Advisor, error) {
+	old := adv.Absence
+	a, err := r.Store.UpdateAdvisor(ctx, adv.ID, func(a *domain.Advisor) error {
 		a.Absence = nil
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if old != nil && t.r.Now().Before(old.To) {
+	if old != nil && r.Now().Before(old.To) {
 		key := fmt.Sprintf("absence-end:%d:%d", a.ID, old.From.Unix())
-		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: old.StandIn,
-			Text: t.at(catalog.AbsBackStandIn, "name", a.Name)}); err != nil {
-			return err
+		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: old.StandIn,
+			Text: r.at(catalog.AbsBackStandIn, "name", a.Name)}); err != nil {
+			return nil, err
 		}
-		if err := t.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
-			return t.r.Catalog.T(b.Language, catalog.AbsBack, "advisor", a.Name)
+		if err := r.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
+			return r.Catalog.T(b.Language, catalog.AbsBack, "advisor", a.Name)
 		}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return t.areply(ctx, t.at(catalog.AbsEnded), nil)
+	return a, nil
 }
 
 // tellFollowed queues a silent message, under key + ":" + their id, to
 // each beneficiary of an advisor who is followed now.
-func (t *turn) tellFollowed(ctx context.Context, advisorID int64, key string, text func(*domain.Beneficiary) string) error {
-	ids, err := t.r.Store.AdvisorBeneficiaries(ctx, advisorID)
+func (r *Router) tellFollowed(ctx context.Context, advisorID int64, key string, text func(*domain.Beneficiary) string) error {
+	ids, err := r.Store.AdvisorBeneficiaries(ctx, advisorID)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		b, err := t.r.Store.Beneficiary(ctx, id)
+		b, err := r.Store.Beneficiary(ctx, id)
 		if err != nil || !b.Followed() {
 			continue
 		}
-		if _, err := t.r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true, Text: text(b)}); err != nil {
+		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":" + id, ChatID: b.TelegramID, Silent: true, Text: text(b)}); err != nil {
 			return err
 		}
 	}

@@ -93,7 +93,7 @@ func (r *Router) saveAdvState(ctx context.Context, id int64, s *advState) error 
 func isAdvisorCommand(name string) bool {
 	switch name {
 	case "beneficiaires", "bénéficiaires", "nouveauplan", "modifier", "relancer", "digest", "export",
-		"cloturer", "clôturer", "absence", "inviterconseiller", "annuler":
+		"cloturer", "clôturer", "absence", "inviterconseiller", "annuler", "bureau", "deconnexion", "déconnexion":
 		return true
 	}
 	return false
@@ -147,6 +147,10 @@ func (t *turn) onAdvisorCommand(ctx context.Context, name, arg string) (bool, er
 		return true, t.withBeneficiary(ctx, arg, "close", t.askClose)
 	case "absence":
 		return true, t.absence(ctx, arg)
+	case "bureau":
+		return true, t.bureau(ctx)
+	case "deconnexion", "déconnexion":
+		return true, t.logout(ctx)
 	case "inviterconseiller":
 		return true, t.inviteAdvisor(ctx)
 	case "annuler":
@@ -470,25 +474,14 @@ func (t *turn) relayToBeneficiary(ctx context.Context, st *advState, m *models.M
 	if b == nil || err != nil {
 		return err
 	}
-	name := t.adv.Name
-	if name == "" {
-		name = t.r.Catalog.T(b.Language, catalog.YourAdvisor)
+	voice := ""
+	if m.Voice != nil {
+		voice = m.Voice.FileID
 	}
-	kb := bot.Keyboard{{{Text: t.r.Catalog.Plain(b.Language, catalog.BtnAnswerAdvisor), Data: "rp:adv"}}}
-	key := fmt.Sprintf("relay:%d:%d", t.adv.ID, t.upd.ID)
-	out := bot.Outgoing{Key: key, ChatID: b.TelegramID, Keyboard: kb}
-	switch {
-	case m.Voice != nil:
-		out.Kind, out.FileID = "voice", m.Voice.FileID
-		out.Keyboard = nil
-		out.Text = t.r.Catalog.T(b.Language, catalog.RelayVoiceCaption, "name", name)
-	case strings.TrimSpace(m.Text) != "":
-		body := truncate(m.Text, 3000)
-		out.Text = t.r.Catalog.T(b.Language, catalog.RelayFromAdvisor, "name", name, "text", body)
-	default:
+	if voice == "" && strings.TrimSpace(m.Text) == "" {
 		return t.areply(ctx, t.at(catalog.AdvReplyTextOnly), nil)
 	}
-	if _, err := t.r.Outbox.Enqueue(ctx, out); err != nil {
+	if err := t.r.relay(ctx, t.adv, b, fmt.Sprintf("relay:%d:%d", t.adv.ID, t.upd.ID), m.Text, voice); err != nil {
 		return err
 	}
 	// The state goes last: a retry (the reply failed) relays again, and the
@@ -560,6 +553,26 @@ func (t *turn) comeBack(ctx context.Context, st *state) error {
 	return t.askNext(ctx, c, p)
 }
 
+// relay sends an advisor's text or voice note to a beneficiary, from
+// their advisor, with a button to answer (queued once per key). Telegram's
+// "Répondre" and the web desk's reply both come here.
+func (r *Router) relay(ctx context.Context, adv *domain.Advisor, b *domain.Beneficiary, key, text, voice string) error {
+	name := adv.Name
+	if name == "" {
+		name = r.Catalog.T(b.Language, catalog.YourAdvisor)
+	}
+	out := bot.Outgoing{Key: key, ChatID: b.TelegramID,
+		Keyboard: bot.Keyboard{{{Text: r.Catalog.Plain(b.Language, catalog.BtnAnswerAdvisor), Data: "rp:adv"}}}}
+	if voice != "" {
+		out.Kind, out.FileID, out.Keyboard = "voice", voice, nil
+		out.Text = r.Catalog.T(b.Language, catalog.RelayVoiceCaption, "name", name)
+	} else {
+		out.Text = r.Catalog.T(b.Language, catalog.RelayFromAdvisor, "name", name, "text", truncate(text, 3000))
+	}
+	_, err := r.Outbox.Enqueue(ctx, out)
+	return err
+}
+
 // relayToAdvisor sends the beneficiary's text or voice to their advisor.
 func (t *turn) relayToAdvisor(ctx context.Context, st *state, m *models.Message) error {
 	chat := t.r.advisorChat(ctx, t.ben)
@@ -579,10 +592,14 @@ func (t *turn) relayToAdvisor(ctx context.Context, st *state, m *models.Message)
 	default:
 		return t.reply(ctx, t.t(catalog.CiUnreadable), nil)
 	}
-	if _, err := t.r.Outbox.Enqueue(ctx, out); err != nil {
+	sent, err := t.r.news(ctx, out, prioAnswer, false)
+	if err != nil {
 		return err
 	}
 	if err := t.reply(ctx, t.t(catalog.AnswerSent), nil); err != nil {
+		return err
+	}
+	if err := t.r.whenAdvisorSees(ctx, t.ben, key, sent.Held, chat); err != nil {
 		return err
 	}
 	return t.endAnswer(ctx, st)

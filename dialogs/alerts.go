@@ -20,20 +20,21 @@ import (
 // The beneficiary learns at onboarding what the advisor is told. Each alert
 // has its own key: it is sent once.
 
-func (r *Router) alert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool) error {
-	_, err := r.queueAlert(ctx, ben, key, text, silent)
+func (r *Router) alert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool, priority int) error {
+	_, err := r.queueAlert(ctx, ben, key, text, silent, priority, false)
 	return err
 }
 
 // queueAlert queues an alert to whoever reads the beneficiary's news, with
-// the Répondre and Voir le plan buttons; it reports whether it is new.
-func (r *Router) queueAlert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool) (bool, error) {
+// the Répondre and Voir le plan buttons, within their working hours (or at
+// once, silently, when urgent); it returns when it will be seen, if held.
+func (r *Router) queueAlert(ctx context.Context, ben *domain.Beneficiary, key, text string, silent bool, priority int, urgent bool) (sentNews, error) {
 	chat := r.advisorChat(ctx, ben)
 	buttons, err := r.forwardButtons(ctx, chat, ben)
 	if err != nil {
-		return false, err
+		return sentNews{}, err
 	}
-	return r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Silent: silent, Keyboard: buttons})
+	return r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Silent: silent, Keyboard: buttons}, priority, urgent)
 }
 
 // alertBlocked tells the advisor a step was marked blocked.
@@ -47,13 +48,13 @@ func (r *Router) alertBlocked(ctx context.Context, ben *domain.Beneficiary, s *d
 		}
 	}
 	return r.alert(ctx, ben, fmt.Sprintf("stepblocked:%s:%d:%d", ben.ID, s.ID, times),
-		r.at(catalog.AlertBlocked, "name", ben.Name, "title", s.Title), false)
+		r.at(catalog.AlertBlocked, "name", ben.Name, "title", s.Title), false, prioBlocked)
 }
 
 // alertOverdue tells the advisor a step is overdue by more than 7 days.
 func (r *Router) alertOverdue(ctx context.Context, d reminders.Due) error {
 	return r.alert(ctx, d.Ben, d.Key, r.at(catalog.AlertOverdue, "name", d.Ben.Name, "title", d.Step.Title,
-		"date", r.Catalog.DateTime(advisorLang, d.Step.Due)), true)
+		"date", r.Catalog.DateTime(advisorLang, d.Step.Due)), true, prioOverdue)
 }
 
 // alertSilence tells the advisor when two check-ins in a row went without
@@ -79,7 +80,7 @@ func (r *Router) alertSilence(ctx context.Context, ben *domain.Beneficiary, all 
 		return nil
 	}
 	return r.alert(ctx, ben, fmt.Sprintf("silent:%s:%s", ben.ID, latest),
-		r.at(catalog.AlertSilence, "name", ben.Name), false)
+		r.at(catalog.AlertSilence, "name", ben.Name), false, prioSilence)
 }
 
 // aftercareCheckin is a check-in after the end of the accompaniment.
@@ -100,9 +101,17 @@ func (r *Router) retentionEnd(ctx context.Context, d reminders.Due) error {
 // since the previous one: steps done, postponed, blocked; scores (with
 // consent); help asked.
 func (r *Router) brief(ctx context.Context, d reminders.Due) error {
-	ben, p := d.Ben, d.Plan
+	text, ok, err := r.briefText(ctx, d.Ben, d.Plan, d.Occ.Local.Date.AddDays(1))
+	if err != nil || !ok {
+		return err // !ok: the meeting was moved meanwhile
+	}
+	return r.alert(ctx, d.Ben, d.Key, text, true, prioBrief)
+}
+
+// briefText writes the brief of the meeting on meetingDay (ok is false
+// when the plan has none that day): what changed since the meeting before.
+func (r *Router) briefText(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, meetingDay domain.Date) (string, bool, error) {
 	loc := ben.Location(r.DefaultZone)
-	meetingDay := d.Occ.Local.Date.AddDays(1)
 	var meeting domain.DateTime
 	since := p.Created
 	for _, m := range p.Meetings {
@@ -115,7 +124,7 @@ func (r *Router) brief(ctx context.Context, d reminders.Due) error {
 		}
 	}
 	if meeting.IsZero() {
-		return nil // the meeting was moved meanwhile
+		return "", false, nil
 	}
 	var done, moved, blocked []string
 	for _, s := range p.Steps {
@@ -136,7 +145,7 @@ func (r *Router) brief(ctx context.Context, d reminders.Due) error {
 	}
 	cis, err := r.Store.CheckIns(ctx, ben.ID)
 	if err != nil {
-		return err
+		return "", false, err
 	}
 	var scores []string
 	checkins := 0
@@ -170,7 +179,7 @@ func (r *Router) brief(ctx context.Context, d reminders.Due) error {
 	text := r.at(catalog.Brief, "name", ben.Name, "date", r.Catalog.DateTime(advisorLang, meeting),
 		"since", r.Catalog.Date(advisorLang, domain.DateOf(since.In(loc))), "done", list(done), "moved", list(moved),
 		"blocked", list(blocked), "checkins", checkins, "scores", scoreText, "help", help)
-	return r.alert(ctx, ben, d.Key, text, true)
+	return text, true, nil
 }
 
 func dedupe(v []string) []string {

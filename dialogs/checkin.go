@@ -235,14 +235,22 @@ var ciQuestions = []ciQuestion{
 		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.HelpDone },
 		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
 			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
-			return r.Catalog.T(lang, catalog.CiHelpQ), bot.Keyboard{{btn(L(catalog.BtnHelpYes), "ci", c.Week, qHelp, "y"), btn(L(catalog.BtnHelpNo), "ci", c.Week, qHelp, "n")}}
+			return r.Catalog.T(lang, catalog.CiHelpQ), bot.Keyboard{
+				{btn(L(catalog.BtnHelpYes), "ci", c.Week, qHelp, "y"), btn(L(catalog.BtnHelpNo), "ci", c.Week, qHelp, "n")},
+				{btn(L(catalog.BtnHelpUrgent), "ci", c.Week, qHelp, "u")},
+			}
 		},
 		press: func(t *turn, _ context.Context, _ *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
 			switch v {
-			case "y":
-				return ciAnswer{label: t.t(catalog.BtnHelpYes), extra: t.t(catalog.HelpSent), record: func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = true, true }}, nil
+			case "y", "u":
+				urgent := v == "u"
+				label := t.t(catalog.BtnHelpYes)
+				if urgent {
+					label = t.t(catalog.BtnHelpUrgent)
+				}
+				return ciAnswer{label: label, extra: t.t(catalog.HelpSent), record: func(c *domain.CheckIn) { c.HelpAsked, c.HelpUrgent, c.HelpDone = true, urgent, true }}, nil
 			case "n":
-				return ciAnswer{label: t.t(catalog.BtnHelpNo), record: func(c *domain.CheckIn) { c.HelpAsked, c.HelpDone = false, true }}, nil
+				return ciAnswer{label: t.t(catalog.BtnHelpNo), record: func(c *domain.CheckIn) { c.HelpAsked, c.HelpUrgent, c.HelpDone = false, false, true }}, nil
 			}
 			return ciAnswer{}, nil
 		},
@@ -251,7 +259,7 @@ var ciQuestions = []ciQuestion{
 			if !c.HelpAsked {
 				return nil
 			}
-			return t.r.alertHelp(ctx, t.ben, c.Week, nil)
+			return t.r.alertHelp(ctx, t.ben, c.Week, nil, c.HelpUrgent)
 		},
 	},
 }

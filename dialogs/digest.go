@@ -311,14 +311,14 @@ func (r *Router) scheduledDigest(ctx context.Context, d reminders.Due) error {
 	if chat != d.Advisor.ID {
 		text = r.at(catalog.DgForStandIn, "name", d.Advisor.Name) + "\n" + text
 	}
-	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Text: text, Silent: true}); err != nil {
+	if _, err := r.news(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Text: text, Silent: true}, prioDigest, false); err != nil {
 		return err
 	}
 	if png == nil {
 		return nil
 	}
-	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{Key: d.Key + ":chart", ChatID: chat, Kind: "photo", Data: png,
-		FileName: "suivi.png", Text: r.at(catalog.DgChartCaption), Silent: true})
+	_, err = r.news(ctx, bot.Outgoing{Key: d.Key + ":chart", ChatID: chat, Kind: "photo", Data: png,
+		FileName: "suivi.png", Text: r.at(catalog.DgChartCaption), Silent: true}, prioDigest, false)
 	return err
 }
 

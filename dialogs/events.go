@@ -79,7 +79,7 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 	if dd.Occ != nil {
 		d.Occ = *dd.Occ
 	}
-	if dd.Kind == reminders.KindDigest {
+	if dd.Kind == reminders.KindDigest || dd.Kind == reminders.KindRelease {
 		a, err := r.Store.Advisor(ctx, dd.Advisor)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"suivi/bot"
 	"suivi/catalog"
@@ -43,12 +44,62 @@ func (r *Router) weekLabel(lang domain.Lang, w domain.Week) string {
 	return r.Catalog.T(lang, catalog.WeekOf, "date", r.Catalog.Date(lang, d))
 }
 
+// Shared is what a check-in lets the advisor see, by the beneficiary's
+// consent (now, and when it was completed) and what they kept for
+// themselves: the rules of the forward, of the desk and of any view.
+type Shared struct {
+	Week      domain.Week
+	Done      bool
+	Completed time.Time
+	// Private: no consent; only that a check-in happened, and help.
+	Private bool
+	Score   int    // 0: none, or kept
+	Choice  string // the quick answer to the plan's question ("much", ...)
+	Answer  string // the typed answer
+	// AnswerVoice and NoteVoice are voice notes (Telegram file ids).
+	AnswerVoice, NoteVoice string
+	Steps                  []SharedStep
+	Note                   string
+	Help                   bool
+}
+
+// SharedStep is a step status given in a check-in.
+type SharedStep struct {
+	Title  string
+	Status domain.Status
+}
+
+// SharedCheckIn returns what c lets the advisor see.
+func SharedCheckIn(ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) Shared {
+	v := Shared{Week: c.Week, Done: c.Done(), Completed: c.Completed, Help: c.HelpAsked}
+	if !ben.Consent.Shares() || (c.Done() && !c.Shared) {
+		v.Private = true
+		return v
+	}
+	if c.Score > 0 && !c.ScorePrivate {
+		v.Score = c.Score
+	}
+	if strings.TrimSpace(p.Checkin.Question) != "" && !c.AnswerPrivate && c.AnswerDone {
+		v.Choice, v.Answer, v.AnswerVoice = c.AnswerChoice, c.Answer, c.AnswerVoice
+	}
+	for _, u := range c.Steps {
+		if s := p.Step(u.StepID); s != nil && !u.Private && u.Status != "" {
+			v.Steps = append(v.Steps, SharedStep{Title: s.Title, Status: u.Status})
+		}
+	}
+	if !c.NotePrivate {
+		v.Note, v.NoteVoice = c.Note, c.Voice
+	}
+	return v
+}
+
 // forwardCheckin tells the advisor about a completed check-in.
 func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) error {
 	chat := r.advisorChat(ctx, ben)
 	week := r.weekLabel(advisorLang, c.Week)
+	v := SharedCheckIn(ben, p, c)
 	help := r.at(catalog.No)
-	if c.HelpAsked {
+	if v.Help {
 		help = r.at(catalog.Yes)
 	}
 	key := "fwd:" + ben.ID + ":" + string(c.Week)
@@ -56,68 +107,66 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 	if err != nil {
 		return err
 	}
-	if !ben.Consent.Shares() {
-		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !c.HelpAsked, Keyboard: buttons,
-			Text: r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help)})
+	if v.Private {
+		_, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !v.Help, Keyboard: buttons,
+			Text: r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help)}, prioForward, false)
 		return err
 	}
 	var b strings.Builder
 	b.WriteString(r.at(catalog.FwdTitle, "name", ben.Name, "week", week))
-	if c.Score > 0 && !c.ScorePrivate {
+	if v.Score > 0 {
 		trend := ""
 		if prev := r.previousScore(ctx, ben.ID, c.Week); prev > 0 {
 			k := catalog.FwdTrendSame
-			if c.Score > prev {
+			if v.Score > prev {
 				k = catalog.FwdTrendUp
-			} else if c.Score < prev {
+			} else if v.Score < prev {
 				k = catalog.FwdTrendDown
 			}
 			trend = r.at(k, "prev", prev)
 		}
-		b.WriteString("\n" + r.at(catalog.FwdScore, "score", c.Score, "label", r.at(scoreKey(c.Score)), "trend", trend))
+		b.WriteString("\n" + r.at(catalog.FwdScore, "score", v.Score, "label", r.at(scoreKey(v.Score)), "trend", trend))
 	}
 	var voices []string
-	if q := strings.TrimSpace(p.Checkin.Question); q != "" && !c.AnswerPrivate && c.AnswerDone {
+	if q := strings.TrimSpace(p.Checkin.Question); q != "" {
 		switch {
-		case c.AnswerChoice != "":
-			b.WriteString("\n" + r.at(catalog.FwdAnswer, "question", q, "answer", r.at(answerKey(c.AnswerChoice))))
-		case c.Answer != "":
-			b.WriteString("\n" + r.at(catalog.FwdAnswer, "question", q, "answer", "« "+c.Answer+" »"))
+		case v.Choice != "":
+			b.WriteString("\n" + r.at(catalog.FwdAnswer, "question", q, "answer", r.at(answerKey(v.Choice))))
+		case v.Answer != "":
+			b.WriteString("\n" + r.at(catalog.FwdAnswer, "question", q, "answer", "« "+v.Answer+" »"))
 		}
-		if c.AnswerVoice != "" {
+		if v.AnswerVoice != "" {
 			b.WriteString("\n" + r.at(catalog.FwdAnswerVoice, "question", q))
-			voices = append(voices, c.AnswerVoice)
+			voices = append(voices, v.AnswerVoice)
 		}
 	}
 	var steps []string
-	for _, u := range c.Steps {
-		s := p.Step(u.StepID)
-		if s == nil || u.Private || u.Status == "" {
-			continue
-		}
-		steps = append(steps, r.at(catalog.FwdStep, "title", s.Title, "status", r.Catalog.Status(advisorLang, u.Status)))
+	for _, s := range v.Steps {
+		steps = append(steps, r.at(catalog.FwdStep, "title", s.Title, "status", r.Catalog.Status(advisorLang, s.Status)))
 	}
 	if len(steps) > 0 {
 		b.WriteString("\n" + r.at(catalog.FwdSteps) + "\n" + strings.Join(steps, "\n"))
 	}
-	if !c.NotePrivate {
-		if c.Note != "" {
-			b.WriteString("\n" + r.at(catalog.FwdNote, "note", c.Note))
-		}
-		if c.Voice != "" {
-			b.WriteString("\n" + r.at(catalog.FwdNoteVoice))
-			voices = append(voices, c.Voice)
-		}
+	if v.Note != "" {
+		b.WriteString("\n" + r.at(catalog.FwdNote, "note", v.Note))
+	}
+	if v.NoteVoice != "" {
+		b.WriteString("\n" + r.at(catalog.FwdNoteVoice))
+		voices = append(voices, v.NoteVoice)
 	}
 	b.WriteString("\n" + r.at(catalog.FwdHelp, "help", help))
-	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !c.HelpAsked, Keyboard: buttons}); err != nil {
+	prio := prioForward
+	if v.Help {
+		prio = prioHelp - 1 // the check-in of someone who asks for help
+	}
+	if _, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !v.Help, Keyboard: buttons}, prio, false); err != nil {
 		return err
 	}
-	for i, v := range voices {
-		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
-			Key: fmt.Sprintf("%s:voice%d", key, i), ChatID: chat, Kind: "voice", FileID: v, Silent: true,
+	for i, voice := range voices {
+		if _, err := r.news(ctx, bot.Outgoing{
+			Key: fmt.Sprintf("%s:voice%d", key, i), ChatID: chat, Kind: "voice", FileID: voice, Silent: true,
 			Text: r.at(catalog.FwdVoiceCaption, "name", ben.Name, "week", week),
-		}); err != nil {
+		}, prioForward, false); err != nil {
 			return err
 		}
 	}
@@ -156,7 +205,7 @@ func (r *Router) previousScore(ctx context.Context, benID string, week domain.We
 // alertHelp tells the advisor at once that the beneficiary asks for help,
 // during a check-in (week) or on a step's reminder (step). The step is
 // named only with consent.
-func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week domain.Week, step *domain.Step) error {
+func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week domain.Week, step *domain.Step, urgent bool) error {
 	now := r.Now().UTC()
 	var key, text string
 	switch {
@@ -170,9 +219,18 @@ func (r *Router) alertHelp(ctx context.Context, ben *domain.Beneficiary, week do
 		key = "help:" + ben.ID + ":" + string(week)
 		text = r.at(catalog.AlertHelpCheckin, "name", ben.Name, "week", r.weekLabel(advisorLang, week))
 	}
-	isNew, err := r.queueAlert(ctx, ben, key, text, false)
-	if err != nil || !isNew {
-		return err // an alert already queued was already counted
+	if urgent {
+		text = r.at(catalog.AlertHelpUrgent) + "\n" + text
+	}
+	sent, err := r.queueAlert(ctx, ben, key, text, false, prioHelp, urgent)
+	if err != nil {
+		return err
+	}
+	if err := r.whenAdvisorSees(ctx, ben, key, sent.Held, r.advisorChat(ctx, ben)); err != nil {
+		return err
+	}
+	if !sent.New {
+		return nil // an alert already queued was already counted
 	}
 	_, err = r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
 		b.AskedHelp(now)

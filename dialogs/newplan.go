@@ -116,7 +116,7 @@ var newPlanStages = map[string]npStage{
 					if err != nil || i < 0 || i >= len(templates()) {
 						return false, nil
 					}
-					if err := t.applyTemplate(st.Draft, templates()[i]); err != nil {
+					if err := t.r.applyTemplate(st.Draft, templates()[i]); err != nil {
 						return true, err
 					}
 				}
@@ -342,9 +342,9 @@ func (t *turn) newPlanButton(ctx context.Context, m *models.Message, parts []str
 
 // applyTemplate fills the draft from an example plan, its dates moved so
 // that its first step is due in a week.
-func (t *turn) applyTemplate(d *domain.Plan, name string) error {
-	start := domain.DateOf(t.r.Now().In(t.r.DefaultZone)).AddDays(7)
-	tpl, err := examples.Template(name, t.r.DefaultZone.String(), start)
+func (r *Router) applyTemplate(d *domain.Plan, name string) error {
+	start := domain.DateOf(r.Now().In(r.DefaultZone)).AddDays(7)
+	tpl, err := examples.Template(name, r.DefaultZone.String(), start)
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (t *turn) applyTemplate(d *domain.Plan, name string) error {
 		s.ID, s.Status, s.History = 0, domain.StatusTodo, nil
 		d.Steps = append(d.Steps, s)
 	}
-	d.Normalize(t.r.DefaultZone.String())
+	d.Normalize(r.DefaultZone.String())
 	d.Meetings = tpl.Meetings
 	d.Checkin = tpl.Checkin
 	return nil

@@ -36,6 +36,8 @@ func (r *Router) notify(ctx context.Context, d reminders.Due) error {
 		return r.brief(ctx, d)
 	case reminders.KindDigest:
 		return r.scheduledDigest(ctx, d)
+	case reminders.KindRelease:
+		return r.releaseNews(ctx, d)
 	}
 	return fmt.Errorf("unknown kind %q", d.Kind)
 }
@@ -46,10 +48,10 @@ func (r *Router) notify(ctx context.Context, d reminders.Due) error {
 func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 	ben, s := d.Ben, d.Step
 	if s.Owner == domain.OwnerAdvisor {
-		_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
+		_, err := r.news(ctx, bot.Outgoing{
 			Key: d.Key, ChatID: r.advisorChat(ctx, ben), Silent: true,
 			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.Catalog.DateTime(advisorLang, s.Due)),
-		})
+		}, prioStep, false)
 		return err
 	}
 	lang := ben.Language
@@ -165,10 +167,10 @@ func (r *Router) markBlocked(ctx context.Context, chat int64) error {
 	if err := r.Sched.Sync(ctx, ben.ID); err != nil {
 		return err
 	}
-	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{
+	_, err = r.news(ctx, bot.Outgoing{
 		Key: fmt.Sprintf("blocked:%s:%d", ben.ID, ben.Blocks), ChatID: r.advisorChat(ctx, ben),
 		Text: r.at(catalog.AdvBlocked, "name", ben.Name),
-	})
+	}, prioGone, false)
 	return err
 }
 

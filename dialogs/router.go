@@ -69,6 +69,7 @@ type Scheduler interface {
 	Sync(ctx context.Context, benID string) error
 	SyncAdvisor(ctx context.Context, advisorID int64) error
 	EnsureAdvisor(ctx context.Context, advisorID int64) error
+	HoldRelease(ctx context.Context, advisorID int64, at time.Time) error
 }
 
 // Deps are the parts a Router works with.
@@ -90,6 +91,13 @@ type Deps struct {
 	BotUsername string
 	// InviteTTL is how long an invite made in Telegram stays valid.
 	InviteTTL time.Duration
+	// PublicURL is where the web desk is reached (SUIVI_PUBLIC_URL,
+	// without a trailing slash); empty: /bureau says the desk is off.
+	PublicURL string
+	// Work are the advisors' working hours unless they set their own
+	// (SUIVI_WORKING_HOURS); WorkLimited false: news come at any hour.
+	Work        domain.WorkHours
+	WorkLimited bool
 	// RetentionMonths is how long data is kept after an accompaniment ends.
 	RetentionMonths int
 }
@@ -450,6 +458,7 @@ func AdvisorCommands(cat *catalog.Catalog, lang domain.Lang, admin bool) []model
 		{Command: "export", Description: cat.T(lang, catalog.CmdAdvExport)},
 		{Command: "cloturer", Description: cat.T(lang, catalog.CmdAdvClose)},
 		{Command: "absence", Description: cat.T(lang, catalog.CmdAdvAbsence)},
+		{Command: "bureau", Description: cat.T(lang, catalog.CmdAdvDesk)},
 	}
 	if admin {
 		cmds = append(cmds, models.BotCommand{Command: "inviterconseiller", Description: cat.T(lang, catalog.CmdAdvInvite)})

@@ -67,7 +67,7 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 		}
 		return true, "", t.edit(ctx, m, t.t(catalog.StepInProgressMsg, "title", s.Title))
 	case "st:help":
-		if err := t.r.alertHelp(ctx, t.ben, "", s); err != nil {
+		if err := t.r.alertHelp(ctx, t.ben, "", s, false); err != nil {
 			return true, "", err
 		}
 		return true, "", t.edit(ctx, m, escaped(m)+"\n\n"+t.t(catalog.HelpSent))

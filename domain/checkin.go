@@ -71,7 +71,9 @@ type CheckIn struct {
 	// text or voice note they sent is forwarded.
 	Pending   string `json:"pending,omitempty"`
 	HelpAsked bool   `json:"help,omitempty"`
-	HelpDone  bool   `json:"help_done,omitempty"`
+	// HelpUrgent: the request for help was marked urgent.
+	HelpUrgent bool `json:"help_urgent,omitempty"`
+	HelpDone   bool `json:"help_done,omitempty"`
 	// Completed is when the last question was answered; Closed when an
 	// unfinished check-in was closed (a newer one started, or it expired).
 	Completed time.Time `json:"completed,omitzero"`

@@ -49,6 +49,9 @@ func (d Date) DaysUntil(o Date) int {
 	return int(b.Sub(a).Hours() / 24)
 }
 
+// After reports whether d is strictly later than o.
+func (d Date) After(o Date) bool { return d.Compare(o) > 0 }
+
 // Before reports whether d is strictly earlier than o.
 func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }
 

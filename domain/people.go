@@ -148,6 +148,12 @@ type Advisor struct {
 	DigestSpec string `json:"digest_spec,omitempty"`
 	// Absence, when set, sends forwards, alerts and digests to a stand-in.
 	Absence *Absence `json:"absence,omitempty"`
+	// Lang is the language of the web desk for this advisor ("" = French;
+	// the bot speaks French to advisors).
+	Lang Lang `json:"lang,omitempty"`
+	// Work, when set, are the advisor's own working hours (else the
+	// structure's, SUIVI_WORKING_HOURS).
+	Work *WorkHours `json:"work,omitempty"`
 }
 
 // DefaultDigest is when an advisor gets the weekly digest unless they chose.

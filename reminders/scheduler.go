@@ -52,6 +52,7 @@ const (
 	KindAftercare Kind = "aftercare" // f: after the end, monthly check-ins then a last one at 6 months
 	KindRetention Kind = "retention" // x: the end of the retention period: delete the data
 	KindDigest    Kind = "digest"    // d: an advisor's weekly digest
+	KindRelease   Kind = "release"   // w: the start of an advisor's working hours: the news held come
 )
 
 func kindCode(k Kind) string {
@@ -74,12 +75,14 @@ func kindCode(k Kind) string {
 		return "x"
 	case KindDigest:
 		return "d"
+	case KindRelease:
+		return "w"
 	}
 	return ""
 }
 
 func kindOf(code string) Kind {
-	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest} {
+	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest, KindRelease} {
 		if kindCode(k) == code {
 			return k
 		}
@@ -89,7 +92,9 @@ func kindOf(code string) Kind {
 
 // forAdvisor reports whether a kind's messages go to the advisor (no quiet
 // hours of the beneficiary).
-func forAdvisor(k Kind) bool { return k == KindOverdue || k == KindBrief || k == KindDigest }
+func forAdvisor(k Kind) bool {
+	return k == KindOverdue || k == KindBrief || k == KindDigest || k == KindRelease
+}
 
 // Due is one occurrence, as the lane's handler rebuilds it from its event.
 type Due struct {
@@ -165,7 +170,7 @@ func (d Due) Data() DueData {
 // rules before it pushes.
 func StillDue(d Due) bool {
 	switch d.Kind {
-	case KindDigest:
+	case KindDigest, KindRelease:
 		return d.Advisor != nil
 	case KindResume:
 		return d.Ben.State == domain.StatePaused && d.Key == resumeKey(d.Ben)
@@ -481,7 +486,7 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 // beneficiary joins).
 func (s *Scheduler) EnsureAdvisor(ctx context.Context, id int64) error {
 	jobs, err := s.store.Jobs(ctx, advisorOwner(id))
-	if err != nil || len(jobs) > 0 {
+	if _, ok := jobs[member(KindDigest, advisorOwner(id), 0)]; err != nil || ok {
 		return err
 	}
 	if err := s.SyncAdvisor(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -599,8 +604,11 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		s.log.Error("dropping malformed job", "job", j.Member)
 		return s.store.FinishJob(ctx, "", j.Member, time.Time{})
 	}
-	if k == KindDigest {
+	switch k {
+	case KindDigest:
 		return s.fireDigest(ctx, j, benID, now)
+	case KindRelease:
+		return s.fireRelease(ctx, j, benID)
 	}
 	sr, err := s.load(ctx, benID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -674,13 +682,46 @@ func pick(occs []Occurrence, deliver func(Occurrence) time.Time, due, now time.T
 	return latest, index, time.Time{}
 }
 
-// SyncAdvisor schedules an advisor's weekly digest.
+// HoldRelease schedules the release of the news held for an advisor at at
+// (the start of their next working period); an earlier one stands.
+func (s *Scheduler) HoldRelease(ctx context.Context, advisorID int64, at time.Time) error {
+	if err := s.store.AddJob(ctx, advisorOwner(advisorID), member(KindRelease, advisorOwner(advisorID), 0), at); err != nil {
+		return err
+	}
+	s.Wake()
+	return nil
+}
+
+// fireRelease hands the release of an advisor's held news to their lane.
+func (s *Scheduler) fireRelease(ctx context.Context, j store.Job, owner string) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(owner, "a"), 10, 64)
+	if err != nil {
+		return s.store.FinishJob(ctx, owner, j.Member, time.Time{})
+	}
+	d := Due{Kind: KindRelease, Advisor: &domain.Advisor{ID: id}, Occ: occurrenceAt(j.Due, s.zone),
+		Key: fmt.Sprintf("%s:release:%d", owner, j.Due.Unix())}
+	if err := s.push(ctx, id, d); err != nil {
+		return err
+	}
+	return s.store.FinishJob(ctx, owner, j.Member, time.Time{})
+}
+
+// SyncAdvisor schedules an advisor's weekly digest (a release of held news
+// stays as it is).
 func (s *Scheduler) SyncAdvisor(ctx context.Context, advisorID int64) error {
 	a, err := s.store.Advisor(ctx, advisorID)
 	if err != nil {
 		return err
 	}
-	jobs := map[string]time.Time{}
+	jobs, err := s.store.Jobs(ctx, advisorOwner(a.ID))
+	if err != nil {
+		return err
+	}
+	for m := range jobs {
+		if k, _, _, err := parseMember(m); err != nil || k != KindRelease {
+			delete(jobs, m)
+		}
+	}
 	if sched, err := digestSchedule(a, s.zone); err != nil {
 		s.log.Error("digest schedule", "advisor", a.ID, "err", err)
 	} else if o, ok := sched.Next(s.now().Add(-syncGrace)); ok {

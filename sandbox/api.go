@@ -37,6 +37,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/files/{id}", s.apiFile)
 	m.HandleFunc("GET /healthz", s.botHandler)
 	m.HandleFunc("GET /metrics", s.botHandler)
+	// The advisors' web desk, served by the bot as in production.
+	m.HandleFunc("/desk/", s.botHandler)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "no such API call: %s %s (see the README's sandbox section)", r.Method, r.URL.Path)
 	})

@@ -28,6 +28,11 @@ import (
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
 //	suivi:{due}:...                 the due-queue of jobs (see jobs.go)
 //
+//	suivi:desk:login:<token>        string  advisor id of a single-use login link to the web desk (TTL)
+//	suivi:desk:session:<id>         hash    a web desk session: advisor, csrf token (TTL)
+//	suivi:advisor:<id>:sessions     set     the advisor's desk session ids (to end them all)
+//	suivi:advisor:<id>:logins       string  login links made in the current window (TTL)
+//	suivi:advisor:<id>:held         hash    message key -> news held until the advisor's working hours
 //	suivi:sandbox                   string  marks a Redis that a sandbox (suivi sandbox) owns
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
@@ -59,6 +64,12 @@ func (k keys) advisorTag(id int64) string   { return k.prefix + "advisor:" + i64
 
 // jobs names the due-queue's keys (layout in jobs.go).
 func (k keys) jobs(part string) string { return k.prefix + "{due}:" + part }
+
+func (k keys) deskLogin(token string) string   { return k.prefix + "desk:login:" + token }
+func (k keys) deskSession(id string) string    { return k.prefix + "desk:session:" + id }
+func (k keys) advisorSessions(id int64) string { return k.advisorTag(id) + "sessions" }
+func (k keys) advisorLogins(id int64) string   { return k.advisorTag(id) + "logins" }
+func (k keys) advisorHeld(id int64) string     { return k.advisorTag(id) + "held" }
 
 func (k keys) sandbox() string    { return k.prefix + "sandbox" }
 func (k keys) all() string        { return k.prefix + "*" }

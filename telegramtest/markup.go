@@ -184,6 +184,14 @@ func parseInlineButton(obj map[string]any) (Button, *apiError) {
 		}
 		btn.Data = data
 	}
+	if v, ok := obj["web_app"]; ok {
+		wa, ok := v.(map[string]any)
+		u, _ := wa["url"].(string)
+		if !ok || !strings.HasPrefix(strings.ToLower(u), "https://") {
+			return btn, badRequest("BUTTON_TYPE_INVALID")
+		}
+		btn.WebApp = u
+	}
 	if v, ok := obj["url"]; ok {
 		u, ok := v.(string)
 		if !ok {

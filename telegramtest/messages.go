@@ -67,7 +67,7 @@ type Message struct {
 }
 
 // Button is an inline keyboard button.
-type Button struct{ Text, Data, URL string }
+type Button struct{ Text, Data, URL, WebApp string }
 
 func (m Message) clone() Message {
 	if m.Keyboard != nil {

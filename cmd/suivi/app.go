@@ -17,6 +17,7 @@ import (
 
 	"suivi/bot"
 	"suivi/catalog"
+	"suivi/desk"
 	"suivi/dialogs"
 	"suivi/domain"
 	"suivi/reminders"
@@ -38,6 +39,7 @@ type app struct {
 	inbox   *bot.Inbox
 	poller  *bot.Poller
 	webhook *bot.Webhook
+	desk    *desk.Server
 }
 
 // redactURL hides a password in a Redis URL.
@@ -133,8 +135,11 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		Store: a.store, Send: a.sender, Outbox: a.outbox, Events: events, Sched: a.sched,
 		Catalog: catalog.New(), Now: now, Log: log,
 		Admins: cfg.Admins, DefaultZone: cfg.Zone,
-		BotUsername: me, InviteTTL: cfg.InviteTTL, RetentionMonths: cfg.Retention,
+		BotUsername: me, InviteTTL: cfg.InviteTTL, RetentionMonths: cfg.Retention, PublicURL: cfg.PublicURL,
+		Work: cfg.Work, WorkLimited: cfg.WorkLimited,
 	})
+	a.desk = desk.New(desk.Options{Actions: router, Sessions: a.store, Catalog: catalog.New(), Now: now, Log: log,
+		BotToken: cfg.Token, PublicURL: cfg.PublicURL, Zone: cfg.Zone})
 	a.inbox = bot.NewInbox(a.store, router, events, now, log, lanes, 0)
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
@@ -207,6 +212,7 @@ func (a *app) handler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /metrics", a.metricsHandler())
+	mux.Handle("/desk/", a.desk)
 	if a.webhook != nil {
 		mux.Handle("POST /telegram/webhook", a.webhook)
 	}

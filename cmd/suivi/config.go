@@ -21,17 +21,20 @@ type Config struct {
 	Admins      []int64        // SUIVI_ADMIN_IDS
 	Zone        *time.Location // SUIVI_TIMEZONE
 	ZoneName    string
-	HTTPAddr    string        // SUIVI_HTTP_ADDR
-	BotUsername string        // SUIVI_BOT_USERNAME
-	WebhookURL  string        // SUIVI_WEBHOOK_URL
-	Secret      string        // SUIVI_WEBHOOK_SECRET
-	InviteTTL   time.Duration // SUIVI_INVITE_TTL
-	Workers     int           // SUIVI_WORKERS
-	Lease       time.Duration // SUIVI_INBOX_LEASE
-	RateGlobal  float64       // SUIVI_RATE_GLOBAL
-	RateChat    float64       // SUIVI_RATE_CHAT
-	LogLevel    slog.Level    // SUIVI_LOG_LEVEL
-	Retention   int           // SUIVI_RETENTION_MONTHS
+	HTTPAddr    string           // SUIVI_HTTP_ADDR
+	BotUsername string           // SUIVI_BOT_USERNAME
+	WebhookURL  string           // SUIVI_WEBHOOK_URL
+	PublicURL   string           // SUIVI_PUBLIC_URL
+	Work        domain.WorkHours // SUIVI_WORKING_HOURS
+	WorkLimited bool             // false: SUIVI_WORKING_HOURS=always
+	Secret      string           // SUIVI_WEBHOOK_SECRET
+	InviteTTL   time.Duration    // SUIVI_INVITE_TTL
+	Workers     int              // SUIVI_WORKERS
+	Lease       time.Duration    // SUIVI_INBOX_LEASE
+	RateGlobal  float64          // SUIVI_RATE_GLOBAL
+	RateChat    float64          // SUIVI_RATE_CHAT
+	LogLevel    slog.Level       // SUIVI_LOG_LEVEL
+	Retention   int              // SUIVI_RETENTION_MONTHS
 }
 
 // configVars documents every variable; the README's table mirrors it.
@@ -44,6 +47,8 @@ var configVars = []struct{ name, def, doc string }{
 	{"SUIVI_HTTP_ADDR", "", "Address of the HTTP server (health, webhook), e.g. :8080"},
 	{"SUIVI_BOT_USERNAME", "", "Bot username for invite links (default: asked with getMe)"},
 	{"SUIVI_WEBHOOK_URL", "", "Public HTTPS URL of /telegram/webhook; empty = long polling"},
+	{"SUIVI_PUBLIC_URL", "", "Public URL of this server, where advisors reach the web desk (/desk/); https for the Mini App"},
+	{"SUIVI_WORKING_HOURS", "mon-fri 09:00-18:00", "Advisors' working hours unless they set their own; always for none"},
 	{"SUIVI_WEBHOOK_SECRET", "", "Secret token Telegram sends with each webhook call"},
 	{"SUIVI_INVITE_TTL", "336h", "How long an invite link stays valid"},
 	{"SUIVI_WORKERS", "8", "Chats handled in parallel per replica"},
@@ -82,6 +87,7 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 		HTTPAddr:    get("SUIVI_HTTP_ADDR"),
 		BotUsername: strings.TrimPrefix(get("SUIVI_BOT_USERNAME"), "@"),
 		WebhookURL:  get("SUIVI_WEBHOOK_URL"),
+		PublicURL:   strings.TrimRight(get("SUIVI_PUBLIC_URL"), "/"),
 		Secret:      get("SUIVI_WEBHOOK_SECRET"),
 	}
 	if needToken && c.Token == "" {
@@ -111,6 +117,17 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 		bad("SUIVI_TIMEZONE: %v", err)
 	} else {
 		c.Zone, _ = time.LoadLocation(c.ZoneName)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" {
+			bad("SUIVI_PUBLIC_URL must be an http(s):// URL like https://suivi.example.org")
+		}
+	}
+	if w, limited, err := domain.ParseWorkHours(get("SUIVI_WORKING_HOURS")); err != nil {
+		bad("SUIVI_WORKING_HOURS: %v", err)
+	} else {
+		c.Work, c.WorkLimited = w, limited
 	}
 	if c.WebhookURL != "" {
 		u, err := url.Parse(c.WebhookURL)

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,10 +17,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -85,6 +91,8 @@ func baseEnv(t *testing.T, srv *telegramtest.Server) env {
 		"REDIS_URL":          redistest.URL(t),
 		"SUIVI_WORKERS":      "4",
 		"SUIVI_RATE_CHAT":    "100",
+		// News reach advisors at any hour, unless a test sets hours.
+		"SUIVI_WORKING_HOURS": "always",
 	}
 }
 
@@ -2361,14 +2369,23 @@ type sandboxAPI struct {
 func startSandbox(t *testing.T, redisURL string) *sandboxAPI {
 	t.Helper()
 	e := env{"REDIS_URL": redisURL, "SUIVI_LOG_LEVEL": "error"}
-	so := sandboxOptions{getenv: e.get, stderr: logWriter{t}}
+	// The page's address is known before the bot starts: the desk's links
+	// point there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	so := sandboxOptions{getenv: e.get, stderr: logWriter{t}, publicURL: "http://" + ln.Addr().String()}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv, err := sandbox.New(ctx, sandbox.Options{Open: func(ctx context.Context) (sandbox.World, error) { return openSandbox(ctx, so) }})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewUnstartedServer(srv)
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
 	t.Cleanup(func() {
 		hs.CloseClientConnections()
 		hs.Close()
@@ -2589,4 +2606,145 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// ------------------------------------------------------------------------
+// The web desk
+
+// deskWorld is a world whose app serves its HTTP handler (the desk) at
+// base, the address SUIVI_PUBLIC_URL names.
+func deskWorld(t *testing.T, at time.Time, extra env) (*world, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	e := env{"SUIVI_PUBLIC_URL": base}
+	for k, v := range extra {
+		e[k] = v
+	}
+	w := newWorldAt(t, at, e)
+	hs := httptest.NewUnstartedServer(w.r.app.handler())
+	hs.Listener.Close()
+	hs.Listener = ln
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return w, base
+}
+
+// deskUser is a browser on the desk: its cookies and the CSRF token of the
+// pages it was shown.
+type deskUser struct {
+	base string
+	c    *http.Client
+	csrf string
+}
+
+func newDeskUser(base string) *deskUser {
+	jar, _ := cookiejar.New(nil)
+	return &deskUser{base: base, c: &http.Client{Jar: jar, Timeout: time.Minute}}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([a-z2-7]+)"`)
+var nonceRE = regexp.MustCompile(`name="nonce" value="([0-9a-f]+)"`)
+
+// do makes a request, checks its status (after redirects) and returns the
+// body.
+func (d *deskUser) do(t *testing.T, req *http.Request, status int) string {
+	t.Helper()
+	if status == http.StatusSeeOther {
+		d.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		defer func() { d.c.CheckRedirect = nil }()
+	}
+	resp, err := d.c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != status {
+		t.Fatalf("%s %s: %d, want %d\n%s", req.Method, req.URL.Path, resp.StatusCode, status, b)
+	}
+	if m := csrfRE.FindSubmatch(b); m != nil {
+		d.csrf = string(m[1])
+	}
+	return string(b)
+}
+
+func (d *deskUser) get(t *testing.T, path string, status int) string {
+	t.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = d.base + path
+	}
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return d.do(t, req, status)
+}
+
+// post sends a form with the session's CSRF token and a fresh nonce.
+func (d *deskUser) post(t *testing.T, path string, form url.Values, status int) string {
+	t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("csrf", d.csrf)
+	if f.Get("nonce") == "" {
+		f.Set("nonce", fmt.Sprintf("%x", time.Now().UnixNano()))
+	}
+	return d.postRaw(t, path, f, status)
+}
+
+// postRaw sends a form as given.
+func (d *deskUser) postRaw(t *testing.T, path string, form url.Values, status int) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, d.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return d.do(t, req, status)
+}
+
+// bureauLink has an advisor send /bureau and returns the login link.
+func bureauLink(t *testing.T, w *world, adv *telegramtest.User) string {
+	t.Helper()
+	n := len(adv.Messages())
+	adv.SendText("/bureau")
+	w.settle(t)
+	for _, m := range since(adv, n) {
+		if i := strings.Index(m.PlainText, "http"); i >= 0 && strings.Contains(m.PlainText, "/desk/login?t=") {
+			return strings.Fields(m.PlainText[i:])[0]
+		}
+	}
+	t.Fatalf("/bureau gave no login link: %s", dump(since(adv, n)))
+	return ""
+}
+
+// deskLogin signs an advisor in with a /bureau link.
+func deskLogin(t *testing.T, w *world, base string, adv *telegramtest.User) *deskUser {
+	t.Helper()
+	d := newDeskUser(base)
+	d.get(t, bureauLink(t, w, adv), http.StatusOK)
+	if d.csrf == "" {
+		t.Fatal("signed in, but no page with a form")
+	}
+	return d
+}
+
+// signInitData signs Mini App data as Telegram does, for the bot token.
+func signInitData(vals url.Values, botToken string) string {
+	var pairs []string
+	for k, vs := range vals {
+		pairs = append(pairs, k+"="+vs[0])
+	}
+	sort.Strings(pairs)
+	h := hmac.New(sha256.New, []byte("WebAppData"))
+	h.Write([]byte(botToken))
+	m := hmac.New(sha256.New, h.Sum(nil))
+	m.Write([]byte(strings.Join(pairs, "\n")))
+	out := url.Values{}
+	for k, v := range vals {
+		out[k] = v
+	}
+	out.Set("hash", hex.EncodeToString(m.Sum(nil)))
+	return out.Encode()
 }

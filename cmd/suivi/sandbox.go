@@ -54,6 +54,8 @@ type sandboxOptions struct {
 	planFile string
 	empty    bool
 	stderr   io.Writer
+	// publicURL is the page's address: the web desk is served there too.
+	publicURL string
 }
 
 func cmdSandbox(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -85,7 +87,7 @@ func cmdSandbox(ctx context.Context, args []string, getenv func(string) string, 
 	defer ln.Close()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	so := sandboxOptions{getenv: getenv, planFile: *planFile, empty: *empty, stderr: stderr}
+	so := sandboxOptions{getenv: getenv, planFile: *planFile, empty: *empty, stderr: stderr, publicURL: strings.TrimSuffix(pageURL(ln.Addr()), "/")}
 	srv, err := sandbox.New(ctx, sandbox.Options{
 		Open: func(ctx context.Context) (sandbox.World, error) { return openSandbox(ctx, so) },
 	})
@@ -191,6 +193,7 @@ func openSandbox(ctx context.Context, so sandboxOptions) (_ *sandboxWorld, err e
 		"SUIVI_WEBHOOK_URL":    "",
 		"SUIVI_WEBHOOK_SECRET": "",
 		"SUIVI_BOT_USERNAME":   "",
+		"SUIVI_PUBLIC_URL":     so.publicURL,
 	}
 	if so.getenv("SUIVI_LOG_LEVEL") == "" {
 		overlay["SUIVI_LOG_LEVEL"] = "warn"
@@ -249,7 +252,10 @@ func sceneStart(now time.Time, loc *time.Location) time.Time {
 func (w *sandboxWorld) seed(ctx context.Context, so sandboxOptions) error {
 	st := w.app.store
 	now := w.clk.Now().UTC()
-	if err := st.PutAdvisor(ctx, &domain.Advisor{ID: sandboxAdvisor, Name: sandboxAdvisorName, Admin: true, Created: now}); err != nil {
+	// Claire works Monday to Saturday, 8:00 to 20:00 (the scene starts on a
+	// Saturday morning): news outside those hours wait for her.
+	work := domain.WorkHours{Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}, From: 8 * 60, To: 20 * 60}
+	if err := st.PutAdvisor(ctx, &domain.Advisor{ID: sandboxAdvisor, Name: sandboxAdvisorName, Admin: true, Created: now, Work: &work}); err != nil {
 		return err
 	}
 	switch {
