@@ -65,13 +65,19 @@ func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 	return rdb, nil
 }
 
-// openStore connects to Redis for a one-shot command; done closes it.
+// openStore connects to Redis for a one-shot command, after checking that
+// SUIVI_DATA_KEYS opens what Redis holds; done closes it.
 func openStore(ctx context.Context, cfg Config) (st *store.Store, done func(), err error) {
 	rdb, err := connectRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	return store.New(rdb), func() { _ = rdb.Close() }, nil
+	st = store.New(rdb, store.Options{Keys: cfg.Keys})
+	if err := st.UseKeys(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, nil, err
+	}
+	return st, func() { _ = rdb.Close() }, nil
 }
 
 // httpClient is shared by every Telegram call: it keeps idle connections
@@ -120,7 +126,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		_ = rdb.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb), api: api, me: me}
+	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb, store.Options{Keys: cfg.Keys}), api: api, me: me}
 	// One pass, bottom up: whoever has a change to make for someone pushes
 	// an event into that person's lane of the inbox, handled by the router.
 	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, now, log)
@@ -144,9 +150,13 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	return a, nil
 }
 
-// setup registers the admins as advisors, schedules every advisor's digest,
-// and publishes the command menu and the update mode.
+// setup checks that SUIVI_DATA_KEYS opens what Redis holds, registers the
+// admins as advisors, schedules every advisor's digest, and publishes the
+// command menu and the update mode.
 func (a *app) setup(ctx context.Context) error {
+	if err := a.store.UseKeys(ctx); err != nil {
+		return err
+	}
 	for _, id := range a.cfg.Admins {
 		if _, err := a.store.EnsureAdvisor(ctx, &domain.Advisor{ID: id, Admin: true, Created: a.now().UTC()}); err != nil {
 			return err
