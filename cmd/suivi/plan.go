@@ -65,7 +65,7 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 			fmt.Fprintln(stderr, "suivi: set SUIVI_BOT_USERNAME (or TELEGRAM_BOT_TOKEN) to build the invite link")
 			return exitUsage
 		}
-		_, me, err := newTelegram(ctx, cfg)
+		_, me, err := newTelegram(ctx, cfg, nil)
 		if err != nil {
 			fmt.Fprintln(stderr, "suivi:", err)
 			return exitFailure
