@@ -87,8 +87,8 @@ type RotateProgress struct {
 	Resealed int
 	// Current counts values already sealed under the first key.
 	Current int
-	// Changed counts values Suivi rewrote while the rotation read them
-	// (they are sealed under the sealing key of the replica that wrote them).
+	// Changed counts values Suivi kept rewriting while the rotation
+	// resealed them (read again rotateTries times): run it again.
 	Changed int
 	// Failed counts values that could not be opened: sealed under a key
 	// the ring lacks, or altered.
@@ -167,6 +167,9 @@ func (s *Store) Rotate(ctx context.Context, progress func(RotateProgress)) (Rota
 	if p.Failed > 0 {
 		return p, fmt.Errorf("%d values could not be opened: the other keys are still needed", p.Failed)
 	}
+	if p.Changed > 0 {
+		return p, fmt.Errorf("%d values kept changing while they were resealed: run it again", p.Changed)
+	}
 	if err := resetKeys.Run(ctx, s.rdb, []string{s.k.sealKeys()}, s.keys.Primary(), s.keys.fp[s.keys.Primary()]).Err(); err != nil {
 		return p, fmt.Errorf("record data key: %w", err)
 	}
@@ -225,41 +228,56 @@ func recordResealer[T any](s *Store, aad string) resealer {
 	}
 }
 
-// count adds the outcome of one value to p.
-func (p *RotateProgress) count(replaced, resealed bool, err error) {
-	switch {
-	case errors.Is(err, ErrUnsealable):
-		p.Failed++
-	case !resealed:
-		p.Current++
-	case replaced:
-		p.Resealed++
-	default:
-		p.Changed++
+// rotateTries is how many times a rotation reads a value again that Suivi
+// rewrote while it was resealing it.
+const rotateTries = 3
+
+// rotateValue reseals one value: read returns it (ok false: gone), cas
+// replaces it if it is still the one read.
+func rotateValue(p *RotateProgress, reseal resealer, read func() ([]byte, bool, error), cas func(old, new []byte) (bool, error)) error {
+	for range rotateTries {
+		v, ok, err := read()
+		if err != nil || !ok {
+			return err
+		}
+		out, stale, err := reseal(v)
+		switch {
+		case errors.Is(err, ErrUnsealable):
+			p.Failed++
+			return nil
+		case err != nil:
+			return err
+		case !stale:
+			p.Current++
+			return nil
+		}
+		replaced, err := cas(v, out)
+		if err != nil || replaced {
+			if replaced {
+				p.Resealed++
+			}
+			return err
+		}
+		// Rewritten meanwhile: look again.
 	}
+	p.Changed++
+	return nil
 }
 
 func (s *Store) rotateString(ctx context.Context, key string, p *RotateProgress, reseal resealer) error {
-	v, err := s.rdb.Get(ctx, key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil
-	}
+	err := rotateValue(p, reseal, func() ([]byte, bool, error) {
+		v, err := s.rdb.Get(ctx, key).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return nil, false, nil
+		}
+		return v, err == nil, err
+	}, func(old, new []byte) (bool, error) {
+		n, err := casString.Run(ctx, s.rdb, []string{key}, old, new).Int()
+		return n == 1, err
+	})
 	if err != nil {
 		return fmt.Errorf("rotate %s: %w", key, err)
 	}
-	out, ok, err := reseal(v)
-	replaced := false
-	if ok {
-		n, cerr := casString.Run(ctx, s.rdb, []string{key}, v, out).Int()
-		if cerr != nil {
-			return fmt.Errorf("rotate %s: %w", key, cerr)
-		}
-		replaced = n == 1
-	}
-	if err != nil && !errors.Is(err, ErrUnsealable) {
-		return fmt.Errorf("rotate %s: %w", key, err)
-	}
-	p.count(replaced, ok, err)
 	return nil
 }
 
@@ -271,20 +289,26 @@ func (s *Store) rotateHash(ctx context.Context, key string, p *RotateProgress, r
 			return fmt.Errorf("rotate %s: %w", key, err)
 		}
 		for i := 0; i+1 < len(kv); i += 2 {
-			field, v := kv[i], []byte(kv[i+1])
-			out, ok, err := resealerFor(field)(v)
-			if err != nil && !errors.Is(err, ErrUnsealable) {
+			field, first := kv[i], []byte(kv[i+1])
+			read := func() ([]byte, bool, error) {
+				if first != nil {
+					v := first
+					first = nil
+					return v, true, nil
+				}
+				v, err := s.rdb.HGet(ctx, key, field).Bytes()
+				if errors.Is(err, redis.Nil) {
+					return nil, false, nil
+				}
+				return v, err == nil, err
+			}
+			err := rotateValue(p, resealerFor(field), read, func(old, new []byte) (bool, error) {
+				n, err := casHash.Run(ctx, s.rdb, []string{key}, field, old, new).Int()
+				return n == 1, err
+			})
+			if err != nil {
 				return fmt.Errorf("rotate %s %s: %w", key, field, err)
 			}
-			replaced := false
-			if ok {
-				n, cerr := casHash.Run(ctx, s.rdb, []string{key}, field, v, out).Int()
-				if cerr != nil {
-					return fmt.Errorf("rotate %s %s: %w", key, field, cerr)
-				}
-				replaced = n == 1
-			}
-			p.count(replaced, ok, err)
 		}
 		if cursor = next; cursor == 0 {
 			return nil
@@ -304,20 +328,20 @@ func (s *Store) rotateParked(ctx context.Context, key, queue string, p *RotatePr
 		if err != nil || item == nil {
 			continue // not ours to fix: left as it is
 		}
-		out, ok, err := s.wholeResealer(aadItem(queue, id))(item)
-		if err != nil && !errors.Is(err, ErrUnsealable) {
+		// A parked record is never rewritten, only trimmed away: one read.
+		first := true
+		err = rotateValue(p, s.wholeResealer(aadItem(queue, id)), func() ([]byte, bool, error) {
+			ok := first
+			first = false
+			return item, ok, nil
+		}, func(_, sealed []byte) (bool, error) {
+			r["item"] = mustJSON(string(sealed))
+			n, err := casList.Run(ctx, s.rdb, []string{key}, rec, mustJSON(r)).Int()
+			return n == 1, err
+		})
+		if err != nil {
 			return fmt.Errorf("rotate %s %s: %w", key, id, err)
 		}
-		replaced := false
-		if ok {
-			r["item"] = mustJSON(string(out))
-			n, cerr := casList.Run(ctx, s.rdb, []string{key}, rec, mustJSON(r)).Int()
-			if cerr != nil {
-				return fmt.Errorf("rotate %s %s: %w", key, id, cerr)
-			}
-			replaced = n == 1
-		}
-		p.count(replaced, ok, err)
 	}
 	return nil
 }

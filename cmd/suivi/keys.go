@@ -50,7 +50,7 @@ func keysRotate(ctx context.Context, getenv func(string) string, stdout, stderr 
 	defer done()
 	primary := cfg.Keys.Primary()
 	line := func(p store.RotateProgress) string {
-		return fmt.Sprintf("%d keys scanned, %d values sealed again under %q, %d already under it, %d rewritten by Suivi meanwhile, %d unreadable",
+		return fmt.Sprintf("%d keys scanned, %d values sealed again under %q, %d already under it, %d kept changing, %d unreadable",
 			p.Keys, p.Resealed, primary, p.Current, p.Changed, p.Failed)
 	}
 	shown := 0
