@@ -20,8 +20,8 @@ var ErrKeyMissing = errors.New("SUIVI_DATA_KEYS does not open Redis's data")
 // values under, and records the sealing key's.
 //
 // KEYS[1] the hash of key id -> fingerprint
-// ARGV[1] the sealing key's id, ARGV[2] its fingerprint, then id,
-// fingerprint of every key of the ring
+// ARGV[1] the sealing key's id (” to check only), ARGV[2] its
+// fingerprint, then id, fingerprint of every key of the ring
 // Returns {} when the ring holds every key (the sealing one is recorded),
 // else {id, 'missing' or 'different', ...} and records nothing.
 var useKeys = redis.NewScript(`
@@ -38,7 +38,7 @@ for i = 1, #held, 2 do
   end
 end
 if #bad > 0 then return bad end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return {}`)
 
 // UseKeys checks, before a process writes anything, that its ring opens
@@ -46,8 +46,16 @@ return {}`)
 // fingerprints, never the keys) must be in the ring, with the same key
 // material. It then records the sealing key. A missing or different key
 // returns an error wrapping ErrKeyMissing that says which, in one line.
-func (s *Store) UseKeys(ctx context.Context) error {
-	args := []any{s.keys.Primary(), s.keys.fp[s.keys.Primary()]}
+func (s *Store) UseKeys(ctx context.Context) error { return s.checkKeys(ctx, true) }
+
+// CheckKeys is UseKeys for a process that only reads: it records nothing.
+func (s *Store) CheckKeys(ctx context.Context) error { return s.checkKeys(ctx, false) }
+
+func (s *Store) checkKeys(ctx context.Context, record bool) error {
+	args := []any{"", ""}
+	if record {
+		args = []any{s.keys.Primary(), s.keys.fp[s.keys.Primary()]}
+	}
 	for _, id := range s.keys.ids {
 		args = append(args, id, s.keys.fp[id])
 	}

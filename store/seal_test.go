@@ -435,3 +435,24 @@ func TestParseKeyring(t *testing.T) {
 		}
 	}
 }
+
+// A process that only reads checks the ring without recording its sealing
+// key; one that writes records it, and a ring without it is refused after.
+func TestCheckKeysRecordsNothing(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Client(t)
+	k1, k3 := newKey(t, "k1"), newKey(t, "k3")
+	writeEverything(t, sealedStore(t, rdb, ring(t, k1)))
+	if err := store.New(rdb, store.Options{Keys: ring(t, k3, k1)}).CheckKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.New(rdb, store.Options{Keys: ring(t, k1)}).UseKeys(ctx); err != nil {
+		t.Fatalf("a read-only check recorded its key: %v", err)
+	}
+	if err := store.New(rdb, store.Options{Keys: ring(t, k3, k1)}).UseKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.New(rdb, store.Options{Keys: ring(t, k1)}).CheckKeys(ctx); !errors.Is(err, store.ErrKeyMissing) || !strings.Contains(err.Error(), `"k3"`) {
+		t.Fatalf("k3 may seal values now, a ring without it must be refused: %v", err)
+	}
+}

@@ -71,14 +71,19 @@ func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 }
 
 // openStore connects to Redis for a one-shot command, after checking that
-// SUIVI_DATA_KEYS opens what Redis holds; done closes it.
-func openStore(ctx context.Context, cfg Config) (st *store.Store, done func(), err error) {
+// SUIVI_DATA_KEYS opens what Redis holds (and, for a command that writes,
+// recording its sealing key); done closes it.
+func openStore(ctx context.Context, cfg Config, writes bool) (st *store.Store, done func(), err error) {
 	rdb, err := connectRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return nil, nil, err
 	}
 	st = store.New(rdb, store.Options{Keys: cfg.Keys})
-	if err := st.UseKeys(ctx); err != nil {
+	check := st.CheckKeys
+	if writes {
+		check = st.UseKeys
+	}
+	if err := check(ctx); err != nil {
 		_ = rdb.Close()
 		return nil, nil, err
 	}

@@ -42,7 +42,7 @@ func keysRotate(ctx context.Context, getenv func(string) string, stdout, stderr 
 	if !ok {
 		return exitUsage
 	}
-	st, done, err := openStore(ctx, cfg)
+	st, done, err := openStore(ctx, cfg, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure

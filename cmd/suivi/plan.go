@@ -72,7 +72,7 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 		}
 		username = me
 	}
-	st, done, err := openStore(ctx, cfg)
+	st, done, err := openStore(ctx, cfg, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure
@@ -120,7 +120,7 @@ func planExport(ctx context.Context, cfg Config, id string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "suivi: %q is not a plan id\n", id)
 		return exitUsage
 	}
-	st, done, err := openStore(ctx, cfg)
+	st, done, err := openStore(ctx, cfg, false)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure
