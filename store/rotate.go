@@ -20,7 +20,7 @@ var ErrKeyMissing = errors.New("SUIVI_DATA_KEYS does not open Redis's data")
 // values under, and records the sealing key's.
 //
 // KEYS[1] the hash of key id -> fingerprint
-// ARGV[1] the sealing key's id (” to check only), ARGV[2] its
+// ARGV[1] the sealing key's id (empty: check only), ARGV[2] its
 // fingerprint, then id, fingerprint of every key of the ring
 // Returns {} when the ring holds every key (the sealing one is recorded),
 // else {id, 'missing' or 'different', ...} and records nothing.
