@@ -14,7 +14,6 @@ import (
 
 	"suivi/internal/clock"
 	"suivi/internal/redistest"
-	"suivi/store"
 	"suivi/telegramtest"
 )
 
@@ -53,26 +52,6 @@ func baseEnv(t *testing.T, srv *telegramtest.Server) env {
 		"SUIVI_RATE_CHAT":    "100",
 		"SUIVI_DATA_KEYS":    newDataKey(t, "t1"),
 	}
-}
-
-// newDataKey makes a fresh SUIVI_DATA_KEYS entry.
-func newDataKey(t *testing.T, id string) string {
-	t.Helper()
-	k, err := store.NewKeyEntry(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-// keys returns the key ring of e's SUIVI_DATA_KEYS.
-func (e env) keys(t *testing.T) *store.Keyring {
-	t.Helper()
-	k, err := store.ParseKeyring(e["SUIVI_DATA_KEYS"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 // logWriter sends logs to the test log (they carry ids and kinds only).

@@ -11,6 +11,26 @@ import (
 	"suivi/store"
 )
 
+// newDataKey makes a fresh SUIVI_DATA_KEYS entry.
+func newDataKey(t *testing.T, id string) string {
+	t.Helper()
+	k, err := store.NewKeyEntry(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// keys returns the key ring of e's SUIVI_DATA_KEYS.
+func (e env) keys(t *testing.T) *store.Keyring {
+	t.Helper()
+	k, err := store.ParseKeyring(e["SUIVI_DATA_KEYS"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // runCmd runs one suivi command on e and returns its exit code, stdout and
 // stderr.
 func runCmd(e env, now func() time.Time, args ...string) (int, string, string) {
