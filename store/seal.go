@@ -23,9 +23,14 @@ import (
 // references, and every payload of the durable queues (raw Telegram
 // updates, messages to send, parked items) are sealed with AES-256-GCM
 // before they reach Redis, so that a copy of its snapshot or append-only
-// file reveals none of them. The sealing happens here and nowhere else:
-// records at their encode/decode (encode, decode), queue payloads at the
-// lanes' Push/Head, conversation states at their Set/Get.
+// file reveals none of them. The cipher, the key ring and the list of
+// sealed record fields (freeText) live here; the store applies them at
+// three boundaries: records at encode/decode, queue payloads at the lanes'
+// Push/Head (lanes.go), conversation states at their Set/Get.
+//
+// Nonces are random (96 bits): one key should seal no more than about 2^32
+// values, a few years of a large deployment; rotating the key yearly keeps
+// far below.
 //
 // A sealed value is text, so that Lua's cjson can copy it into a parked
 // record unchanged:
@@ -257,15 +262,14 @@ func freeText(v any) []*string {
 // leaving v untouched.
 func encode[T any](s *Store, v *T, aad string) []byte {
 	b := mustJSON(v)
+	if len(freeText(v)) == 0 {
+		return b
+	}
 	cp := new(T)
 	if err := json.Unmarshal(b, cp); err != nil {
 		panic(fmt.Sprintf("store: copy %T: %v", v, err))
 	}
-	fields := freeText(cp)
-	if len(fields) == 0 {
-		return b
-	}
-	for _, f := range fields {
+	for _, f := range freeText(cp) {
 		*f = s.keys.sealString(*f, aad)
 	}
 	return mustJSON(cp)
