@@ -12,4 +12,8 @@
 // served again (a *RetryAfterError), and a Telegram outage (ErrTransient)
 // is waited out with backoff without counting against an update. One chat
 // keeps at most MaxPending updates waiting.
+//
+// What the transport does is counted when LaneConfig.Metrics is set (each
+// item's outcome and time, chats put back and why) and, for every Bot API
+// request, by the HTTP client's InstrumentTransport.
 package bot

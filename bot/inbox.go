@@ -121,6 +121,7 @@ func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 		return false, nil
 	case store.PushParked, store.PushParkedNotice:
 		in.pool.log.Warn("update parked: backlog full", "update_id", env.ID, "chat", chat, "max", MaxPending, "told", res == store.PushParkedNotice)
+		in.pool.cfg.Metrics.ParkedOnArrival("backlog")
 	}
 	in.Wake()
 	return true, nil
@@ -133,8 +134,12 @@ func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 func (in *Inbox) Park(ctx context.Context, raw []byte, reason string) (string, error) {
 	sum := sha256.Sum256(raw)
 	id := "bad:" + hex.EncodeToString(sum[:8])
-	if _, err := in.pool.lanes.Park(ctx, id, 0, reason, raw, in.pool.now()); err != nil {
+	parked, err := in.pool.lanes.Park(ctx, id, 0, reason, raw, in.pool.now())
+	if err != nil {
 		return id, err
+	}
+	if parked {
+		in.pool.cfg.Metrics.ParkedOnArrival("undecodable")
 	}
 	return id, nil
 }
@@ -211,21 +216,22 @@ func (in *Inbox) RunOnce(ctx context.Context) (bool, error) { return in.pool.Run
 func (in *Inbox) Wake() { in.pool.Wake() }
 
 func (in *Inbox) process(ctx context.Context, chat int64, it store.Item) result {
-	err := in.handle(ctx, chat, it)
+	kind, err := in.handle(ctx, chat, it)
 	var ra *RetryAfterError
+	res := result{outcome: retry, reason: failReason(err), kind: kind}
 	switch {
 	case err == nil:
-		return result{outcome: done}
+		res = result{outcome: done, kind: kind}
 	case errors.As(err, &ra):
 		// Flood control is not the update's fault: wait, don't count.
-		return result{outcome: wait, at: in.pool.now().Add(ra.After)}
+		res = result{outcome: wait, at: in.pool.now().Add(ra.After), kind: kind}
 	case errors.Is(err, ErrTransient):
 		// Neither is a Telegram outage: wait it out, as the outbox does.
-		return result{outcome: unavailable, reason: "telegram unavailable"}
+		res = result{outcome: unavailable, reason: "telegram unavailable", kind: kind}
 	case errors.Is(err, ErrPermanent):
-		return result{outcome: park, reason: failReason(err)}
+		res.outcome = park
 	}
-	return result{outcome: retry, reason: failReason(err)}
+	return res
 }
 
 func failReason(err error) string {
@@ -249,8 +255,9 @@ type panicError struct {
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
 // handle runs the handler on one update with a timeout, recovering panics,
-// and logs the outcome with ids and kinds only.
-func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err error) {
+// and logs the outcome with ids and kinds only. It returns the item's kind
+// (Kind, "event:" and the event's kind, or "undecodable").
+func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (kind string, err error) {
 	start := time.Now()
 	log := in.pool.log
 	if store.IsEventItem(it.ID) {
@@ -259,9 +266,9 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 	var upd models.Update
 	if jerr := json.Unmarshal(it.Payload, &upd); jerr != nil || upd.ID == 0 {
 		log.Error("undecodable update", "id", it.ID, "chat", chat)
-		return fmt.Errorf("%w: undecodable update", ErrPermanent)
+		return "undecodable", fmt.Errorf("%w: undecodable update", ErrPermanent)
 	}
-	kind := Kind(&upd)
+	kind = Kind(&upd)
 	// ctx lets an update being handled finish (within the pool's Grace) when
 	// shutdown begins or the lease is lost.
 	hctx, cancel := context.WithTimeout(ctx, in.timeout)
@@ -280,18 +287,19 @@ func (in *Inbox) handle(ctx context.Context, chat int64, it store.Item) (err err
 	}
 	log.Log(ctx, lvl, "update", "update_id", upd.ID, "chat", chat, "kind", kind,
 		"try", it.Tries+1, "ms", time.Since(start).Milliseconds(), "err", errString(err))
-	return err
+	return kind, err
 }
 
 // handleEvent runs the handler on one lane event, like handle an update.
-func (in *Inbox) handleEvent(ctx context.Context, chat int64, it store.Item) (err error) {
+func (in *Inbox) handleEvent(ctx context.Context, chat int64, it store.Item) (kind string, err error) {
 	start := time.Now()
 	log := in.pool.log
 	ev, derr := store.DecodeEvent(it.Payload)
 	if derr != nil {
 		log.Error("undecodable event", "id", it.ID, "chat", chat)
-		return fmt.Errorf("%w: %w", ErrPermanent, derr)
+		return "undecodable", fmt.Errorf("%w: %w", ErrPermanent, derr)
 	}
+	kind = "event:" + ev.Kind
 	// As for an update: ctx lets it finish within the pool's Grace.
 	hctx, cancel := context.WithTimeout(ctx, in.timeout)
 	defer cancel()
@@ -308,7 +316,7 @@ func (in *Inbox) handleEvent(ctx context.Context, chat int64, it store.Item) (er
 	}
 	log.Log(ctx, lvl, "event", "event", ev.ID, "chat", chat, "kind", ev.Kind,
 		"try", it.Tries+1, "ms", time.Since(start).Milliseconds(), "err", errString(err))
-	return err
+	return kind, err
 }
 
 func errString(err error) string {

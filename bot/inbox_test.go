@@ -112,7 +112,7 @@ func drain(t *testing.T, in *bot.Inbox) {
 }
 
 func TestInboxKeepsEachChatInOrder(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
 	rec.block = make(chan struct{})
@@ -151,7 +151,7 @@ func TestInboxKeepsEachChatInOrder(t *testing.T) {
 // handled after the updates before it and before the ones after it, once
 // however often it is pushed.
 func TestEventsTakeTheirTurnInTheLane(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
 	events := bot.NewEvents(st, clk.Now)
@@ -198,7 +198,7 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 func TestInboxRecoversPanicsRetriesThenParks(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
 	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{MaxTries: 3}, 0)
@@ -243,7 +243,7 @@ func TestInboxRecoversPanicsRetriesThenParks(t *testing.T) {
 }
 
 func TestInboxRetriesTransientErrorWithBackoff(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	calls := 0
 	h := bot.HandlerFunc(func(ctx context.Context, u *models.Update) error {
@@ -279,7 +279,7 @@ func TestInboxRetriesTransientErrorWithBackoff(t *testing.T) {
 }
 
 func TestInboxDropsDuplicatesAndMalformed(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	rec := newRecorder()
 	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{}, 0)
@@ -304,7 +304,7 @@ func TestInboxDropsDuplicatesAndMalformed(t *testing.T) {
 // MaxTries, never parked, and the chat's next update waits behind it; a
 // handler's own errors still park after MaxTries.
 func TestInboxWaitsOutATelegramOutage(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	outage := true
 	var calls []time.Time
@@ -390,7 +390,7 @@ func (b *backlogRecorder) HandleEvent(ctx context.Context, ev *store.Event) erro
 // update in hand; what is under the cap is handled, in order; other chats
 // are not affected.
 func TestInboxCapsAChatsBacklog(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	rec := &backlogRecorder{recorder: newRecorder()}
 	in := bot.NewInbox(st, rec, bot.NewEvents(st, clk.Now), clk.Now, quiet(), bot.LaneConfig{Workers: 1}, 0)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"suivi/internal/metrics"
 	"suivi/store"
 )
 
@@ -39,6 +40,9 @@ type LaneConfig struct {
 	Gate interface {
 		ChatDelay(chat int64) time.Duration
 	}
+	// Metrics, when set, counts each item's outcome and time, and the
+	// chats put back to wait (nil: nothing counted).
+	Metrics *metrics.Metrics
 }
 
 func (c *LaneConfig) defaults() {
@@ -78,6 +82,8 @@ type result struct {
 	outcome outcome
 	at      time.Time // with wait
 	reason  string    // with retry and park, for the parked record and logs
+	kind    string    // of the item, for metrics (no content)
+	took    time.Duration
 }
 
 // lanePool serves a store.Lanes queue: one chat at a time per worker, items
@@ -237,11 +243,14 @@ func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt
 		}
 		if p.cfg.Gate != nil {
 			if d := p.cfg.Gate.ChatDelay(lane); d > 0 {
+				p.cfg.Metrics.RateLimited(p.name, metrics.ChatRate, d)
 				return p.now().Add(d), nil
 			}
 		}
 		ictx, finish := p.itemContext(ctx)
+		start := time.Now()
 		res := p.process(ictx, lane, it)
+		res.took = time.Since(start)
 		finish()
 		if res.outcome != done && ctx.Err() != nil {
 			// Shutting down or lease lost: not the item's fault, don't count it.
@@ -264,19 +273,24 @@ func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt
 func (p *lanePool) record(ctx context.Context, lane int64, token string, it store.Item, res result) (readyAt time.Time, again bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
+	count := func(outcome string) { p.cfg.Metrics.Item(p.name, res.kind, outcome, res.took) }
 	switch res.outcome {
 	case done:
 		if err := p.lanes.Ack(ctx, lane, token, it.ID); err != nil {
 			return p.now(), false, err
 		}
+		count(metrics.Done)
 		return time.Time{}, true, nil
 	case wait:
+		count(metrics.Deferred)
+		p.cfg.Metrics.RateLimited(p.name, metrics.FloodControl, res.at.Sub(p.now()))
 		return res.at, false, nil
 	case unavailable:
 		n, parked, err := p.lanes.Wait(ctx, lane, token, it.ID, p.cfg.MaxWaits, res.reason, p.now())
 		if err != nil {
 			return p.now(), false, err
 		}
+		count(map[bool]string{true: metrics.Parked, false: metrics.Unavailable}[parked])
 		if parked {
 			p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "waits", n, "reason", res.reason)
 			return time.Time{}, true, nil
@@ -285,6 +299,7 @@ func (p *lanePool) record(ctx context.Context, lane int64, token string, it stor
 		p.log.Warn(p.name+": telegram unavailable, will retry", "id", it.ID, "chat", lane, "waits", n, "retry_in_s", int(retry.Seconds()))
 		return p.now().Add(retry), false, nil
 	case dropAll:
+		count(metrics.Dropped)
 		n, err := p.lanes.Drop(ctx, lane, token)
 		if err == nil {
 			p.log.Warn(p.name+": chat gone, items dropped", "chat", lane, "items", n)
@@ -299,6 +314,7 @@ func (p *lanePool) record(ctx context.Context, lane int64, token string, it stor
 	if err != nil {
 		return p.now(), false, err
 	}
+	count(map[bool]string{true: metrics.Parked, false: metrics.Failed}[parked])
 	if parked {
 		p.log.Error(p.name+": item parked", "id", it.ID, "chat", lane, "tries", it.Tries+1, "reason", res.reason)
 		return time.Time{}, true, nil

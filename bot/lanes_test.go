@@ -22,7 +22,7 @@ import (
 // the chat's next item is left to its new owner, and nothing is counted
 // against the item.
 func TestLaneWorkerStopsWhenItsLeaseIsLost(t *testing.T) {
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(t0)
 	started := make(chan struct{})
 	var stopped, handledNext atomic.Bool

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,8 +86,15 @@ func (o *Outbox) RunOnce(ctx context.Context) (bool, error) { return o.pool.RunO
 func (o *Outbox) deliver(ctx context.Context, chat int64, it store.Item) result {
 	var m Outgoing
 	if err := json.Unmarshal(it.Payload, &m); err != nil {
-		return result{outcome: park, reason: "undecodable"}
+		return result{outcome: park, reason: "undecodable", kind: "undecodable"}
 	}
+	res := o.send(ctx, chat, it, m)
+	res.kind = cmp.Or(m.Kind, "text")
+	return res
+}
+
+// send delivers one decoded message and says what became of it.
+func (o *Outbox) send(ctx context.Context, chat int64, it store.Item, m Outgoing) result {
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var err error

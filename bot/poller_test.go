@@ -41,7 +41,7 @@ func (s *syncBuffer) String() string {
 // newPoller returns a poller on srv feeding a fresh inbox, and its logs.
 func newPoller(t *testing.T, srv *telegramtest.Server, clk *clock.Fake) (*bot.Poller, *store.Store, *syncBuffer) {
 	t.Helper()
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	in := bot.NewInbox(st, newRecorder(), bot.NewEvents(st, clk.Now), clk.Now, log, bot.LaneConfig{}, 0)

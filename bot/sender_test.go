@@ -24,7 +24,7 @@ func newSender(t *testing.T, srv *telegramtest.Server, clk *clock.Fake, limits b
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	return bot.NewSender(api, st, limits, clk.Now, quiet()), st
 }
 
@@ -83,7 +83,7 @@ func TestSenderClassifiesTelegramErrors(t *testing.T) {
 	url := srv.URL()
 	srv.Close()
 	api, _ := tg.New(srv.Token(), tg.WithServerURL(url), tg.WithSkipGetMe(), tg.WithErrorsHandler(func(error) {}))
-	gone := bot.NewSender(api, store.New(redistest.Client(t)), bot.Limits{}, time.Now, quiet())
+	gone := bot.NewSender(api, store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()}), bot.Limits{}, time.Now, quiet())
 	if _, err := gone.Send(context.Background(), bot.Message{ChatID: 42, Text: "x"}); !errors.Is(err, bot.ErrTransient) {
 		t.Errorf("connection refused: %v, want ErrTransient", err)
 	}

@@ -255,7 +255,7 @@ var harnessStart = time.Date(2031, 3, 3, 9, 0, 0, 0, time.UTC) // a Monday
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(harnessStart)
 	rec := newRecorder()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"suivi/domain"
+	"suivi/internal/metrics"
 	"suivi/store"
 )
 
@@ -220,6 +221,7 @@ type Scheduler struct {
 	zone      *time.Location
 	at        Clock
 	retention int
+	metrics   *metrics.Metrics
 	wake      chan struct{}
 }
 
@@ -234,6 +236,8 @@ type Options struct {
 	// RetentionMonths is how long data is kept after the end of an
 	// accompaniment (default 24).
 	RetentionMonths int
+	// Metrics, when set, counts the firings of jobs: fired, failed, parked.
+	Metrics *metrics.Metrics
 }
 
 // Fixed rhythms.
@@ -270,7 +274,7 @@ func New(st *store.Store, ev Events, now func() time.Time, log *slog.Logger, o O
 	if o.RetentionMonths <= 0 {
 		o.RetentionMonths = 24
 	}
-	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths, wake: make(chan struct{}, 1)}
+	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths, metrics: o.Metrics, wake: make(chan struct{}, 1)}
 }
 
 func member(k Kind, benID string, step int) string {
@@ -295,6 +299,14 @@ func parseMember(m string) (k Kind, benID string, step int, err error) {
 		}
 	}
 	return k, parts[1], step, nil
+}
+
+// jobKind names a job member's kind for metrics ("malformed" if it has none).
+func jobKind(m string) string {
+	if k, _, _, err := parseMember(m); err == nil {
+		return string(k)
+	}
+	return "malformed"
 }
 
 // Key returns the deterministic id of an occurrence.
@@ -558,7 +570,9 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 				// when the lease lapses.
 				errs = append(errs, ferr)
 			}
+			continue
 		}
+		s.metrics.Job(jobKind(j.Member), metrics.JobFired)
 	}
 	return len(jobs), errors.Join(errs...)
 }
@@ -586,6 +600,7 @@ func (s *Scheduler) failed(ctx context.Context, j store.Job, now time.Time, caus
 	if err != nil {
 		return err
 	}
+	s.metrics.Job(jobKind(j.Member), map[bool]string{true: metrics.JobParked, false: metrics.JobFailed}[parked])
 	switch {
 	case fails == 0:
 		s.log.Warn("job failed after its lease lapsed", "job", j.Member, "err", cause)

@@ -57,7 +57,7 @@ func (n *eventRecorder) Push(ctx context.Context, ev store.Event) (bool, error) 
 func setup(t *testing.T, start time.Time) (*store.Store, *clock.Fake, *eventRecorder, *reminders.Scheduler, string) {
 	t.Helper()
 	ctx := context.Background()
-	st := store.New(redistest.Client(t))
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(start)
 	p := &domain.Plan{
 		Beneficiary: domain.Person{Name: "Awa"},

@@ -22,24 +22,28 @@ const refTTL = 90 * 24 * time.Hour
 // AdvisorState returns the saved state of an advisor's current
 // conversation (opaque to the store), or nil.
 func (s *Store) AdvisorState(ctx context.Context, advisorID int64) ([]byte, error) {
-	b, err := s.rdb.Get(ctx, s.k.advisorTag(advisorID)+"dialog").Bytes()
+	b, err := s.rdb.Get(ctx, s.k.advisorDialog(advisorID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("advisor %d dialog: %w", advisorID, err)
 	}
+	if b, err = s.keys.open(b, aadAdvisorDialog(advisorID)); err != nil {
+		return nil, fmt.Errorf("advisor %d dialog: %w", advisorID, err)
+	}
 	return b, nil
 }
 
-// SetAdvisorState saves an advisor's conversation state for ttl; nil clears it.
+// SetAdvisorState saves an advisor's conversation state for ttl; nil clears
+// it. The state is sealed as a whole (it holds drafts of plans and changes).
 func (s *Store) SetAdvisorState(ctx context.Context, advisorID int64, state []byte, ttl time.Duration) error {
-	key := s.k.advisorTag(advisorID) + "dialog"
+	key := s.k.advisorDialog(advisorID)
 	var err error
 	if state == nil {
 		err = s.rdb.Del(ctx, key).Err()
 	} else {
-		err = s.rdb.Set(ctx, key, state, ttl).Err()
+		err = s.rdb.Set(ctx, key, s.keys.seal(state, aadAdvisorDialog(advisorID)), ttl).Err()
 	}
 	if err != nil {
 		return fmt.Errorf("save advisor %d dialog: %w", advisorID, err)
@@ -111,7 +115,7 @@ func (s *Store) Advisors(ctx context.Context) ([]domain.Advisor, error) {
 
 // UpdateAdvisor applies fn to a stored advisor atomically.
 func (s *Store) UpdateAdvisor(ctx context.Context, id int64, fn func(*domain.Advisor) error) (*domain.Advisor, error) {
-	a, err := update(ctx, s, s.k.advisors(), i64(id), fn)
+	a, err := update(ctx, s, s.k.advisors(), i64(id), "", fn)
 	if err != nil {
 		return nil, fmt.Errorf("update advisor %d: %w", id, err)
 	}

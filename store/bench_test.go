@@ -40,7 +40,7 @@ func BenchmarkClaimFinish(b *testing.B) {
 	for _, batch := range []int{50, 100} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			ctx := context.Background()
-			s := store.New(redistest.Client(b))
+			s := store.New(redistest.Client(b), store.Options{Keys: store.EphemeralKeyring()})
 			now := time.Now().Truncate(time.Millisecond)
 			loadQueue(b, s, benchQueueJobs, now)
 			var claimed int

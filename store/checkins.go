@@ -22,17 +22,20 @@ func (s *Store) DialogState(ctx context.Context, benID string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dialog of %s: %w", benID, err)
 	}
+	if b, err = s.keys.open(b, aadDialog(benID)); err != nil {
+		return nil, fmt.Errorf("dialog of %s: %w", benID, err)
+	}
 	return b, nil
 }
 
 // SetDialogState saves a conversation state that expires after ttl; nil
-// clears it.
+// clears it. The state is sealed as a whole (it may hold drafts).
 func (s *Store) SetDialogState(ctx context.Context, benID string, state []byte, ttl time.Duration) error {
 	var err error
 	if state == nil {
 		err = s.rdb.Del(ctx, s.k.dialog(benID)).Err()
 	} else {
-		err = s.rdb.Set(ctx, s.k.dialog(benID), state, ttl).Err()
+		err = s.rdb.Set(ctx, s.k.dialog(benID), s.keys.seal(state, aadDialog(benID)), ttl).Err()
 	}
 	if err != nil {
 		return fmt.Errorf("save dialog of %s: %w", benID, err)
@@ -49,14 +52,17 @@ func (s *Store) CheckIn(ctx context.Context, benID string, week domain.Week) (*d
 	if err != nil {
 		return nil, fmt.Errorf("check-in %s %s: %w", benID, week, err)
 	}
-	c := new(domain.CheckIn)
-	return c, jsonUnmarshal(b, c)
+	c, _, err := decode[domain.CheckIn](s, b, aadCheckin(benID, week))
+	if err != nil {
+		return nil, fmt.Errorf("check-in %s %s: %w", benID, week, err)
+	}
+	return c, nil
 }
 
 // CreateCheckIn stores a new check-in unless the week has one already; it
 // reports whether it did.
 func (s *Store) CreateCheckIn(ctx context.Context, c *domain.CheckIn) (bool, error) {
-	ok, err := s.rdb.HSetNX(ctx, s.k.checkins(c.BeneficiaryID), string(c.Week), mustJSON(c)).Result()
+	ok, err := s.rdb.HSetNX(ctx, s.k.checkins(c.BeneficiaryID), string(c.Week), encode(s, c, aadCheckin(c.BeneficiaryID, c.Week))).Result()
 	if err != nil {
 		return false, fmt.Errorf("create check-in: %w", err)
 	}
@@ -65,7 +71,7 @@ func (s *Store) CreateCheckIn(ctx context.Context, c *domain.CheckIn) (bool, err
 
 // UpdateCheckIn applies fn to a stored check-in atomically.
 func (s *Store) UpdateCheckIn(ctx context.Context, benID string, week domain.Week, fn func(*domain.CheckIn) error) (*domain.CheckIn, error) {
-	c, err := update(ctx, s, s.k.checkins(benID), string(week), fn)
+	c, err := update(ctx, s, s.k.checkins(benID), string(week), aadCheckin(benID, week), fn)
 	if err != nil {
 		return nil, fmt.Errorf("update check-in %s %s: %w", benID, week, err)
 	}
@@ -79,12 +85,12 @@ func (s *Store) CheckIns(ctx context.Context, benID string) ([]domain.CheckIn, e
 		return nil, fmt.Errorf("check-ins of %s: %w", benID, err)
 	}
 	out := make([]domain.CheckIn, 0, len(m))
-	for _, v := range m {
-		var c domain.CheckIn
-		if err := jsonUnmarshal([]byte(v), &c); err != nil {
-			return nil, err
+	for week, v := range m {
+		c, _, err := decode[domain.CheckIn](s, []byte(v), aadCheckin(benID, domain.Week(week)))
+		if err != nil {
+			return nil, fmt.Errorf("check-ins of %s: %w", benID, err)
 		}
-		out = append(out, c)
+		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b domain.CheckIn) int {
 		if a.Week < b.Week {

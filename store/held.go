@@ -18,7 +18,7 @@ func (s *Store) HoldNews(ctx context.Context, advisorID int64, key string, paylo
 	if err != nil || seen {
 		return false, err
 	}
-	ok, err := s.rdb.HSetNX(ctx, s.k.advisorHeld(advisorID), key, payload).Result()
+	ok, err := s.rdb.HSetNX(ctx, s.k.advisorHeld(advisorID), key, s.keys.seal(payload, aadHeld(advisorID, key))).Result()
 	if err != nil {
 		return false, fmt.Errorf("hold news: %w", err)
 	}
@@ -33,7 +33,11 @@ func (s *Store) HeldNews(ctx context.Context, advisorID int64) (map[string][]byt
 	}
 	out := make(map[string][]byte, len(v))
 	for k, p := range v {
-		out[k] = []byte(p)
+		plain, err := s.keys.open([]byte(p), aadHeld(advisorID, k))
+		if err != nil {
+			return nil, fmt.Errorf("held news %s: %w", k, err)
+		}
+		out[k] = plain
 	}
 	return out, nil
 }

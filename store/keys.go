@@ -2,6 +2,7 @@ package store
 
 import (
 	"strconv"
+	"strings"
 )
 
 // The key layout, in one place. Every key starts with "suivi:".
@@ -15,14 +16,19 @@ import (
 //
 //	suivi:{b:<id>}:profile          string  JSON domain.Beneficiary
 //	suivi:{b:<id>}:plan             string  JSON domain.Plan
-//	suivi:{b:<id>}:dialog           string  state of the current conversation (TTL)
+//
+// Records keep their free-text fields sealed (seal.go's freeText: check-in
+// answers, notes and voice notes, plan objectives, resources, indicators
+// and question).
+//
+//	suivi:{b:<id>}:dialog           string  state of the current conversation, sealed (TTL)
 //	suivi:{b:<id>}:checkins         hash    week -> JSON domain.CheckIn
 //	suivi:advisors                  hash    advisor id -> JSON domain.Advisor
 //	suivi:advisor:<id>:beneficiaries set    beneficiary ids followed by the advisor
 //	suivi:tg:<telegram user id>     string  beneficiary id linked to that Telegram user
 //	suivi:invite:<code>             hash    beneficiary, expires, used_by, used_at (TTL: expiry + grace)
 //	suivi:advinvite:<code>          hash    advisor invite: by, expires, used_by (TTL)
-//	suivi:advisor:<id>:dialog       string  state of the advisor's current conversation (TTL)
+//	suivi:advisor:<id>:dialog       string  state of the advisor's current conversation, sealed (TTL)
 //	suivi:advisor:<id>:refs         hash    button token -> what it points to (TTL), and
 //	suivi:advisor:<id>:rrefs        hash    the reverse, so a thing keeps one token
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
@@ -32,35 +38,37 @@ import (
 //	suivi:desk:session:<id>         hash    a web desk session: advisor, csrf token (TTL)
 //	suivi:advisor:<id>:sessions     set     the advisor's desk session ids (to end them all)
 //	suivi:advisor:<id>:logins       string  login links made in the current window (TTL)
-//	suivi:advisor:<id>:held         hash    message key -> news held until the advisor's working hours
+//	suivi:advisor:<id>:held         hash    message key -> news held until the advisor's working hours (sealed)
+//	suivi:sealkeys                  hash    id -> fingerprint of each key values are sealed under (seal.go)
 //	suivi:sandbox                   string  marks a Redis that a sandbox (suivi sandbox) owns
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
 //	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send):
 //	suivi:{<q>}:seen:<item id>     string  dedupe marker of a pushed item (TTL)
 //	suivi:{<q>}:q:<chat id>        list    item ids of one chat waiting, oldest first
-//	suivi:{<q>}:items              hash    item id -> payload
+//	suivi:{<q>}:items              hash    item id -> payload (sealed)
 //	suivi:{<q>}:tries              hash    item id -> failed attempts
 //	suivi:{<q>}:waits              hash    item id -> attempts that found Telegram unavailable
 //	suivi:{<q>}:ready              zset    chat id -> when it may be processed (unix ms)
 //	suivi:{<q>}:lease              zset    chat id -> lease expiry (unix ms)
 //	suivi:{<q>}:owner              hash    chat id -> lease token
-//	suivi:{<q>}:parked             list    JSON of items given up on (bounded, expiring)
+//	suivi:{<q>}:parked             list    JSON of items given up on, payload sealed (bounded, expiring)
 //	suivi:{<q>}:flood:<chat id>    string  the chat was told its backlog is full (TTL)
 type keys struct{ prefix string }
 
-func (k keys) benTag(id string) string      { return k.prefix + "{b:" + id + "}:" }
-func (k keys) profile(id string) string     { return k.benTag(id) + "profile" }
-func (k keys) plan(id string) string        { return k.benTag(id) + "plan" }
-func (k keys) dialog(id string) string      { return k.benTag(id) + "dialog" }
-func (k keys) checkins(id string) string    { return k.benTag(id) + "checkins" }
-func (k keys) advisors() string             { return k.prefix + "advisors" }
-func (k keys) advisorBens(id int64) string  { return k.prefix + "advisor:" + i64(id) + ":beneficiaries" }
-func (k keys) telegram(userID int64) string { return k.prefix + "tg:" + i64(userID) }
-func (k keys) invite(code string) string    { return k.prefix + "invite:" + code }
-func (k keys) sent(key string) string       { return k.prefix + "sent:" + key }
-func (k keys) advInvite(code string) string { return k.prefix + "advinvite:" + code }
-func (k keys) advisorTag(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":" }
+func (k keys) benTag(id string) string       { return k.prefix + "{b:" + id + "}:" }
+func (k keys) profile(id string) string      { return k.benTag(id) + "profile" }
+func (k keys) plan(id string) string         { return k.benTag(id) + "plan" }
+func (k keys) dialog(id string) string       { return k.benTag(id) + "dialog" }
+func (k keys) checkins(id string) string     { return k.benTag(id) + "checkins" }
+func (k keys) advisors() string              { return k.prefix + "advisors" }
+func (k keys) advisorBens(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":beneficiaries" }
+func (k keys) telegram(userID int64) string  { return k.prefix + "tg:" + i64(userID) }
+func (k keys) invite(code string) string     { return k.prefix + "invite:" + code }
+func (k keys) sent(key string) string        { return k.prefix + "sent:" + key }
+func (k keys) advInvite(code string) string  { return k.prefix + "advinvite:" + code }
+func (k keys) advisorTag(id int64) string    { return k.prefix + "advisor:" + i64(id) + ":" }
+func (k keys) advisorDialog(id int64) string { return k.advisorTag(id) + "dialog" }
 
 // jobs names the due-queue's keys (layout in jobs.go).
 func (k keys) jobs(part string) string { return k.prefix + "{due}:" + part }
@@ -72,9 +80,16 @@ func (k keys) advisorLogins(id int64) string   { return k.advisorTag(id) + "logi
 func (k keys) advisorHeld(id int64) string     { return k.advisorTag(id) + "held" }
 
 func (k keys) sandbox() string    { return k.prefix + "sandbox" }
+func (k keys) sealKeys() string   { return k.prefix + "sealkeys" }
 func (k keys) all() string        { return k.prefix + "*" }
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
+
+// The queues of lanes.go.
+const (
+	inboxQueue  = "inbox"
+	outboxQueue = "outbox"
+)
 
 func (k keys) lanes(queue, part string) string { return k.prefix + "{" + queue + "}:" + part }
 func (k keys) laneFlood(queue string, lane int64) string {
@@ -82,3 +97,61 @@ func (k keys) laneFlood(queue string, lane int64) string {
 }
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }
+
+func parseI64(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
+
+// sealedKind is what sealed values a key holds, for a rotation.
+type sealedKind int
+
+const (
+	notSealed           sealedKind = iota
+	sealedCheckins                 // hash week -> check-in record; id: the beneficiary
+	sealedPlan                     // string plan record; id: the plan
+	sealedDialog                   // string sealed whole; id: the beneficiary
+	sealedAdvisorDialog            // string sealed whole; id: the advisor
+	sealedLaneItems                // hash item id -> payload sealed whole; id: the queue
+	sealedLaneParked               // list of parked records, item sealed; id: the queue
+	sealedHeld                     // hash message key -> payload sealed whole; id: the advisor
+)
+
+// sealed reads a key name back: what sealed values it holds, and the id
+// they are bound to (the inverse of the builders above).
+func (k keys) sealed(key string) (sealedKind, string) {
+	rest, ok := strings.CutPrefix(key, k.prefix)
+	if !ok {
+		return notSealed, ""
+	}
+	if tag, ok := strings.CutPrefix(rest, "{b:"); ok {
+		id, part, ok := strings.Cut(tag, "}:")
+		if !ok {
+			return notSealed, ""
+		}
+		switch part {
+		case "checkins":
+			return sealedCheckins, id
+		case "plan":
+			return sealedPlan, id
+		case "dialog":
+			return sealedDialog, id
+		}
+		return notSealed, ""
+	}
+	if adv, ok := strings.CutPrefix(rest, "advisor:"); ok {
+		if id, ok := strings.CutSuffix(adv, ":dialog"); ok {
+			return sealedAdvisorDialog, id
+		}
+		if id, ok := strings.CutSuffix(adv, ":held"); ok {
+			return sealedHeld, id
+		}
+		return notSealed, ""
+	}
+	for _, q := range []string{inboxQueue, outboxQueue} {
+		switch rest {
+		case "{" + q + "}:items":
+			return sealedLaneItems, q
+		case "{" + q + "}:parked":
+			return sealedLaneParked, q
+		}
+	}
+	return notSealed, ""
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -27,11 +28,11 @@ type Lanes struct {
 
 // Inbox holds Telegram updates until they are handled. Telegram keeps an
 // undelivered update 24 hours; ids are remembered for 7 days.
-func (s *Store) Inbox() *Lanes { return &Lanes{s: s, name: "inbox", seenTTL: 7 * 24 * time.Hour} }
+func (s *Store) Inbox() *Lanes { return &Lanes{s: s, name: inboxQueue, seenTTL: 7 * 24 * time.Hour} }
 
 // Outbox holds messages until Telegram has accepted them. A message key is
 // remembered for 60 days: the same key is never queued twice in that time.
-func (s *Store) Outbox() *Lanes { return &Lanes{s: s, name: "outbox", seenTTL: 60 * 24 * time.Hour} }
+func (s *Store) Outbox() *Lanes { return &Lanes{s: s, name: outboxQueue, seenTTL: 60 * 24 * time.Hour} }
 
 // parked items are kept for an operator, bounded and expiring (they may
 // carry personal data).
@@ -191,10 +192,11 @@ func (l *Lanes) queue(lane int64) string { return l.key("q:" + i64(lane)) }
 
 // Push persists an item in lane unless an item with the same id was pushed
 // before (within the dedupe period). It reports whether the item is new.
+// The payload is sealed (seal.go) and opened again by Head.
 func (l *Lanes) Push(ctx context.Context, id string, lane int64, payload []byte, now time.Time) (bool, error) {
 	n, err := lanePush.Run(ctx, l.s.rdb,
 		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease")},
-		id, payload, ms(now), l.seenTTL.Milliseconds(), lane).Int()
+		id, l.seal(id, payload), ms(now), l.seenTTL.Milliseconds(), lane).Int()
 	if err != nil {
 		return false, fmt.Errorf("%s push %s: %w", l.name, id, err)
 	}
@@ -227,7 +229,7 @@ type Capped struct {
 func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload []byte, now time.Time, c Capped) (PushResult, error) {
 	n, err := lanePushCapped.Run(ctx, l.s.rdb,
 		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease"), l.key("parked"), l.s.k.laneFlood(l.name, lane)},
-		id, payload, ms(now), l.seenTTL.Milliseconds(), lane, c.Max, c.NoticeID, c.Notice, c.NoticeEvery.Milliseconds(),
+		id, l.seal(id, payload), ms(now), l.seenTTL.Milliseconds(), lane, c.Max, c.NoticeID, l.seal(c.NoticeID, c.Notice), c.NoticeEvery.Milliseconds(),
 		parkedMax, parkedTTL.Milliseconds()).Int()
 	if err != nil {
 		return PushSeen, fmt.Errorf("%s push %s: %w", l.name, id, err)
@@ -266,7 +268,10 @@ func (l *Lanes) Claim(ctx context.Context, now, leaseUntil time.Time, token stri
 
 // Item is the oldest item waiting in a lane.
 type Item struct {
-	ID      string
+	ID string
+	// Payload is the item as pushed (opened: see seal.go). It is nil when
+	// it cannot be opened (sealed under a key the ring lacks): its handler
+	// finds it undecodable and parks it, still sealed.
 	Payload []byte
 	// Tries counts earlier failed attempts.
 	Tries int
@@ -291,7 +296,9 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 		return it, false, fmt.Errorf("%s head: %w", l.name, err)
 	}
 	it.ID = id
-	it.Payload, _ = pl.Bytes()
+	if raw, _ := pl.Bytes(); raw != nil {
+		it.Payload, _ = l.s.keys.open(raw, aadItem(l.name, id))
+	}
 	it.Tries, _ = tr.Int()
 	it.Waits, _ = wt.Int()
 	return it, true, nil
@@ -348,7 +355,7 @@ func (l *Lanes) count(ctx context.Context, lane int64, token, id, which string, 
 // parked before is not parked again; parked reports whether this call did.
 func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, payload []byte, now time.Time) (parked bool, err error) {
 	n, err := lanePark.Run(ctx, l.s.rdb, []string{l.key("seen:" + id), l.key("parked")},
-		id, lane, reason, ms(now), payload, parkedMax, parkedTTL.Milliseconds(), l.seenTTL.Milliseconds()).Int()
+		id, lane, reason, ms(now), l.seal(id, payload), parkedMax, parkedTTL.Milliseconds(), l.seenTTL.Milliseconds()).Int()
 	if err != nil {
 		return false, fmt.Errorf("%s park %s: %w", l.name, id, err)
 	}
@@ -411,13 +418,59 @@ func (l *Lanes) Stats(ctx context.Context) (LaneStats, error) {
 	return LaneStats{Ready: r.Val(), Leased: le.Val(), Parked: k.Val()}, nil
 }
 
-// Parked returns up to n parked records (JSON), newest first.
+// Parked returns up to n parked records (JSON: id, lane, tries, waits,
+// reason, at, item), newest first, with each item opened (an item that
+// cannot be opened is left sealed).
 func (l *Lanes) Parked(ctx context.Context, n int64) ([]string, error) {
 	v, err := l.s.rdb.LRange(ctx, l.key("parked"), 0, n-1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("%s parked: %w", l.name, err)
 	}
+	for i, rec := range v {
+		if opened, err := l.openParked(rec); err == nil {
+			v[i] = opened
+		}
+	}
 	return v, nil
+}
+
+func (l *Lanes) seal(id string, payload []byte) []byte {
+	return l.s.keys.seal(payload, aadItem(l.name, id))
+}
+
+// parkedRecord is a parked record as the lane scripts write it; only its
+// id and item matter here.
+type parkedRecord map[string]json.RawMessage
+
+// parkedItem returns a parked record's id and (sealed) item.
+func parkedItem(rec string) (parkedRecord, string, []byte, error) {
+	var r parkedRecord
+	if err := json.Unmarshal([]byte(rec), &r); err != nil {
+		return nil, "", nil, fmt.Errorf("parked record: %w", err)
+	}
+	var id, item string
+	if err := json.Unmarshal(r["id"], &id); err != nil {
+		return nil, "", nil, fmt.Errorf("parked record id: %w", err)
+	}
+	if raw := r["item"]; raw != nil {
+		if err := json.Unmarshal(raw, &item); err != nil {
+			return nil, "", nil, fmt.Errorf("parked record item: %w", err)
+		}
+	}
+	return r, id, []byte(item), nil
+}
+
+func (l *Lanes) openParked(rec string) (string, error) {
+	r, id, item, err := parkedItem(rec)
+	if err != nil || item == nil {
+		return rec, err
+	}
+	plain, err := l.s.keys.open(item, aadItem(l.name, id))
+	if err != nil {
+		return rec, err
+	}
+	r["item"] = mustJSON(string(plain))
+	return string(mustJSON(r)), nil
 }
 
 // Pending returns how many items wait in a lane.

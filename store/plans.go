@@ -85,7 +85,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, t
 	adv := domain.Advisor{ID: p.AdvisorID, Created: now.UTC()}
 	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
 	_, err = s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
-		pl.Set(ctx, s.k.plan(p.ID), mustJSON(p), 0)
+		pl.Set(ctx, s.k.plan(p.ID), encode(s, p, aadPlan(p.ID)), 0)
 		pl.Set(ctx, s.k.profile(p.ID), mustJSON(ben), 0)
 		pl.HSetNX(ctx, s.k.advisors(), i64(p.AdvisorID), mustJSON(adv))
 		pl.SAdd(ctx, s.k.advisorBens(p.AdvisorID), p.ID)
@@ -123,8 +123,15 @@ func (s *Store) NewInvite(ctx context.Context, benID string, now time.Time, ttl 
 
 // Plan returns the plan with the given id.
 func (s *Store) Plan(ctx context.Context, id string) (*domain.Plan, error) {
-	p := new(domain.Plan)
-	if err := getJSON(ctx, s.rdb, s.k.plan(id), p); err != nil {
+	b, err := s.rdb.Get(ctx, s.k.plan(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("plan %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", id, err)
+	}
+	p, _, err := decode[domain.Plan](s, b, aadPlan(id))
+	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", id, err)
 	}
 	return p, nil
@@ -132,7 +139,7 @@ func (s *Store) Plan(ctx context.Context, id string) (*domain.Plan, error) {
 
 // UpdatePlan applies fn to the stored plan atomically and returns the result.
 func (s *Store) UpdatePlan(ctx context.Context, id string, now time.Time, fn func(*domain.Plan) error) (*domain.Plan, error) {
-	p, err := update(ctx, s, s.k.plan(id), "", func(p *domain.Plan) error {
+	p, err := update(ctx, s, s.k.plan(id), "", aadPlan(id), func(p *domain.Plan) error {
 		if err := fn(p); err != nil {
 			return err
 		}
@@ -168,7 +175,7 @@ func (s *Store) BeneficiaryByTelegram(ctx context.Context, userID int64) (*domai
 
 // UpdateBeneficiary applies fn to the stored beneficiary atomically.
 func (s *Store) UpdateBeneficiary(ctx context.Context, id string, fn func(*domain.Beneficiary) error) (*domain.Beneficiary, error) {
-	b, err := update(ctx, s, s.k.profile(id), "", fn)
+	b, err := update(ctx, s, s.k.profile(id), "", "", fn)
 	if err != nil {
 		return nil, fmt.Errorf("update beneficiary %s: %w", id, err)
 	}

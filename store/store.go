@@ -2,9 +2,16 @@
 // script and key name of Suivi lives here, with the key layout in keys.go.
 // It stores domain types and the transport's durable queues (the inbox of
 // Telegram updates, the record of messages sent). It never uses KEYS.
+//
+// Free text never reaches Redis in clear: the store seals it (seal.go)
+// under the key ring it is given (Options.Keys), in records (freeText's
+// fields), conversation states and every queue payload, and opens it on
+// the way back, so callers see plain values. Rotate re-encrypts everything
+// under a new key.
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,13 +33,26 @@ var (
 
 // Store reads and writes Suivi's data in Redis.
 type Store struct {
-	rdb redis.UniversalClient
-	k   keys
+	rdb  redis.UniversalClient
+	k    keys
+	keys *Keyring
 }
 
-// New returns a Store on rdb.
-func New(rdb redis.UniversalClient) *Store {
-	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}}
+// Options configure a Store.
+type Options struct {
+	// Keys seal free text and queue payloads at rest (see seal.go).
+	// Required: ParseKeyring (SUIVI_DATA_KEYS), or EphemeralKeyring for a
+	// Redis that lives no longer than the process.
+	Keys *Keyring
+}
+
+// New returns a Store on rdb. It panics without Options.Keys: a store that
+// silently wrote free text in clear would break Suivi's first promise.
+func New(rdb redis.UniversalClient, o Options) *Store {
+	if o.Keys == nil {
+		panic("store.New: Options.Keys is required")
+	}
+	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}, keys: o.Keys}
 }
 
 // Ping checks that Redis answers.
@@ -80,9 +100,11 @@ func (s *Store) watch(ctx context.Context, txf func(*redis.Tx) error, keys ...st
 	return ErrConflict
 }
 
-// update applies fn to the JSON value stored at key (a string, or the field
-// of a hash when field is not empty) atomically, and returns the result.
-func update[T any](ctx context.Context, s *Store, key, field string, fn func(*T) error) (*T, error) {
+// update applies fn to the JSON record stored at key (a string, or the
+// field of a hash when field is not empty) atomically, and returns the
+// result. Free-text fields are opened and sealed again with aad (seal.go);
+// a record fn leaves as it was is not written again.
+func update[T any](ctx context.Context, s *Store, key, field, aad string, fn func(*T) error) (*T, error) {
 	var out *T
 	err := s.watch(ctx, func(tx *redis.Tx) error {
 		var b []byte
@@ -98,22 +120,27 @@ func update[T any](ctx context.Context, s *Store, key, field string, fn func(*T)
 		if err != nil {
 			return err
 		}
-		v := new(T)
-		if err := jsonUnmarshal(b, v); err != nil {
+		v, _, err := decode[T](s, b, aad)
+		if err != nil {
 			return err
 		}
+		before := mustJSON(v)
 		if err := fn(v); err != nil {
 			return err
 		}
+		out = v
+		if bytes.Equal(before, mustJSON(v)) {
+			// Unchanged: sealing again would only change the bytes.
+			return nil
+		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			if field == "" {
-				p.Set(ctx, key, mustJSON(v), redis.KeepTTL)
+				p.Set(ctx, key, encode(s, v, aad), redis.KeepTTL)
 			} else {
-				p.HSet(ctx, key, field, mustJSON(v))
+				p.HSet(ctx, key, field, encode(s, v, aad))
 			}
 			return nil
 		})
-		out = v
 		return err
 	}, key)
 	return out, err

@@ -18,7 +18,7 @@ var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	return store.New(redistest.Client(t))
+	return store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
 }
 
 func samplePlan() *domain.Plan {

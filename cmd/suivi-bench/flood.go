@@ -29,6 +29,7 @@ type floodOptions struct {
 	during   time.Duration // how long they flood
 	others   int           // chats that write once during the flood
 	workers  int           // SUIVI_WORKERS of the replica
+	dataKeys string        // SUIVI_DATA_KEYS of the replica
 }
 
 // floodRun is what one scenario measured.
@@ -100,7 +101,7 @@ func floodScenario(ctx context.Context, rdb *redis.Client, url, bin string, o fl
 	cmd.Env = append(os.Environ(),
 		"TELEGRAM_BOT_TOKEN="+srv.Token(), "TELEGRAM_API_URL="+srv.URL(), "REDIS_URL="+url,
 		"SUIVI_WORKERS="+strconv.Itoa(o.workers), "SUIVI_LOG_LEVEL=error", "SUIVI_HTTP_ADDR=",
-		"SUIVI_RATE_CHAT=", "SUIVI_RATE_GLOBAL=")
+		"SUIVI_RATE_CHAT=", "SUIVI_RATE_GLOBAL=", "SUIVI_DATA_KEYS="+o.dataKeys)
 	cmd.Stdout, cmd.Stderr = nil, os.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
@@ -189,7 +190,11 @@ func floodScenario(ctx context.Context, rdb *redis.Client, url, bin string, o fl
 		run.floodAnswered += len(u.Messages())
 	}
 	stop()
-	stats, err := store.New(rdb).Inbox().Stats(ctx)
+	keys, err := store.ParseKeyring(o.dataKeys)
+	if err != nil {
+		return run, err
+	}
+	stats, err := store.New(rdb, store.Options{Keys: keys}).Inbox().Stats(ctx)
 	if err != nil {
 		return run, err
 	}

@@ -158,7 +158,16 @@ func main() {
 		fatal(fmt.Errorf("redis database is not empty (%d keys): give an empty one", n))
 	}
 	defer rdb.FlushDB(context.WithoutCancel(ctx))
-	st := store.New(rdb)
+	// The data the benchmark writes is flushed after: a key of its own.
+	dataKeys, err := store.NewKeyEntry("bench")
+	if err != nil {
+		fatal(err)
+	}
+	keys, err := store.ParseKeyring(dataKeys)
+	if err != nil {
+		fatal(err)
+	}
+	st := store.New(rdb, store.Options{Keys: keys})
 
 	version, _ := infoField(ctx, rdb, "server", "redis_version")
 	fmt.Printf("suivi-bench %s — %d CPU, %s, redis-server %s, GOMAXPROCS %d%s\n\n",
@@ -178,7 +187,7 @@ func main() {
 		if *flooders < 1 || *floodRate < 1 || *others < 1 || *replicaW < 1 || *floodFor <= 0 {
 			fatal(errors.New("-flooders, -flood-rate, -others, -replica-workers and -flood-for must be positive"))
 		}
-		o := floodOptions{bin: *floodBin, flooders: *flooders, rate: *floodRate, during: *floodFor, others: *others, workers: *replicaW}
+		o := floodOptions{bin: *floodBin, flooders: *flooders, rate: *floodRate, during: *floodFor, others: *others, workers: *replicaW, dataKeys: dataKeys}
 		if err := benchFlood(ctx, rdb, url, o); err != nil {
 			fatal(err)
 		}

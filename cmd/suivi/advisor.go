@@ -34,7 +34,7 @@ func cmdAdvisor(ctx context.Context, args []string, getenv func(string) string, 
 	if !ok {
 		return exitUsage
 	}
-	st, done, err := openStore(ctx, cfg)
+	st, done, err := openStore(ctx, cfg, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure

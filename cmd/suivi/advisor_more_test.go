@@ -663,7 +663,7 @@ func TestAdvisorAddCLI(t *testing.T) {
 	}
 
 	// Without a running bot, against a Redis of its own.
-	e := env{"REDIS_URL": redistest.URL(t)}
+	e := env{"REDIS_URL": redistest.URL(t), "SUIVI_DATA_KEYS": newDataKey(t, "k1")}
 	var o, eb bytes.Buffer
 	if code := realMain(ctx, []string{"advisor", "add", "555000001", "Sam"}, e.get, w.clk.Now, &o, &eb); code != 0 {
 		t.Errorf("advisor add without the bot: exit %d %s", code, eb.String())

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"suivi/bot"
@@ -20,6 +22,7 @@ import (
 	"suivi/desk"
 	"suivi/dialogs"
 	"suivi/domain"
+	"suivi/internal/metrics"
 	"suivi/reminders"
 	"suivi/store"
 )
@@ -31,6 +34,8 @@ type app struct {
 	now     func() time.Time
 	rdb     *redis.Client
 	store   *store.Store
+	reg     *prometheus.Registry // what /metrics serves
+	metrics *metrics.Metrics
 	api     *tg.Bot
 	me      string // bot username
 	sender  *bot.Sender
@@ -67,33 +72,45 @@ func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 	return rdb, nil
 }
 
-// openStore connects to Redis for a one-shot command; done closes it.
-func openStore(ctx context.Context, cfg Config) (st *store.Store, done func(), err error) {
+// openStore connects to Redis for a one-shot command, after checking that
+// SUIVI_DATA_KEYS opens what Redis holds (and, for a command that writes,
+// recording its sealing key); done closes it.
+func openStore(ctx context.Context, cfg Config, writes bool) (st *store.Store, done func(), err error) {
 	rdb, err := connectRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	return store.New(rdb), func() { _ = rdb.Close() }, nil
+	st = store.New(rdb, store.Options{Keys: cfg.Keys})
+	check := st.CheckKeys
+	if writes {
+		check = st.UseKeys
+	}
+	if err := check(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, nil, err
+	}
+	return st, func() { _ = rdb.Close() }, nil
 }
 
 // httpClient is shared by every Telegram call: it keeps idle connections
 // and caps them per host (go-telegram/bot's default client barely reuses
-// connections).
-func httpClient(timeout time.Duration) *http.Client {
+// connections), and counts each call in m (nil: not counted).
+func httpClient(timeout time.Duration, m *metrics.Metrics) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 128
 	tr.MaxIdleConnsPerHost = 64
 	tr.MaxConnsPerHost = 64
 	tr.IdleConnTimeout = 90 * time.Second
-	return &http.Client{Transport: tr, Timeout: timeout}
+	return &http.Client{Transport: bot.InstrumentTransport(tr, m), Timeout: timeout}
 }
 
-// newTelegram returns a Bot API client and checks the token with getMe.
-func newTelegram(ctx context.Context, cfg Config) (*tg.Bot, string, error) {
+// newTelegram returns a Bot API client, counting its calls in m, and
+// checks the token with getMe.
+func newTelegram(ctx context.Context, cfg Config, m *metrics.Metrics) (*tg.Bot, string, error) {
 	api, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),
 		tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, httpClient(time.Minute)),
+		tg.WithHTTPClient(time.Minute, httpClient(time.Minute, m)),
 		tg.WithErrorsHandler(func(error) {}),
 	)
 	if err != nil {
@@ -117,20 +134,28 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	api, me, err := newTelegram(ctx, cfg)
+	// The app's own registry: what /metrics serves, nothing global.
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	api, me, err := newTelegram(ctx, cfg, m)
 	if err != nil {
 		_ = rdb.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb), api: api, me: me}
+	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb, store.Options{Keys: cfg.Keys}), reg: reg, metrics: m, api: api, me: me}
+	reg.MustRegister(
+		newQueueCollector(a.store, now),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
 	// One pass, bottom up: whoever has a change to make for someone pushes
 	// an event into that person's lane of the inbox, handled by the router.
 	a.sender = bot.NewSender(api, a.store, bot.Limits{PerSecond: cfg.RateGlobal, PerChat: cfg.RateChat}, now, log)
 	// A chat over its own rate waits in its queue, holding no worker.
-	lanes := bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease, Gate: a.sender}
+	lanes := bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease, Gate: a.sender, Metrics: m}
 	events := bot.NewEvents(a.store, now)
 	a.outbox = bot.NewOutbox(a.store, a.sender, events, now, log, lanes)
-	a.sched = reminders.New(a.store, events, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention})
+	a.sched = reminders.New(a.store, events, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention, Metrics: m})
 	router := dialogs.New(dialogs.Deps{
 		Store: a.store, Send: a.sender, Outbox: a.outbox, Events: events, Sched: a.sched,
 		Catalog: catalog.New(), Now: now, Log: log,
@@ -144,14 +169,18 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	if cfg.WebhookURL != "" {
 		a.webhook = &bot.Webhook{Inbox: a.inbox, Secret: cfg.Secret, Log: log}
 	} else {
-		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute), Inbox: a.inbox, Store: a.store, Log: log, Now: now}
+		a.poller = &bot.Poller{APIURL: cfg.APIURL, Token: cfg.Token, Client: httpClient(time.Minute, m), Inbox: a.inbox, Store: a.store, Log: log, Now: now}
 	}
 	return a, nil
 }
 
-// setup registers the admins as advisors, schedules every advisor's digest,
-// and publishes the command menu and the update mode.
+// setup checks that SUIVI_DATA_KEYS opens what Redis holds, registers the
+// admins as advisors, schedules every advisor's digest, and publishes the
+// command menu and the update mode.
 func (a *app) setup(ctx context.Context) error {
+	if err := a.store.UseKeys(ctx); err != nil {
+		return err
+	}
 	for _, id := range a.cfg.Admins {
 		if _, err := a.store.EnsureAdvisor(ctx, &domain.Advisor{ID: id, Admin: true, Created: a.now().UTC()}); err != nil {
 			return err

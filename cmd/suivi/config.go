@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"suivi/domain"
+	"suivi/store"
 )
 
 // Config is Suivi's configuration, read from the environment. The variable
@@ -35,6 +36,7 @@ type Config struct {
 	RateChat    float64          // SUIVI_RATE_CHAT
 	LogLevel    slog.Level       // SUIVI_LOG_LEVEL
 	Retention   int              // SUIVI_RETENTION_MONTHS
+	Keys        *store.Keyring   // SUIVI_DATA_KEYS
 }
 
 // configVars documents every variable; the README's table mirrors it.
@@ -57,6 +59,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"SUIVI_RATE_CHAT", "1", "Messages per second to one chat"},
 	{"SUIVI_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"SUIVI_RETENTION_MONTHS", "24", "Months a beneficiary's data is kept after the end of the accompaniment"},
+	{"SUIVI_DATA_KEYS", "", "Keys that seal free text in Redis, id:base64key,... (the first seals, all open); required"},
 }
 
 var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -165,6 +168,16 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 	c.Retention = int(num("SUIVI_RETENTION_MONTHS", 1))
 	if err := c.LogLevel.UnmarshalText([]byte(get("SUIVI_LOG_LEVEL"))); err != nil {
 		bad("SUIVI_LOG_LEVEL must be debug, info, warn or error")
+	}
+	// Required by every command that reads or writes Suivi's data: without
+	// it, free text would go to Redis in clear, and a key made up at start
+	// would lose it at the next one.
+	if v := get("SUIVI_DATA_KEYS"); v == "" {
+		bad("SUIVI_DATA_KEYS is required: the keys that seal free text in Redis (make one with: suivi keys new)")
+	} else if k, err := store.ParseKeyring(v); err != nil {
+		bad("SUIVI_DATA_KEYS: %v", err)
+	} else {
+		c.Keys = k
 	}
 	return c, probs
 }

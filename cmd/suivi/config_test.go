@@ -21,7 +21,8 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 }
 
 func TestConfigDefaultsAndProblems(t *testing.T) {
-	cfg, probs := loadConfig(env{"TELEGRAM_BOT_TOKEN": "1:a"}.get, true)
+	key := newDataKey(t, "k1")
+	cfg, probs := loadConfig(env{"TELEGRAM_BOT_TOKEN": "1:a", "SUIVI_DATA_KEYS": key}.get, true)
 	if len(probs) != 0 {
 		t.Fatal(probs)
 	}
@@ -37,6 +38,7 @@ func TestConfigDefaultsAndProblems(t *testing.T) {
 		"SUIVI_WORKERS":        "0",
 		"REDIS_URL":            "mysql://x",
 		"SUIVI_LOG_LEVEL":      "loud",
+		"SUIVI_DATA_KEYS":      key,
 	}.get, true)
 	want := []string{"REDIS_URL", "SUIVI_WEBHOOK_URL", "SUIVI_WEBHOOK_SECRET", "SUIVI_HTTP_ADDR", "SUIVI_INVITE_TTL", "SUIVI_WORKERS", "SUIVI_LOG_LEVEL"}
 	if len(probs) != len(want) {
@@ -48,7 +50,40 @@ func TestConfigDefaultsAndProblems(t *testing.T) {
 		}
 	}
 	// plan commands don't need the token.
-	if _, probs := loadConfig(env{}.get, false); len(probs) != 0 {
+	if _, probs := loadConfig(env{"SUIVI_DATA_KEYS": key}.get, false); len(probs) != 0 {
 		t.Fatalf("no token for plan commands: %v", probs)
+	}
+}
+
+// Every command that touches Suivi's data needs SUIVI_DATA_KEYS, well
+// formed; a problem with it is one line that shows no key material.
+func TestConfigDataKeys(t *testing.T) {
+	key := newDataKey(t, "k1")
+	_, material, _ := strings.Cut(key, ":")
+	cfg, probs := loadConfig(env{"SUIVI_DATA_KEYS": newDataKey(t, "k2") + "," + key}.get, false)
+	if len(probs) != 0 || cfg.Keys.Primary() != "k2" || len(cfg.Keys.IDs()) != 2 {
+		t.Fatalf("two keys: %v %v", cfg.Keys, probs)
+	}
+	for in, want := range map[string]string{
+		"":                       "SUIVI_DATA_KEYS is required: the keys that seal free text in Redis (make one with: suivi keys new)",
+		material:                 "SUIVI_DATA_KEYS: entry 1 is not id:base64key",
+		"k1:" + material[:20]:    `SUIVI_DATA_KEYS: key "k1" is not 32 bytes in base64`,
+		key + ",k2:" + material:  "",
+		key + "," + key:          `SUIVI_DATA_KEYS: key id "k1" appears twice`,
+		"k2:" + material + ",x:": `SUIVI_DATA_KEYS: key "x" is not 32 bytes in base64`,
+	} {
+		_, probs := loadConfig(env{"SUIVI_DATA_KEYS": in}.get, false)
+		if want == "" {
+			if len(probs) != 0 {
+				t.Errorf("%q: %v", in, probs)
+			}
+			continue
+		}
+		if len(probs) != 1 || !strings.HasPrefix(probs[0], want) {
+			t.Errorf("%q: problems %q, want one starting %q", in, probs, want)
+		}
+		if len(probs) > 0 && strings.Contains(probs[0], material[:20]) {
+			t.Errorf("the problem shows key material: %q", probs[0])
+		}
 	}
 }

@@ -62,7 +62,7 @@ func TestCrashAfterFetchIsHandledOnceByNextProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	st := store.New(rdb)
+	st := store.New(rdb, store.Options{Keys: e.keys(t)})
 	eventually(t, "the inbox is empty", func() bool {
 		_, queued, _ := st.Inbox().Head(context.Background(), u.ID())
 		stats, _ := st.Inbox().Stats(context.Background())
@@ -101,23 +101,41 @@ func TestCrashAfterFetchIsHandledOnceByNextProcess(t *testing.T) {
 func TestStartupFailuresAreOneClearLine(t *testing.T) {
 	srv := telegramtest.NewServer(telegramtest.Options{})
 	defer srv.Close()
+	key := newDataKey(t, "k1")
+	_, material, _ := strings.Cut(key, ":")
+	// A Redis that holds data sealed under another key k1.
+	sealed := baseEnv(t, srv)
+	sealed["SUIVI_DATA_KEYS"] = newDataKey(t, "k1")
+	importPlan(t, sealed, clock.NewFake(time.Now()), "../../examples/fle-electricien.yaml")
 	cases := []struct {
 		name string
 		env  env
 		code int
 		want []string
 	}{
-		{"no token", env{}, exitUsage, []string{"suivi: config: TELEGRAM_BOT_TOKEN is required"}},
-		{"bad values", env{"TELEGRAM_BOT_TOKEN": "nope", "SUIVI_TIMEZONE": "Mars/Olympus", "SUIVI_ADMIN_IDS": "12,abc"}, exitUsage, []string{
+		{"no token", env{"SUIVI_DATA_KEYS": key}, exitUsage, []string{"suivi: config: TELEGRAM_BOT_TOKEN is required"}},
+		{"bad values", env{"TELEGRAM_BOT_TOKEN": "nope", "SUIVI_TIMEZONE": "Mars/Olympus", "SUIVI_ADMIN_IDS": "12,abc", "SUIVI_DATA_KEYS": key}, exitUsage, []string{
 			"suivi: config: TELEGRAM_BOT_TOKEN does not look like a bot token",
 			"suivi: config: SUIVI_ADMIN_IDS: \"abc\" is not a Telegram user id",
 			"suivi: config: SUIVI_TIMEZONE: \"Mars/Olympus\" is not a known IANA time zone",
 		}},
-		{"redis down", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": "redis://127.0.0.1:1/0"}, exitFailure, []string{
+		{"redis down", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": "redis://127.0.0.1:1/0", "SUIVI_DATA_KEYS": key}, exitFailure, []string{
 			"suivi: cannot reach Redis at redis://127.0.0.1:1/0",
 		}},
-		{"bad token", env{"TELEGRAM_BOT_TOKEN": "999:WRONG", "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": redistest.URL(t)}, exitFailure, []string{
+		{"bad token", env{"TELEGRAM_BOT_TOKEN": "999:WRONG", "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": redistest.URL(t), "SUIVI_DATA_KEYS": key}, exitFailure, []string{
 			"suivi: Telegram refused TELEGRAM_BOT_TOKEN",
+		}},
+		{"no data keys", env{"TELEGRAM_BOT_TOKEN": srv.Token()}, exitUsage, []string{
+			"suivi: config: SUIVI_DATA_KEYS is required: the keys that seal free text in Redis",
+		}},
+		{"malformed data key", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "SUIVI_DATA_KEYS": "k1:" + material[:30]}, exitUsage, []string{
+			"suivi: config: SUIVI_DATA_KEYS: key \"k1\" is not 32 bytes in base64",
+		}},
+		{"data key missing", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": sealed["REDIS_URL"], "SUIVI_DATA_KEYS": newDataKey(t, "k2")}, exitFailure, []string{
+			"suivi: SUIVI_DATA_KEYS does not open Redis's data: Redis holds values sealed under key \"k1\", which it lacks",
+		}},
+		{"data key differs", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": sealed["REDIS_URL"], "SUIVI_DATA_KEYS": key}, exitFailure, []string{
+			"suivi: SUIVI_DATA_KEYS does not open Redis's data: its key \"k1\" is not the key Redis holds values under",
 		}},
 	}
 	for _, c := range cases {
@@ -136,8 +154,8 @@ func TestStartupFailuresAreOneClearLine(t *testing.T) {
 					t.Errorf("line %d = %q, want prefix %q", i, lines[i], w)
 				}
 			}
-			if strings.Contains(errb.String(), "goroutine") || strings.Contains(errb.String(), "WRONG") {
-				t.Errorf("stderr leaks a stack trace or the token:\n%s", errb.String())
+			if strings.Contains(errb.String(), "goroutine") || strings.Contains(errb.String(), "WRONG") || strings.Contains(errb.String(), material[:30]) {
+				t.Errorf("stderr leaks a stack trace, the token or key material:\n%s", errb.String())
 			}
 		})
 	}

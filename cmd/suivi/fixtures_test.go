@@ -93,6 +93,7 @@ func baseEnv(t *testing.T, srv *telegramtest.Server) env {
 		"SUIVI_RATE_CHAT":    "100",
 		// News reach advisors at any hour, unless a test sets hours.
 		"SUIVI_WORKING_HOURS": "always",
+		"SUIVI_DATA_KEYS":     newDataKey(t, "t1"),
 	}
 }
 

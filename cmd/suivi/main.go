@@ -7,6 +7,8 @@
 //	suivi plan import FILE      store a plan and print its invite link
 //	suivi plan export ID        print a stored plan as YAML
 //	suivi advisor add ID NAME   register an advisor
+//	suivi keys new [ID]         print a fresh key for SUIVI_DATA_KEYS
+//	suivi keys rotate           seal everything again under the first key of SUIVI_DATA_KEYS
 //	suivi healthcheck           probe the running bot (for container health checks)
 package main
 
@@ -32,6 +34,9 @@ const usage = `Usage:
   suivi plan import FILE      validate and store a plan, print its invite link
   suivi plan export ID        print a stored plan as YAML
   suivi advisor add ID NAME   register an advisor by Telegram user id
+  suivi keys new [ID]         print a fresh key for SUIVI_DATA_KEYS (id:base64key)
+  suivi keys rotate           seal all data again under the first key of SUIVI_DATA_KEYS,
+                              so that the others may be removed
   suivi healthcheck           exit 0 if the local bot answers on SUIVI_HTTP_ADDR
   suivi help                  this text
 
@@ -69,6 +74,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, no
 		return cmdPlan(ctx, args[1:], getenv, now, stdout, stderr)
 	case "advisor":
 		return cmdAdvisor(ctx, args[1:], getenv, now, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, args[1:], getenv, now, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv, stderr)
 	case "sandbox":

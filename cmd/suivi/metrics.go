@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"suivi/store"
@@ -63,13 +62,9 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up)
 }
 
-// metricsHandler serves /metrics: the queues, and the Go runtime.
+// metricsHandler serves /metrics from the app's registry: the queues' depth
+// (read from Redis at each scrape), the counters and histograms of
+// internal/metrics (this replica's), and the Go runtime.
 func (a *app) metricsHandler() http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		newQueueCollector(a.store, a.now),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{})
 }

@@ -65,14 +65,14 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 			fmt.Fprintln(stderr, "suivi: set SUIVI_BOT_USERNAME (or TELEGRAM_BOT_TOKEN) to build the invite link")
 			return exitUsage
 		}
-		_, me, err := newTelegram(ctx, cfg)
+		_, me, err := newTelegram(ctx, cfg, nil)
 		if err != nil {
 			fmt.Fprintln(stderr, "suivi:", err)
 			return exitFailure
 		}
 		username = me
 	}
-	st, done, err := openStore(ctx, cfg)
+	st, done, err := openStore(ctx, cfg, true)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure
@@ -120,7 +120,7 @@ func planExport(ctx context.Context, cfg Config, id string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "suivi: %q is not a plan id\n", id)
 		return exitUsage
 	}
-	st, done, err := openStore(ctx, cfg)
+	st, done, err := openStore(ctx, cfg, false)
 	if err != nil {
 		fmt.Fprintln(stderr, "suivi:", err)
 		return exitFailure

@@ -180,6 +180,10 @@ func openSandbox(ctx context.Context, so sandboxOptions) (_ *sandboxWorld, err e
 		}
 		redisURL = "redis://" + w.mr.Addr()
 	}
+	sandboxKey, err := store.NewKeyEntry("sandbox")
+	if err != nil {
+		return nil, err
+	}
 	w.fake = telegramtest.NewServer(telegramtest.Options{BotUsername: sandboxBot, Now: w.clk.Now, MaxCalls: 5000})
 	w.addUser(sandbox.Person{ID: sandboxAdvisor, Name: sandboxAdvisorName, Role: sandbox.RoleAdvisor, Lang: "fr"})
 
@@ -194,6 +198,8 @@ func openSandbox(ctx context.Context, so sandboxOptions) (_ *sandboxWorld, err e
 		"SUIVI_WEBHOOK_SECRET": "",
 		"SUIVI_BOT_USERNAME":   "",
 		"SUIVI_PUBLIC_URL":     so.publicURL,
+		// The sandbox wipes its Redis at each start: a key for the session.
+		"SUIVI_DATA_KEYS": sandboxKey,
 	}
 	if so.getenv("SUIVI_LOG_LEVEL") == "" {
 		overlay["SUIVI_LOG_LEVEL"] = "warn"
