@@ -26,7 +26,7 @@ import (
 // looks them up by constant, so each must exist in every language.
 var namedKeys = func() []catalog.Key {
 	var keys []catalog.Key
-	for _, name := range []string{"keys.go", "web.go"} {
+	for _, name := range []string{"keys.go", "web.go", "mydata.go"} {
 		keys = append(keys, constKeys(name)...)
 	}
 	return keys
@@ -530,7 +530,7 @@ func labelKey(k catalog.Key) bool {
 	case catalog.HourLabel, catalog.AnsMuch, catalog.AnsSome, catalog.AnsNotYet:
 		return true
 	}
-	for _, p := range []string{"btn.", "score.", "tpl.", "zone.", "day.", "dayshort.", "state.", "icon.", "chart.", "csv.", "dg.icon_", "dg.trend_"} {
+	for _, p := range []string{"btn.", "score.", "tpl.", "zone.", "day.", "dayshort.", "state.", "icon.", "chart.", "csv.", "dg.icon_", "dg.trend_", "mdoc."} {
 		if strings.HasPrefix(string(k), p) {
 			return true
 		}

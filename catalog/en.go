@@ -31,6 +31,7 @@ func english() map[Key]string {
 			"📊 /progres: take stock of your week\n" +
 			"⏸️ /pause: take a break (/reprendre to resume)\n" +
 			"🔒 /confidentialite: what your advisor sees\n" +
+			"🗂 /mesdonnees: see, receive or erase your data\n" +
 			"⚙️ /reglages: language, time zone, times\n" +
 			"🛑 /stop: stop all messages\n" +
 			"❓ /aide: see this message again\n\n" +

@@ -31,6 +31,7 @@ func french() map[Key]string {
 			"📊 /progres : faire le point sur votre semaine\n" +
 			"⏸️ /pause : faire une pause (/reprendre pour reprendre)\n" +
 			"🔒 /confidentialite : ce que voit votre conseiller\n" +
+			"🗂 /mesdonnees : voir, recevoir ou effacer vos données\n" +
 			"⚙️ /reglages : langue, fuseau horaire, horaires\n" +
 			"🛑 /stop : ne plus recevoir de messages\n" +
 			"❓ /aide : revoir ce message\n\n" +

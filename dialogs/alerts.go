@@ -88,9 +88,10 @@ func (r *Router) aftercareCheckin(ctx context.Context, d reminders.Due) error {
 	return r.scheduledCheckin(ctx, d)
 }
 
-// retentionEnd deletes a beneficiary's data at the end of the retention period.
+// retentionEnd erases a beneficiary's data at the end of the retention
+// period: everything, as when they ask for it (store.EraseBeneficiary).
 func (r *Router) retentionEnd(ctx context.Context, d reminders.Due) error {
-	if err := r.Store.DeleteBeneficiary(ctx, d.Ben.ID); err != nil {
+	if err := r.Store.EraseBeneficiary(ctx, d.Ben.ID); err != nil {
 		return err
 	}
 	r.Log.Info("beneficiary data deleted after retention", "beneficiary", d.Ben.ID)

@@ -162,7 +162,11 @@ func (t *turn) privacyButton(ctx context.Context, m *models.Message, parts []str
 	if c == "" {
 		return false, "", nil
 	}
-	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { b.Consent = c; return nil })
+	now := t.r.Now()
+	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error {
+		b.SetConsent(c, now, domain.ConsentViaSettings)
+		return nil
+	})
 	if err != nil {
 		return true, "", err
 	}

@@ -48,25 +48,26 @@ func (r *Router) weekLabel(lang domain.Lang, w domain.Week) string {
 // consent (now, and when it was completed) and what they kept for
 // themselves: the rules of the forward, of the desk and of any view.
 type Shared struct {
-	Week      domain.Week
-	Done      bool
-	Completed time.Time
+	Week      domain.Week `json:"week"`
+	Done      bool        `json:"done"`
+	Completed time.Time   `json:"completed,omitzero"`
 	// Private: no consent; only that a check-in happened, and help.
-	Private bool
-	Score   int    // 0: none, or kept
-	Choice  string // the quick answer to the plan's question ("much", ...)
-	Answer  string // the typed answer
+	Private bool   `json:"private,omitempty"`
+	Score   int    `json:"score,omitempty"`  // 0: none, or kept
+	Choice  string `json:"choice,omitempty"` // the quick answer to the plan's question ("much", ...)
+	Answer  string `json:"answer,omitempty"` // the typed answer
 	// AnswerVoice and NoteVoice are voice notes (Telegram file ids).
-	AnswerVoice, NoteVoice string
-	Steps                  []SharedStep
-	Note                   string
-	Help                   bool
+	AnswerVoice string       `json:"answer_voice,omitempty"`
+	NoteVoice   string       `json:"note_voice,omitempty"`
+	Steps       []SharedStep `json:"steps,omitempty"`
+	Note        string       `json:"note,omitempty"`
+	Help        bool         `json:"help,omitempty"`
 }
 
 // SharedStep is a step status given in a check-in.
 type SharedStep struct {
-	Title  string
-	Status domain.Status
+	Title  string        `json:"title"`
+	Status domain.Status `json:"status"`
 }
 
 // SharedCheckIn returns what c lets the advisor see.

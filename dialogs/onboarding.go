@@ -99,11 +99,12 @@ var onboardingStages = map[string]onboardingStage{
 			}
 		},
 		choose: func(t *turn, _ context.Context, v string) (func(*domain.Beneficiary), string) {
+			now := t.r.Now()
 			switch v {
 			case "y":
-				return func(b *domain.Beneficiary) { b.Consent = domain.ConsentYes }, t.t(catalog.BtnConsentYes)
+				return func(b *domain.Beneficiary) { b.SetConsent(domain.ConsentYes, now, domain.ConsentViaOnboarding) }, t.t(catalog.BtnConsentYes)
 			case "n":
-				return func(b *domain.Beneficiary) { b.Consent = domain.ConsentNo }, t.t(catalog.BtnConsentNo)
+				return func(b *domain.Beneficiary) { b.SetConsent(domain.ConsentNo, now, domain.ConsentViaOnboarding) }, t.t(catalog.BtnConsentNo)
 			}
 			return nil, ""
 		},

@@ -335,13 +335,15 @@ func (t *turn) onCommand(ctx context.Context, name, arg string) error {
 		return t.privacy(ctx)
 	case "reglages", "réglages":
 		return t.settings(ctx)
+	case "mesdonnees", "mesdonnées":
+		return t.myData(ctx)
 	}
 	return t.reply(ctx, t.t(catalog.UnknownCmd), nil)
 }
 
 func isBeneficiaryCommand(name string) bool {
 	switch name {
-	case "plan", "progres", "pause", "reprendre", "stop", "confidentialite", "reglages":
+	case "plan", "progres", "pause", "reprendre", "stop", "confidentialite", "reglages", "mesdonnees":
 		return true
 	}
 	return false
@@ -405,7 +407,13 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 			if parts[1] == "adv" {
 				handled, err = true, t.answerAdvisor(ctx)
 			}
+		case "md":
+			handled, toast, err = t.myDataButton(ctx, m, parts[1:])
 		}
+	}
+	if !handled && err == nil && t.role == stranger && len(parts) == 3 && parts[0] == "md" && parts[1] == "yes" {
+		// Their erasure, pressed again: nothing is left about them.
+		handled, err = true, t.strangerErased(ctx, m)
 	}
 	if err != nil {
 		return err
@@ -425,7 +433,7 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 // (callback data can be forged: it never reaches a log as is).
 func buttonKind(prefix string) string {
 	switch prefix {
-	case "av", "np", "ab", "dg", "ob", "ci", "st", "sp", "sd", "pv", "pa", "go", "rp":
+	case "av", "np", "ab", "dg", "ob", "ci", "st", "sp", "sd", "pv", "pa", "go", "rp", "md":
 		return prefix
 	}
 	return "unknown"
@@ -440,6 +448,7 @@ func Commands(cat *catalog.Catalog, lang domain.Lang) []models.BotCommand {
 		{Command: "reprendre", Description: cat.T(lang, catalog.CmdResume)},
 		{Command: "confidentialite", Description: cat.T(lang, catalog.CmdPrivacy)},
 		{Command: "reglages", Description: cat.T(lang, catalog.CmdSettings)},
+		{Command: "mesdonnees", Description: cat.T(lang, catalog.CmdMyData)},
 		{Command: "stop", Description: cat.T(lang, catalog.CmdStop)},
 		{Command: "aide", Description: cat.T(lang, catalog.CmdHelp)},
 	}

@@ -41,16 +41,19 @@ const (
 // Beneficiary is a person followed by an advisor, as Suivi knows them.
 // Its ID is also the ID of their plan.
 type Beneficiary struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	Language   Lang      `json:"language"`
-	Timezone   string    `json:"timezone"`
-	AdvisorID  int64     `json:"advisor"`
-	TelegramID int64     `json:"telegram,omitempty"`
-	State      State     `json:"state"`
-	Consent    Consent   `json:"consent,omitempty"`
-	Created    time.Time `json:"created"`
-	Joined     time.Time `json:"joined,omitzero"`
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	Language   Lang    `json:"language"`
+	Timezone   string  `json:"timezone"`
+	AdvisorID  int64   `json:"advisor"`
+	TelegramID int64   `json:"telegram,omitempty"`
+	State      State   `json:"state"`
+	Consent    Consent `json:"consent,omitempty"`
+	// ConsentLog records each change of Consent, oldest first (what the
+	// beneficiary's data document shows).
+	ConsentLog []ConsentChange `json:"consent_log,omitempty"`
+	Created    time.Time       `json:"created"`
+	Joined     time.Time       `json:"joined,omitzero"`
 
 	// Preferences, chosen at onboarding or later (/reglages).
 	// CheckinSpec is the beneficiary's own check-in time as a cron spec
@@ -80,6 +83,36 @@ func (b *Beneficiary) AskedHelp(t time.Time) {
 	b.Help = append(b.Help, t.UTC())
 	if len(b.Help) > maxHelpLog {
 		b.Help = b.Help[len(b.Help)-maxHelpLog:]
+	}
+}
+
+// ConsentChange is one change of a beneficiary's consent: when, to what,
+// and where they chose it.
+type ConsentChange struct {
+	At      time.Time `json:"at"`
+	Consent Consent   `json:"consent"`
+	Via     string    `json:"via"`
+}
+
+// Where a consent is chosen.
+const (
+	ConsentViaOnboarding = "onboarding"
+	ConsentViaSettings   = "settings"
+)
+
+// maxConsentLog bounds the consent changes remembered.
+const maxConsentLog = 100
+
+// SetConsent records the beneficiary's choice at t, chosen via where; a
+// choice that changes nothing is not logged again.
+func (b *Beneficiary) SetConsent(c Consent, t time.Time, via string) {
+	if c == b.Consent && len(b.ConsentLog) > 0 {
+		return
+	}
+	b.Consent = c
+	b.ConsentLog = append(b.ConsentLog, ConsentChange{At: t.UTC(), Consent: c, Via: via})
+	if len(b.ConsentLog) > maxConsentLog {
+		b.ConsentLog = b.ConsentLog[len(b.ConsentLog)-maxConsentLog:]
 	}
 }
 

@@ -295,3 +295,20 @@ func TestBeneficiaryLocation(t *testing.T) {
 		t.Error("only ConsentYes may share answers")
 	}
 }
+
+// Each change of consent is logged with its time and where it was made; a
+// choice repeated is not logged again, and the first choice always is.
+func TestConsentLog(t *testing.T) {
+	var b domain.Beneficiary
+	t1 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	b.SetConsent(domain.ConsentNo, t1, domain.ConsentViaOnboarding)
+	b.SetConsent(domain.ConsentNo, t1.Add(time.Hour), domain.ConsentViaSettings)
+	b.SetConsent(domain.ConsentYes, t1.Add(2*time.Hour), domain.ConsentViaSettings)
+	want := []domain.ConsentChange{
+		{At: t1, Consent: domain.ConsentNo, Via: domain.ConsentViaOnboarding},
+		{At: t1.Add(2 * time.Hour), Consent: domain.ConsentYes, Via: domain.ConsentViaSettings},
+	}
+	if d := cmp.Diff(want, b.ConsentLog); d != "" || b.Consent != domain.ConsentYes {
+		t.Errorf("consent %q, log (-want +got):\n%s", b.Consent, d)
+	}
+}

@@ -180,30 +180,3 @@ func (s *Store) RedeemAdvisorInvite(ctx context.Context, code string, userID int
 	}
 	return out, nil
 }
-
-// DeleteBeneficiary erases everything Suivi keeps about a beneficiary:
-// profile, plan, check-ins, conversation, jobs, and the links to them.
-func (s *Store) DeleteBeneficiary(ctx context.Context, id string) error {
-	b, err := s.Beneficiary(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := s.SyncJobs(ctx, id, nil); err != nil {
-		return err
-	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.k.profile(id), s.k.plan(id), s.k.dialog(id), s.k.checkins(id))
-		p.SRem(ctx, s.k.advisorBens(b.AdvisorID), id)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("delete beneficiary %s: %w", id, err)
-	}
-	if b.TelegramID != 0 {
-		// Only if the Telegram user still points at this beneficiary.
-		if err := lockRelease.Run(ctx, s.rdb, []string{s.k.telegram(b.TelegramID)}, id).Err(); err != nil {
-			return fmt.Errorf("delete telegram link: %w", err)
-		}
-	}
-	return s.rdb.Del(ctx, s.jobsKey("of:"+id)).Err()
-}

@@ -85,7 +85,8 @@ end
 return out`)
 
 // jobsDone releases a claimed job and schedules its next firing (none when
-// ARGV[2] is 0), unless it was rescheduled meanwhile.
+// ARGV[2] is 0), unless it was rescheduled meanwhile, or removed meanwhile
+// from its owner's jobs (a Sync that no longer wants it, an erasure).
 //
 // KEYS[1] queue, KEYS[2] lease, KEYS[3] orig, KEYS[4] the owner's members,
 // KEYS[5] fails, KEYS[6] since
@@ -96,8 +97,9 @@ redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[5], ARGV[1])
 redis.call('HDEL', KEYS[6], ARGV[1])
 if tonumber(ARGV[2]) > 0 then
-  redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
-  redis.call('SADD', KEYS[4], ARGV[1])
+  if redis.call('SISMEMBER', KEYS[4], ARGV[1]) == 1 then
+    redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+  end
 elseif not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('SREM', KEYS[4], ARGV[1])
 end

@@ -190,6 +190,13 @@ meetings: ["2027-02-10T10:00"]
 	ben, _ := r.app.store.BeneficiaryByTelegram(ctx, u.ID())
 
 	clk.Set(time.Date(2027, 1, 20, 14, 0, 0, 0, paris)) // a Wednesday
+	// Monday's check-in (sent late) answered first, forwarded with the
+	// advisor's buttons: more for the erasure to find at the end.
+	r.settle(t, clk)
+	answerCheckin(t, u, "🙂 Bien")
+	if _, err := adv.WaitMessage(wait, has("Point de suivi de Sofia")); err != nil {
+		t.Fatal(err)
+	}
 	adv.SendText("/cloturer sofia")
 	press(t, adv, "✅ Oui, clôturer pour Sofia")
 	done, err := adv.WaitMessage(wait, has("Accompagnement de Sofia clôturé"))
@@ -251,4 +258,6 @@ meetings: ["2027-02-10T10:00"]
 	if jobs, _ := r.app.store.Jobs(ctx, ben.ID); len(jobs) != 0 {
 		t.Fatalf("jobs kept: %v", jobs)
 	}
+	// Nothing anywhere in Redis mentions her any more.
+	noTrace(t, r.app.store, ben)
 }

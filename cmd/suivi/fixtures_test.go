@@ -2749,3 +2749,17 @@ func signInitData(vals url.Values, botToken string) string {
 	out.Set("hash", hex.EncodeToString(m.Sum(nil)))
 	return out.Encode()
 }
+
+// noTrace fails the test if anything in Redis — a key's name, a field, a
+// member, an element or a value, sealed values opened — still mentions
+// the beneficiary's id or Telegram id.
+func noTrace(t *testing.T, st *store.Store, b *domain.Beneficiary) {
+	t.Helper()
+	found, err := st.Mentions(context.Background(), store.ErasureTokens(b), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range found {
+		t.Errorf("still in Redis: %s (%s)", m.Key, m.Where)
+	}
+}

@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"suivi/domain"
+)
+
+// Erasure: a beneficiary who asks for it (/mesdonnees), or whose retention
+// period ended, leaves no trace — no key named after them, no field, member
+// or element that mentions their id or their Telegram id (Mentions checks
+// it). What is erased:
+//
+//	records          profile, plan, check-ins, conversation state
+//	links            Telegram id, advisor's list, invites
+//	jobs             their due jobs, and parked ones
+//	queues           items of their inbox and outbox lanes, items about
+//	                 them waiting in their advisor's lanes, parked items,
+//	                 dedupe markers and sent-message markers named after them
+//	advisors         button tokens that point to them, news held about
+//	                 them, a conversation state that names them
+//
+// Each step is idempotent and the profile goes last: an erasure cut short
+// is finished by running it again (the profile still says who they were).
+
+// EraseBeneficiary removes everything Suivi keeps about a beneficiary. The
+// item a worker holds in their lane right now (the request being handled)
+// is left to that worker, which acks it.
+func (s *Store) EraseBeneficiary(ctx context.Context, id string) error {
+	b, err := s.Beneficiary(ctx, id)
+	if err != nil {
+		return err
+	}
+	steps := []func(context.Context, *domain.Beneficiary) error{
+		s.eraseJobs, s.eraseInvites, s.eraseQueues, s.eraseAdvisorTraces, s.eraseNamedKeys,
+	}
+	for _, step := range steps {
+		if err := step(ctx, b); err != nil {
+			return fmt.Errorf("erase %s: %w", id, err)
+		}
+	}
+	if b.TelegramID != 0 {
+		// Only if the Telegram user still points at this beneficiary.
+		if err := lockRelease.Run(ctx, s.rdb, []string{s.k.telegram(b.TelegramID)}, id).Err(); err != nil {
+			return fmt.Errorf("erase %s: telegram link: %w", id, err)
+		}
+	}
+	if err := s.rdb.Del(ctx, s.k.profile(id)).Err(); err != nil {
+		return fmt.Errorf("erase %s: profile: %w", id, err)
+	}
+	return nil
+}
+
+// ErasureTokens are what no key, field or value may mention once a
+// beneficiary is erased: their id, and their Telegram id if they joined.
+func ErasureTokens(b *domain.Beneficiary) []string {
+	tokens := []string{b.ID}
+	if b.TelegramID != 0 {
+		tokens = append(tokens, i64(b.TelegramID))
+	}
+	return tokens
+}
+
+// eraseJobs removes the beneficiary's jobs and their parked records.
+func (s *Store) eraseJobs(ctx context.Context, b *domain.Beneficiary) error {
+	if err := s.SyncJobs(ctx, b.ID, nil); err != nil {
+		return err
+	}
+	return s.dropListElements(ctx, s.jobsKey("parked"), func(el string) bool { return mentions(el, b.ID) })
+}
+
+// eraseInvites removes the invites made for the beneficiary (a bounded
+// SCAN of the invites: there is no index of them per person).
+func (s *Store) eraseInvites(ctx context.Context, b *domain.Beneficiary) error {
+	iter := s.rdb.Scan(ctx, 0, s.k.invite("*"), mentionPage).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		owner, err := s.rdb.HGet(ctx, key, "beneficiary").Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("invite: %w", err)
+		}
+		if owner == b.ID {
+			if err := s.rdb.Del(ctx, key).Err(); err != nil {
+				return fmt.Errorf("invite: %w", err)
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("scan invites: %w", err)
+	}
+	return nil
+}
+
+// laneForget removes items from a lane: all of them (ARGV[2] = '*') or the
+// ones named. The item at the head of a leased lane is in a worker's hands:
+// it is left for that worker to ack. A lane left empty is no longer ready.
+//
+// KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] waits,
+// KEYS[5] ready, KEYS[6] owner, KEYS[7] the lane's flood marker
+// ARGV[1] lane, ARGV[2...] '*' or item ids
+// Returns how many items were removed.
+var laneForget = redis.NewScript(`
+local leased = redis.call('HEXISTS', KEYS[6], ARGV[1]) == 1
+local head = redis.call('LINDEX', KEYS[1], 0)
+local n = 0
+local function drop(id)
+  if leased and id == head then return end
+  n = n + redis.call('LREM', KEYS[1], 0, id)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[4], id)
+end
+if ARGV[2] == '*' then
+  for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do drop(id) end
+  redis.call('DEL', KEYS[7])
+else
+  for i = 2, #ARGV do drop(ARGV[i]) end
+end
+if redis.call('LLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[5], ARGV[1]) end
+return n`)
+
+// forget runs laneForget on one lane.
+func (l *Lanes) forget(ctx context.Context, lane int64, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{lane}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	err := laneForget.Run(ctx, l.s.rdb,
+		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("waits"), l.key("ready"), l.key("owner"), l.s.k.laneFlood(l.name, lane)},
+		args...).Err()
+	if err != nil {
+		return fmt.Errorf("%s forget: %w", l.name, err)
+	}
+	return nil
+}
+
+// eraseQueues empties the beneficiary's lanes (their chat's, and the one
+// used before they joined) in both queues, removes the messages about them
+// waiting in their advisors' lanes, and the parked items that mention them.
+func (s *Store) eraseQueues(ctx context.Context, b *domain.Beneficiary) error {
+	own := []int64{BeneficiaryLane(&domain.Beneficiary{ID: b.ID})}
+	if b.TelegramID != 0 {
+		own = append(own, b.TelegramID)
+	}
+	advisors, err := s.Advisors(ctx)
+	if err != nil {
+		return err
+	}
+	tokens := ErasureTokens(b)
+	for _, l := range []*Lanes{s.Inbox(), s.Outbox()} {
+		for _, lane := range own {
+			if err := l.forget(ctx, lane, "*"); err != nil {
+				return err
+			}
+		}
+		for _, a := range advisors {
+			ids, err := l.s.rdb.LRange(ctx, l.queue(a.ID), 0, -1).Result()
+			if err != nil {
+				return fmt.Errorf("%s lane: %w", l.name, err)
+			}
+			var about []string
+			for _, id := range ids {
+				if mentions(id, b.ID) {
+					about = append(about, id)
+				}
+			}
+			if err := l.forget(ctx, a.ID, about...); err != nil {
+				return err
+			}
+		}
+		err := s.dropListElements(ctx, l.key("parked"), func(rec string) bool {
+			opened, err := l.openParked(rec)
+			return mentionsAny(rec, tokens) || (err == nil && mentionsAny(opened, tokens))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eraseAdvisorTraces removes, for every advisor, the button tokens that
+// point to the beneficiary, the news held about them, their place in the
+// advisor's list, and a conversation state that names them (a reply being
+// written to them, a revision of their plan).
+func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) error {
+	advisors, err := s.Advisors(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range advisors {
+		tag := s.k.advisorTag(a.ID)
+		var values, tokens []string
+		err := s.hscan(ctx, tag+"rrefs", func(value, token string) {
+			if mentions(value, b.ID) {
+				values, tokens = append(values, value), append(tokens, token)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		var held []string
+		if err := s.hscan(ctx, s.k.advisorHeld(a.ID), func(key, _ string) {
+			if mentions(key, b.ID) {
+				held = append(held, key)
+			}
+		}); err != nil {
+			return err
+		}
+		dialog := false
+		if st, err := s.AdvisorState(ctx, a.ID); err == nil && mentions(string(st), b.ID) {
+			dialog = true
+		}
+		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if len(values) > 0 {
+				p.HDel(ctx, tag+"rrefs", values...)
+				p.HDel(ctx, tag+"refs", tokens...)
+			}
+			if len(held) > 0 {
+				p.HDel(ctx, s.k.advisorHeld(a.ID), held...)
+			}
+			if dialog {
+				p.Del(ctx, s.k.advisorDialog(a.ID))
+			}
+			p.SRem(ctx, s.k.advisorBens(a.ID), b.ID)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("advisor %d: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+// eraseNamedKeys removes every key named after the beneficiary but the
+// profile (removed last): their records, dedupe and sent-message markers
+// of what was about them, their job index.
+func (s *Store) eraseNamedKeys(ctx context.Context, b *domain.Beneficiary) error {
+	profile := s.k.profile(b.ID)
+	iter := s.rdb.Scan(ctx, 0, s.k.prefix+"*"+b.ID+"*", mentionPage).Iterator()
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		// One key per command: keys of different hash tags may live on
+		// different nodes.
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range batch {
+				p.Unlink(ctx, k)
+			}
+			return nil
+		})
+		batch = batch[:0]
+		return err
+	}
+	for iter.Next(ctx) {
+		if key := iter.Val(); key != profile && mentions(key, b.ID) {
+			if batch = append(batch, key); len(batch) >= mentionPage {
+				if err := flush(); err != nil {
+					return fmt.Errorf("delete: %w", err)
+				}
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	return nil
+}
+
+// dropListElements removes the elements of a list that drop selects.
+func (s *Store) dropListElements(ctx context.Context, key string, drop func(string) bool) error {
+	els, err := s.rdb.LRange(ctx, key, 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	for _, el := range els {
+		if drop(el) {
+			if err := s.rdb.LRem(ctx, key, 0, el).Err(); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+		}
+	}
+	return nil
+}
