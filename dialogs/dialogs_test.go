@@ -206,3 +206,39 @@ func TestRevisionEventsFollowThePlanRules(t *testing.T) {
 		t.Errorf("the advisor was not told why:\n%s", h.chat(adviserID))
 	}
 }
+
+// /mesdonnees speaks the beneficiary's language: an English speaker sees
+// the summary, the confirmation and the end in English, and their advisor
+// is told (in French, without content) under a key that does not name them.
+func TestMyDataInEnglish(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(74, "Amina", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+	if _, err := h.st.UpdateBeneficiary(h.ctx, p.ben, func(b *domain.Beneficiary) error { b.Language = domain.English; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	en := func(k catalog.Key) string { return catalog.New().Plain(domain.English, k) }
+	p.says("/mesdonnees")
+	if !h.saysSomething(p.id, "What Suivi keeps about you") || !h.saysSomething(p.id, "1 step, 0 done") {
+		t.Fatalf("summary:\n%s", h.chat(p.id))
+	}
+	p.presses(en(catalog.BtnMdErase))
+	if !h.saysSomething(p.id, "Erase everything?") {
+		t.Fatalf("confirmation:\n%s", h.chat(p.id))
+	}
+	p.presses(en(catalog.BtnMdYes))
+	if !h.saysSomething(p.id, "Suivi keeps nothing about you any more") {
+		t.Fatalf("end:\n%s", h.chat(p.id))
+	}
+	if _, err := h.st.Beneficiary(h.ctx, p.ben); err == nil {
+		t.Fatal("not erased")
+	}
+	var notice []bot.Outgoing
+	for _, m := range h.rec.outbox {
+		if m.ChatID == adviserID && strings.Contains(m.Text, "a effacé ses données") {
+			notice = append(notice, m)
+		}
+	}
+	if len(notice) != 1 || strings.Contains(notice[0].Key, p.ben) || !strings.Contains(notice[0].Text, "Amina") {
+		t.Fatalf("advisor's notice: %+v", notice)
+	}
+}
