@@ -89,13 +89,10 @@ func (r *Router) aftercareCheckin(ctx context.Context, d reminders.Due) error {
 }
 
 // retentionEnd erases a beneficiary's data at the end of the retention
-// period: everything, as when they ask for it (store.EraseBeneficiary).
+// period — everything, as when they ask for it — or finishes an erasure
+// that was cut short (its job comes back as this one).
 func (r *Router) retentionEnd(ctx context.Context, d reminders.Due) error {
-	if err := r.Store.EraseBeneficiary(ctx, d.Ben.ID); err != nil {
-		return err
-	}
-	r.Log.Info("beneficiary data deleted after retention", "beneficiary", d.Ben.ID)
-	return nil
+	return r.erase(ctx, d.Ben, d.Ben.ErasureAsked)
 }
 
 // brief tells the advisor, the day before a follow-up meeting, what changed

@@ -242,3 +242,119 @@ func TestMyDataInEnglish(t *testing.T) {
 		t.Fatalf("advisor's notice: %+v", notice)
 	}
 }
+
+// An erasure cut short right after it began (the profile marked, nothing
+// erased yet: a crash) is finished by its job EraseRetry later, the
+// advisor told once; or by the next thing the person does, who is a
+// stranger by then.
+func TestErasureCutShortIsFinished(t *testing.T) {
+	begin := func(h *harness, p *person) {
+		t.Helper()
+		now := h.clk.Now()
+		if _, err := h.st.UpdateBeneficiary(h.ctx, p.ben, func(b *domain.Beneficiary) error {
+			b.Erasing, b.ErasureAsked = now, true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.sched.Sync(h.ctx, p.ben); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := func(h *harness) int {
+		n := 0
+		for _, m := range h.rec.outbox {
+			if m.ChatID == adviserID && strings.Contains(m.Text, "a effacé ses données") {
+				n++
+			}
+		}
+		return n
+	}
+	t.Run("by its job", func(t *testing.T) {
+		h := newHarness(t)
+		p := h.join(75, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+		begin(h, p)
+		h.fire(h.clk.Now().Add(reminders.EraseRetry - time.Minute))
+		h.deliver()
+		if _, err := h.st.Beneficiary(h.ctx, p.ben); err != nil {
+			t.Fatalf("finished too early: %v", err)
+		}
+		h.fire(h.clk.Now().Add(2 * time.Minute))
+		if h.deliver() == 0 {
+			t.Fatal("no event to finish the erasure")
+		}
+		if _, err := h.st.Beneficiary(h.ctx, p.ben); err == nil {
+			t.Fatal("not erased by its job")
+		}
+		if n := notices(h); n != 1 {
+			t.Fatalf("%d notices to the advisor, want 1", n)
+		}
+	})
+	t.Run("by the person's next message", func(t *testing.T) {
+		h := newHarness(t)
+		p := h.join(76, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+		begin(h, p)
+		p.says("/plan")
+		if _, err := h.st.Beneficiary(h.ctx, p.ben); err == nil {
+			t.Fatal("not erased by the next message")
+		}
+		if !h.saysSomething(p.id, "Je ne vous connais pas encore") {
+			t.Fatalf("not answered as a stranger:\n%s", h.chat(p.id))
+		}
+		if n := notices(h); n != 1 {
+			t.Fatalf("%d notices to the advisor, want 1", n)
+		}
+		if jobs, _ := h.st.Jobs(h.ctx, p.ben); len(jobs) != 0 {
+			t.Fatalf("jobs left: %v", jobs)
+		}
+	})
+}
+
+// A digest due outside the advisor's working hours waits as a mark and is
+// made when the news are released: someone erased meanwhile is not in it.
+func TestHeldDigestIsMadeAtRelease(t *testing.T) {
+	h := newHarness(t)
+	work, _, err := domain.ParseWorkHours("mon-fri 09:00-18:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.r.Work, h.r.WorkLimited = work, true
+	awa := h.join(77, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
+	h.join(78, "Bintou", step("Greta", "2031-03-21", domain.OwnerBeneficiary))
+	if _, err := h.st.EnsureAdvisor(h.ctx, &domain.Advisor{ID: adviserID, Name: "Claire"}); err != nil {
+		t.Fatal(err)
+	}
+	// Monday 8:30 in Paris (7:30 UTC): the default digest, before hours.
+	h.clk.Set(time.Date(2031, 3, 10, 7, 30, 0, 0, time.UTC))
+	adv, _ := h.st.Advisor(h.ctx, adviserID)
+	due := reminders.Due{Kind: reminders.KindDigest, Advisor: adv, Key: "a500:digest:x"}
+	if err := h.r.notify(h.ctx, due); err != nil {
+		t.Fatal(err)
+	}
+	held, err := h.st.HeldNews(h.ctx, adviserID)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held: %v %v", held, err)
+	}
+	for _, b := range held {
+		if strings.Contains(string(b), "Awa") || strings.Contains(string(b), "Bintou") {
+			t.Fatalf("a held digest keeps its lines: %s", b)
+		}
+	}
+	if err := h.r.erase(h.ctx, &domain.Beneficiary{ID: awa.ben}, true); err != nil {
+		t.Fatal(err)
+	}
+	h.clk.Set(time.Date(2031, 3, 10, 8, 0, 0, 0, time.UTC)) // 9:00 in Paris
+	if err := h.r.notify(h.ctx, reminders.Due{Kind: reminders.KindRelease, Advisor: adv, Key: "a500:release:1"}); err != nil {
+		t.Fatal(err)
+	}
+	var digest string
+	for _, m := range h.rec.outbox {
+		if m.ChatID == adviserID && strings.Contains(m.Text, "Bintou") {
+			digest = m.Text
+		}
+	}
+	_, lines, ok := strings.Cut(digest, "Votre point de la semaine")
+	if !ok || strings.Contains(lines, "Awa") || !strings.Contains(lines, "1 personne suivie") {
+		t.Fatalf("released digest:\n%s", digest)
+	}
+}

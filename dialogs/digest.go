@@ -301,25 +301,43 @@ func (t *turn) digestNow(ctx context.Context) error {
 }
 
 // scheduledDigest sends an advisor's weekly digest to whoever reads their
-// news (a stand-in during an absence).
+// news (a stand-in during an absence). Outside the reader's working hours
+// it is held as a mark, not as text: it is made when the news are
+// released, on the data of then (someone erased meanwhile is not in it).
 func (r *Router) scheduledDigest(ctx context.Context, d reminders.Due) error {
-	text, png, err := r.buildDigest(ctx, d.Advisor, r.Now())
+	chat := d.Advisor.Reader(r.Now())
+	if held, err := r.holdDigest(ctx, d.Advisor.ID, chat, d.Key); held || err != nil {
+		return err
+	}
+	text, png, err := r.digestFor(ctx, d.Advisor, chat)
 	if err != nil {
 		return err
 	}
-	chat := d.Advisor.Reader(r.Now())
-	if chat != d.Advisor.ID {
-		text = r.at(catalog.DgForStandIn, "name", d.Advisor.Name) + "\n" + text
-	}
-	if _, err := r.news(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Text: text, Silent: true}, prioDigest, false); err != nil {
+	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Text: text, Silent: true}); err != nil {
 		return err
 	}
 	if png == nil {
 		return nil
 	}
-	_, err = r.news(ctx, bot.Outgoing{Key: d.Key + ":chart", ChatID: chat, Kind: "photo", Data: png,
-		FileName: "suivi.png", Text: r.at(catalog.DgChartCaption), Silent: true}, prioDigest, false)
+	_, err = r.Outbox.Enqueue(ctx, r.digestChart(d.Key, chat, png))
 	return err
+}
+
+// digestFor builds an advisor's digest for whoever reads it.
+func (r *Router) digestFor(ctx context.Context, adv *domain.Advisor, chat int64) (string, []byte, error) {
+	text, png, err := r.buildDigest(ctx, adv, r.Now())
+	if err != nil {
+		return "", nil, err
+	}
+	if chat != adv.ID {
+		text = r.at(catalog.DgForStandIn, "name", adv.Name) + "\n" + text
+	}
+	return text, png, nil
+}
+
+func (r *Router) digestChart(key string, chat int64, png []byte) bot.Outgoing {
+	return bot.Outgoing{Key: key + ":chart", ChatID: chat, Kind: "photo", Data: png,
+		FileName: "suivi.png", Text: r.at(catalog.DgChartCaption), Silent: true}
 }
 
 // digestButton handles dg:set, dg:d:<day>, dg:h:<day>:<hour>: when the

@@ -92,7 +92,9 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 	}
 	ben, err := r.Store.Beneficiary(ctx, dd.Ben)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // deleted meanwhile
+		// Erased meanwhile: forget that this occurrence came (its id names
+		// them).
+		return r.Store.Inbox().Unsee(ctx, store.EventItemID(ev.ID))
 	}
 	if err != nil {
 		return err

@@ -56,60 +56,93 @@ func (t *turn) myDataButton(ctx context.Context, m *models.Message, parts []stri
 		return true, "", t.sendMyData(ctx)
 	case parts[0] == "erase" && len(parts) == 1:
 		return true, "", t.reply(ctx, t.t(catalog.MdConfirm, "advisor", t.r.advisorCalled(ctx, t.lang, t.ben)), bot.Keyboard{
-			{btn(t.label(catalog.BtnMdYes), "md", "yes", t.r.Now().Unix())},
+			{btn(t.label(catalog.BtnMdYes), "md", "yes", t.r.Now().Unix(), confirmTag(t.ben.ID))},
 			{btn(t.label(catalog.BtnMdNo), "md", "no")},
 		})
 	case parts[0] == "no" && len(parts) == 1:
 		return true, "", t.edit(ctx, m, t.t(catalog.MdKept))
-	case parts[0] == "yes" && len(parts) == 2:
+	case parts[0] == "yes" && len(parts) == 3:
 		at, err := strconv.ParseInt(parts[1], 10, 64)
-		if err != nil {
-			return false, "", nil
+		if err != nil || parts[2] != confirmTag(t.ben.ID) {
+			return false, "", nil // not a confirmation made for this plan
 		}
 		if age := t.r.Now().Sub(time.Unix(at, 0)); age > eraseConfirmFor || age < -time.Minute {
 			return true, "", t.edit(ctx, m, t.t(catalog.MdExpired))
 		}
-		return true, "", t.eraseAll(ctx, m)
+		if err := t.r.erase(ctx, t.ben, true); err != nil {
+			return true, "", err
+		}
+		t.strangerErased(ctx, m)
+		return true, "", nil
 	}
 	return false, "", nil
 }
 
-// strangerErased answers a confirmation of the erasure pressed by someone
-// Suivi does not know: the erasure is done (the same press handled again
-// after a crash finds nothing left), or there was nothing to erase. Both
-// ways, Suivi keeps nothing about them.
-func (t *turn) strangerErased(ctx context.Context, m *models.Message) error {
+// confirmTag ties a confirmation of the erasure to the plan it was made
+// for: a person linked to a new plan since cannot erase it with it.
+func confirmTag(benID string) string {
+	sum := sha256.Sum256([]byte("erase:" + benID))
+	return hex.EncodeToString(sum[:3])
+}
+
+// strangerErased tells someone Suivi does not know (any more) that it
+// keeps nothing about them: after their erasure, or when the press of a
+// confirmation is handled again after it. The erasure is done: a failure
+// to say so is logged, not retried (the update would keep their chat id).
+func (t *turn) strangerErased(ctx context.Context, m *models.Message) {
+	var err error
 	if m != nil && m.ID != 0 {
-		return t.edit(ctx, m, t.t(catalog.MdErased))
+		err = t.edit(ctx, m, t.t(catalog.MdErased))
+	} else {
+		err = t.reply(ctx, t.t(catalog.MdErased), nil)
 	}
-	return t.reply(ctx, t.t(catalog.MdErased), nil)
+	if err != nil {
+		t.r.Log.Warn("erasure done, not confirmed", "chat", t.chat, "err", err)
+	}
 }
 
-// eraseAll erases everything about the turn's beneficiary, in their lane.
-// The advisor's notice is queued first (under a key that does not name the
-// person): if anything fails after, the press is handled again and the
-// erasure finished; once the profile is gone the press finds a stranger
-// (strangerErased).
-func (t *turn) eraseAll(ctx context.Context, m *models.Message) error {
-	b := t.ben
-	if _, err := t.r.news(ctx, bot.Outgoing{
-		Key: erasedKey(b.ID), ChatID: t.r.advisorChat(ctx, b),
-		Text: t.r.at(catalog.AdvErased, "name", b.Name),
-	}, prioGone, false); err != nil {
+// erase erases everything about a beneficiary, in their lane (see
+// store.EraseBeneficiary): the profile is marked first, with a job that
+// finishes the erasure if it is cut short (reminders' EraseRetry), and
+// whatever handles the person next finishes it too (finishErasure). asked:
+// at their request (their advisor is told), else the end of the retention.
+func (r *Router) erase(ctx context.Context, b *domain.Beneficiary, asked bool) error {
+	now := r.Now().UTC()
+	b, err := r.Store.UpdateBeneficiary(ctx, b.ID, func(b *domain.Beneficiary) error {
+		if b.Erasing.IsZero() {
+			b.Erasing, b.ErasureAsked = now, asked
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	if err := t.r.Store.EraseBeneficiary(ctx, b.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := r.Sched.Sync(ctx, b.ID); err != nil {
 		return err
 	}
-	t.r.Log.Info("beneficiary erased their data", "beneficiary", b.ID)
-	return t.strangerErased(ctx, m)
+	return r.finishErasure(ctx, b)
 }
 
-// erasedKey is the outbox key of the advisor's notice of an erasure: a
-// digest of the id, so that no key left behind names the person.
-func erasedKey(benID string) string {
-	sum := sha256.Sum256([]byte("erased:" + benID))
-	return "erased:" + hex.EncodeToString(sum[:12])
+// finishErasure erases a beneficiary whose erasure began (b.Erasing). The
+// advisor's notice of an erasure asked for goes first, once (its key names
+// the advisor and the moment, not the person).
+func (r *Router) finishErasure(ctx context.Context, b *domain.Beneficiary) error {
+	if b.ErasureAsked {
+		if _, err := r.news(ctx, bot.Outgoing{
+			Key:    fmt.Sprintf("erased:%d:%d", b.AdvisorID, b.Erasing.UnixMilli()),
+			ChatID: r.advisorChat(ctx, b), Text: r.at(catalog.AdvErased, "name", b.Name),
+		}, prioGone, false); err != nil {
+			return err
+		}
+	}
+	if err := r.Store.EraseBeneficiary(ctx, b.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	r.Log.Info("beneficiary data erased", "beneficiary", b.ID, "asked", b.ErasureAsked)
+	return nil
 }
 
 // advisorCalled is how the beneficiary's advisor is named to them: by
@@ -164,6 +197,10 @@ func (r *Router) myDataDoc(ctx context.Context, b *domain.Beneficiary) (*MyData,
 	doc := &MyData{
 		Generated: r.Now().UTC(), Profile: b, Advisor: r.advisorCalled(ctx, b.Language, b),
 		ConsentHistory: b.ConsentLog, RetentionMonths: r.RetentionMonths, Plan: p,
+	}
+	if len(doc.ConsentHistory) == 0 && b.Consent != domain.ConsentUnset {
+		// Chosen before changes were logged: at onboarding, as far as we know.
+		doc.ConsentHistory = []domain.ConsentChange{{At: b.Onboarded, Consent: b.Consent, Via: domain.ConsentViaBeforeLog}}
 	}
 	if doc.ConsentHistory == nil {
 		doc.ConsentHistory = []domain.ConsentChange{}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"suivi/catalog"
 	"suivi/domain"
 	"suivi/reminders"
+	"suivi/store"
 )
 
 // Working hours (droit à la déconnexion). What Suivi tells an advisor —
@@ -40,11 +42,13 @@ const (
 	prioDigest  = 5
 )
 
-// heldNews is a message waiting for working hours.
+// heldNews is a message waiting for working hours. A digest waits as a
+// mark (Digest: whose), made at the release.
 type heldNews struct {
 	Out      bot.Outgoing `json:"out"`
 	Priority int          `json:"p"`
 	At       time.Time    `json:"at"`
+	Digest   int64        `json:"digest,omitempty"`
 }
 
 // workHours returns an advisor's working hours, and false when news come
@@ -83,15 +87,33 @@ func (r *Router) news(ctx context.Context, out bot.Outgoing, priority int, urgen
 		isNew, err := r.Outbox.Enqueue(ctx, out)
 		return sentNews{New: isNew, Held: at}, err
 	}
-	b, err := json.Marshal(heldNews{Out: out, Priority: priority, At: now.UTC()})
+	return r.hold(ctx, heldNews{Out: out, Priority: priority, At: now.UTC()}, at)
+}
+
+// hold keeps news for the start of the reader's next working period, at.
+func (r *Router) hold(ctx context.Context, h heldNews, at time.Time) (sentNews, error) {
+	b, err := json.Marshal(h)
 	if err != nil {
 		return sentNews{}, fmt.Errorf("encode held news: %w", err)
 	}
-	isNew, err := r.Store.HoldNews(ctx, out.ChatID, out.Key, b)
+	isNew, err := r.Store.HoldNews(ctx, h.Out.ChatID, h.Out.Key, b)
 	if err != nil {
 		return sentNews{}, err
 	}
-	return sentNews{New: isNew, Held: at}, r.Sched.HoldRelease(ctx, out.ChatID, at)
+	return sentNews{New: isNew, Held: at}, r.Sched.HoldRelease(ctx, h.Out.ChatID, at)
+}
+
+// holdDigest holds the mark of advisor's digest for reader (key: the
+// digest's occurrence) when it is outside the reader's working hours.
+func (r *Router) holdDigest(ctx context.Context, advisor, reader int64, key string) (bool, error) {
+	work, limited := r.workHours(ctx, reader)
+	now := r.Now()
+	if !limited || work.Open(now, r.DefaultZone) {
+		return false, nil
+	}
+	_, err := r.hold(ctx, heldNews{Out: bot.Outgoing{Key: key, ChatID: reader, Silent: true}, Priority: prioDigest, At: now.UTC(), Digest: advisor},
+		work.NextOpen(now, r.DefaultZone))
+	return true, err
 }
 
 // releaseNews sends an advisor the news held outside their working hours:
@@ -129,6 +151,25 @@ func (r *Router) releaseNews(ctx context.Context, d reminders.Due) error {
 	var media []bot.Outgoing
 	var kb bot.Keyboard
 	for _, h := range items {
+		if h.Digest != 0 {
+			// Made now, on the data of now.
+			adv, err := r.Store.Advisor(ctx, h.Digest)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			text, png, err := r.digestFor(ctx, adv, id)
+			if err != nil {
+				return err
+			}
+			texts = append(texts, text)
+			if png != nil {
+				media = append(media, r.digestChart(h.Out.Key, id, png))
+			}
+			continue
+		}
 		switch h.Out.Kind {
 		case "", "text":
 			texts = append(texts, h.Out.Text)

@@ -220,6 +220,13 @@ func (r *Router) newTurn(ctx context.Context, upd *models.Update, chat int64, fr
 		t.lang = domain.English
 	}
 	ben, err := r.Store.BeneficiaryByTelegram(ctx, from.ID)
+	if err == nil && !ben.Erasing.IsZero() {
+		// An erasure cut short: finished now, and they are a stranger.
+		if err := r.finishErasure(ctx, ben); err != nil {
+			return nil, err
+		}
+		ben, err = nil, store.ErrNotFound
+	}
 	switch {
 	case err == nil:
 		t.role, t.ben, t.lang = beneficiary, ben, ben.Language
@@ -411,9 +418,10 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 			handled, toast, err = t.myDataButton(ctx, m, parts[1:])
 		}
 	}
-	if !handled && err == nil && t.role == stranger && len(parts) == 3 && parts[0] == "md" && parts[1] == "yes" {
+	if !handled && err == nil && t.role == stranger && len(parts) == 4 && parts[0] == "md" && parts[1] == "yes" {
 		// Their erasure, pressed again: nothing is left about them.
-		handled, err = true, t.strangerErased(ctx, m)
+		handled = true
+		t.strangerErased(ctx, m)
 	}
 	if err != nil {
 		return err

@@ -73,6 +73,11 @@ type Beneficiary struct {
 	// Ended is when the accompaniment was closed (State closed): the
 	// follow-up tapers off, then the data is deleted after the retention.
 	Ended time.Time `json:"ended,omitzero"`
+	// Erasing is when the erasure of everything about the beneficiary
+	// began: at their request (ErasureAsked: their advisor is told) or at
+	// the end of the retention. Whatever handles them next finishes it.
+	Erasing      time.Time `json:"erasing,omitzero"`
+	ErasureAsked bool      `json:"erasure_asked,omitempty"`
 }
 
 // maxHelpLog bounds the help requests remembered.
@@ -98,6 +103,9 @@ type ConsentChange struct {
 const (
 	ConsentViaOnboarding = "onboarding"
 	ConsentViaSettings   = "settings"
+	// ConsentViaBeforeLog: chosen before changes were logged (the date is
+	// the end of onboarding).
+	ConsentViaBeforeLog = "before-log"
 )
 
 // maxConsentLog bounds the consent changes remembered.

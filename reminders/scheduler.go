@@ -185,7 +185,7 @@ func stillDue(k Kind, b *domain.Beneficiary, step *domain.Step) bool {
 	case KindAftercare:
 		return !b.Ended.IsZero() && b.State == domain.StateClosed && b.TelegramID != 0
 	case KindRetention:
-		return !b.Ended.IsZero()
+		return !b.Ended.IsZero() || !b.Erasing.IsZero()
 	case KindBrief:
 		return b.Ended.IsZero()
 	case KindReminder, KindNudge, KindOverdue:
@@ -258,6 +258,10 @@ const lease = 2 * time.Minute
 
 // lateAfter: an occurrence sent more than this after its time is "late".
 const lateAfter = 30 * time.Minute
+
+// EraseRetry is when an erasure begun (Beneficiary.Erasing) and cut short
+// is finished: its retention job fires then.
+const EraseRetry = 10 * time.Minute
 
 // syncGrace: a Sync does not drop an occurrence this recent that the
 // workers have not fired yet (the outbox key keeps it from doubling).
@@ -401,6 +405,9 @@ func (s *Scheduler) finite(sr *series, k Kind, st *domain.Step) []Occurrence {
 		}
 		return out
 	case KindRetention:
+		if !sr.ben.Erasing.IsZero() {
+			return []Occurrence{occurrenceAt(sr.ben.Erasing.Add(EraseRetry), sr.loc)}
+		}
 		if sr.ben.Ended.IsZero() {
 			return nil
 		}
@@ -441,6 +448,16 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 	}
 	from := s.now().Add(-syncGrace)
 	jobs := map[string]time.Time{}
+	if !sr.ben.Erasing.IsZero() {
+		// Being erased: nothing more for them, but the end of the erasure
+		// if it is cut short.
+		jobs[member(KindRetention, benID, 0)] = sr.ben.Erasing.Add(EraseRetry)
+		if err := s.store.SyncJobs(ctx, benID, jobs); err != nil {
+			return err
+		}
+		s.Wake()
+		return nil
+	}
 	put := func(k Kind, step *domain.Step) {
 		id := 0
 		if step != nil {

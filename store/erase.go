@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -19,13 +23,25 @@ import (
 //	links            Telegram id, advisor's list, invites
 //	jobs             their due jobs, and parked ones
 //	queues           items of their inbox and outbox lanes, items about
-//	                 them waiting in their advisor's lanes, parked items,
-//	                 dedupe markers and sent-message markers named after them
+//	                 them waiting in their advisors' lanes, parked items,
+//	                 dedupe and sent-message markers of what was about them
 //	advisors         button tokens that point to them, news held about
 //	                 them, a conversation state that names them
 //
-// Each step is idempotent and the profile goes last: an erasure cut short
-// is finished by running it again (the profile still says who they were).
+// Each step is idempotent. The records go last, profile and plan together
+// (one transaction): until then the profile says who the person was, so
+// an erasure cut short is finished by running it again (the dialogs mark
+// the profile first, and a job finishes what a crash left). After them
+// come the Telegram link (a link left pointing at nothing is removed when
+// it is next looked up) and the jobs (a job left over finds no one, and
+// ends).
+//
+// What names a person is found where Suivi puts their id, never wherever
+// the id could appear as a word: the records under their hash tag
+// {b:<id>}, and the message keys and event ids that hold the id as one of
+// their ":"-parts (concerns). Ids made since erasure exists hold two
+// letters and a digit (ValidNewID): such a part is no one else's, nor a
+// word or a number of the layout.
 
 // EraseBeneficiary removes everything Suivi keeps about a beneficiary. The
 // item a worker holds in their lane right now (the request being handled)
@@ -35,13 +51,19 @@ func (s *Store) EraseBeneficiary(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	steps := []func(context.Context, *domain.Beneficiary) error{
-		s.eraseJobs, s.eraseInvites, s.eraseQueues, s.eraseAdvisorTraces, s.eraseNamedKeys,
-	}
-	for _, step := range steps {
+	for _, step := range []func(context.Context, *domain.Beneficiary) error{
+		s.eraseInvites, s.eraseQueues, s.eraseAdvisorTraces, s.eraseMarkers,
+	} {
 		if err := step(ctx, b); err != nil {
 			return fmt.Errorf("erase %s: %w", id, err)
 		}
+	}
+	// One slot ({b:<id>}): all or nothing.
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.k.plan(id), s.k.checkins(id), s.k.dialog(id), s.k.profile(id))
+		return nil
+	}); err != nil {
+		return fmt.Errorf("erase %s: records: %w", id, err)
 	}
 	if b.TelegramID != 0 {
 		// Only if the Telegram user still points at this beneficiary.
@@ -49,8 +71,8 @@ func (s *Store) EraseBeneficiary(ctx context.Context, id string) error {
 			return fmt.Errorf("erase %s: telegram link: %w", id, err)
 		}
 	}
-	if err := s.rdb.Del(ctx, s.k.profile(id)).Err(); err != nil {
-		return fmt.Errorf("erase %s: profile: %w", id, err)
+	if err := s.eraseJobs(ctx, b); err != nil {
+		return fmt.Errorf("erase %s: %w", id, err)
 	}
 	return nil
 }
@@ -65,12 +87,64 @@ func ErasureTokens(b *domain.Beneficiary) []string {
 	return tokens
 }
 
+// Kinds of occurrence and families of message keys and event ids that
+// hold a beneficiary's id as their second part ("fwd:<id>:<week>"); an
+// occurrence key holds it first ("<id>:reminder:…", reminders.Key). Parts
+// in front ("e:" of events, "sees:", "held:", "ack:") wrap another key.
+var (
+	occurrenceKinds = []string{"reminder", "nudge", "checkin", "resume", "overdue", "brief", "aftercare", "retention", "grace"}
+	keyFamilies     = []string{"ben", "fwd", "fwdpart", "fwdvoice", "help", "stepblocked", "blocked", "closed", "rev", "rv", "rvn", "relance", "close"}
+	keyWrappers     = []string{"e", "sees", "held", "ack"}
+)
+
+// concerns reports whether a message key, an event id or a button token's
+// value is about beneficiary id: one of its ":"-parts is the id (the last
+// part without the ".<n>" of a long message's pieces). An id of the shape
+// of ValidNewID cannot be anything else; an older one that could be a word
+// or a number only counts where Suivi puts ids.
+func concerns(key, id string) bool {
+	parts := strings.Split(key, ":")
+	last := &parts[len(parts)-1]
+	if i := strings.LastIndexByte(*last, '.'); i > 0 && allDigits((*last)[i+1:]) {
+		*last = (*last)[:i]
+	}
+	if ValidNewID(id) {
+		return slices.Contains(parts, id)
+	}
+	for len(parts) > 2 && slices.Contains(keyWrappers, parts[0]) {
+		parts = parts[1:]
+	}
+	if len(parts) < 2 {
+		return false
+	}
+	return parts[0] == id && slices.Contains(occurrenceKinds, parts[1]) ||
+		slices.Contains(keyFamilies, parts[0]) && parts[1] == id
+}
+
+func allDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // eraseJobs removes the beneficiary's jobs and their parked records.
 func (s *Store) eraseJobs(ctx context.Context, b *domain.Beneficiary) error {
 	if err := s.SyncJobs(ctx, b.ID, nil); err != nil {
 		return err
 	}
-	return s.dropListElements(ctx, s.jobsKey("parked"), func(el string) bool { return mentions(el, b.ID) })
+	return s.dropListElements(ctx, s.jobsKey("parked"), func(el string) bool {
+		var r struct {
+			Member string `json:"member"`
+		}
+		if json.Unmarshal([]byte(el), &r) != nil {
+			return false
+		}
+		parts := strings.Split(r.Member, "|") // kind|owner|step
+		return len(parts) >= 2 && parts[1] == b.ID
+	})
 }
 
 // eraseInvites removes the invites made for the beneficiary (a bounded
@@ -144,43 +218,70 @@ func (l *Lanes) forget(ctx context.Context, lane int64, ids ...string) error {
 	return nil
 }
 
+// forgetAbout removes the items of a lane whose id is about beneficiary id.
+func (l *Lanes) forgetAbout(ctx context.Context, lane int64, id string) error {
+	ids, err := l.s.rdb.LRange(ctx, l.queue(lane), 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("%s lane: %w", l.name, err)
+	}
+	var about []string
+	for _, item := range ids {
+		if concerns(item, id) {
+			about = append(about, item)
+		}
+	}
+	return l.forget(ctx, lane, about...)
+}
+
 // eraseQueues empties the beneficiary's lanes (their chat's, and the one
 // used before they joined) in both queues, removes the messages about them
-// waiting in their advisors' lanes, and the parked items that mention them.
+// waiting in their advisors' lanes, and the parked items about them. A
+// beneficiary who is also an advisor (someone trying Suivi on their own
+// account) shares their chat with that role: only what is about them goes.
 func (s *Store) eraseQueues(ctx context.Context, b *domain.Beneficiary) error {
-	own := []int64{BeneficiaryLane(&domain.Beneficiary{ID: b.ID})}
-	if b.TelegramID != 0 {
-		own = append(own, b.TelegramID)
-	}
 	advisors, err := s.Advisors(ctx)
 	if err != nil {
 		return err
 	}
-	tokens := ErasureTokens(b)
+	own := []int64{BeneficiaryLane(&domain.Beneficiary{ID: b.ID})}
+	sharedChat := false
+	if b.TelegramID != 0 {
+		own = append(own, b.TelegramID)
+		sharedChat = slices.ContainsFunc(advisors, func(a domain.Advisor) bool { return a.ID == b.TelegramID })
+	}
 	for _, l := range []*Lanes{s.Inbox(), s.Outbox()} {
 		for _, lane := range own {
-			if err := l.forget(ctx, lane, "*"); err != nil {
+			var err error
+			if lane == b.TelegramID && sharedChat {
+				err = l.forgetAbout(ctx, lane, b.ID)
+			} else {
+				err = l.forget(ctx, lane, "*")
+			}
+			if err != nil {
 				return err
 			}
 		}
 		for _, a := range advisors {
-			ids, err := l.s.rdb.LRange(ctx, l.queue(a.ID), 0, -1).Result()
-			if err != nil {
-				return fmt.Errorf("%s lane: %w", l.name, err)
+			if a.ID == b.TelegramID {
+				continue // done above
 			}
-			var about []string
-			for _, id := range ids {
-				if mentions(id, b.ID) {
-					about = append(about, id)
-				}
-			}
-			if err := l.forget(ctx, a.ID, about...); err != nil {
+			if err := l.forgetAbout(ctx, a.ID, b.ID); err != nil {
 				return err
 			}
 		}
 		err := s.dropListElements(ctx, l.key("parked"), func(rec string) bool {
-			opened, err := l.openParked(rec)
-			return mentionsAny(rec, tokens) || (err == nil && mentionsAny(opened, tokens))
+			r, item, _, err := parkedItem(rec)
+			if err != nil {
+				return false
+			}
+			var lane string
+			if json.Unmarshal(r["lane"], &lane) != nil {
+				var n int64
+				_ = json.Unmarshal(r["lane"], &n)
+				lane = strconv.FormatInt(n, 10)
+			}
+			ownLane := slices.ContainsFunc(own, func(o int64) bool { return i64(o) == lane && !(o == b.TelegramID && sharedChat) })
+			return ownLane || concerns(item, b.ID)
 		})
 		if err != nil {
 			return err
@@ -202,7 +303,7 @@ func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) e
 		tag := s.k.advisorTag(a.ID)
 		var values, tokens []string
 		err := s.hscan(ctx, tag+"rrefs", func(value, token string) {
-			if mentions(value, b.ID) {
+			if concerns(value, b.ID) {
 				values, tokens = append(values, value), append(tokens, token)
 			}
 		})
@@ -211,15 +312,17 @@ func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) e
 		}
 		var held []string
 		if err := s.hscan(ctx, s.k.advisorHeld(a.ID), func(key, _ string) {
-			if mentions(key, b.ID) {
+			if concerns(key, b.ID) {
 				held = append(held, key)
 			}
 		}); err != nil {
 			return err
 		}
-		dialog := false
-		if st, err := s.AdvisorState(ctx, a.ID); err == nil && mentions(string(st), b.ID) {
-			dialog = true
+		st, err := s.AdvisorState(ctx, a.ID)
+		// A state that cannot be opened may name them: it goes too.
+		dialog := errors.Is(err, ErrUnsealable) || err == nil && strings.Contains(string(st), `"`+b.ID+`"`)
+		if err != nil && !errors.Is(err, ErrUnsealable) {
+			return err
 		}
 		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			if len(values) > 0 {
@@ -242,11 +345,11 @@ func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) e
 	return nil
 }
 
-// eraseNamedKeys removes every key named after the beneficiary but the
-// profile (removed last): their records, dedupe and sent-message markers
-// of what was about them, their job index.
-func (s *Store) eraseNamedKeys(ctx context.Context, b *domain.Beneficiary) error {
-	profile := s.k.profile(b.ID)
+// eraseMarkers removes the dedupe markers of the queues and the markers of
+// messages sent that were about the beneficiary (their keys hold the id),
+// with a bounded SCAN.
+func (s *Store) eraseMarkers(ctx context.Context, b *domain.Beneficiary) error {
+	prefixes := []string{s.k.sent(""), s.k.lanes(inboxQueue, "seen:"), s.k.lanes(outboxQueue, "seen:")}
 	iter := s.rdb.Scan(ctx, 0, s.k.prefix+"*"+b.ID+"*", mentionPage).Iterator()
 	var batch []string
 	flush := func() error {
@@ -265,11 +368,16 @@ func (s *Store) eraseNamedKeys(ctx context.Context, b *domain.Beneficiary) error
 		return err
 	}
 	for iter.Next(ctx) {
-		if key := iter.Val(); key != profile && mentions(key, b.ID) {
-			if batch = append(batch, key); len(batch) >= mentionPage {
-				if err := flush(); err != nil {
-					return fmt.Errorf("delete: %w", err)
-				}
+		key := iter.Val()
+		for _, prefix := range prefixes {
+			if rest, ok := strings.CutPrefix(key, prefix); ok && concerns(rest, b.ID) {
+				batch = append(batch, key)
+				break
+			}
+		}
+		if len(batch) >= mentionPage {
+			if err := flush(); err != nil {
+				return fmt.Errorf("delete: %w", err)
 			}
 		}
 	}

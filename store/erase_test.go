@@ -199,3 +199,46 @@ func diffRaw(before, after map[string]string) string {
 	}
 	return d
 }
+
+// An advisor who joined a plan of their own (trying Suivi on their
+// account) shares their chat with that role: erasing the beneficiary
+// takes what is about them from it, and leaves the advisor's news about
+// others, and the advisor's own parked updates.
+func TestEraseSparesTheAdvisorOfTheSameChat(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Client(t)
+	s := sealedStore(t, rdb, ring(t, newKey(t, "a")))
+	malik := joined(t, s, "malik002", "Malik", 7700002)
+	self := joined(t, s, "claire03", "Claire", 111) // the advisor's own account
+	out, in := s.Outbox(), s.Inbox()
+	for _, id := range []string{"fwd:" + malik.ID + ":2026-W48", "fwd:" + self.ID + ":2026-W48", self.ID + ":reminder:1:x"} {
+		if _, err := out.Push(ctx, id, 111, []byte(`{"chat":111}`), t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := in.Park(ctx, "4242", 111, "undecodable", []byte(`{"update_id":4242}`), t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EraseBeneficiary(ctx, self.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := out.Pending(ctx, 111); n != 1 {
+		t.Errorf("%d messages left in the advisor's chat, want the one about Malik", n)
+	}
+	if head, _, _ := out.Head(ctx, 111); head.ID != "fwd:"+malik.ID+":2026-W48" {
+		t.Errorf("left in the advisor's chat: %q", head.ID)
+	}
+	if parked, _ := in.Parked(ctx, 10); len(parked) != 1 {
+		t.Errorf("the advisor's own parked update went: %v", parked)
+	}
+	if _, err := s.Advisor(ctx, 111); err != nil {
+		t.Errorf("the advisor is gone: %v", err)
+	}
+	found, err := s.Mentions(ctx, []string{self.ID}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range found {
+		t.Errorf("still in Redis: %s (%s)", m.Key, m.Where)
+	}
+}

@@ -69,3 +69,12 @@ func (l *Lanes) MarkSeen(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// Unsee forgets that an item id was pushed: for an item about someone
+// erased meanwhile (its id names them).
+func (l *Lanes) Unsee(ctx context.Context, id string) error {
+	if err := l.s.rdb.Del(ctx, l.key("seen:"+id)).Err(); err != nil {
+		return fmt.Errorf("%s unsee %s: %w", l.name, id, err)
+	}
+	return nil
+}

@@ -75,6 +75,15 @@ func (s *Store) valueMentions(ctx context.Context, key string, tokens []string) 
 			found = append(found, where)
 		}
 	}
+	checkSealed := func(where, field string, v []byte) {
+		plain, ok := s.openedValue(kind, id, field, v)
+		if !ok {
+			// What cannot be opened cannot be cleared: it counts.
+			found = append(found, where+" (cannot be opened)")
+			return
+		}
+		check(where, plain)
+	}
 	switch typ {
 	case "string":
 		v, err := s.rdb.Get(ctx, key).Bytes()
@@ -84,10 +93,10 @@ func (s *Store) valueMentions(ctx context.Context, key string, tokens []string) 
 		if err != nil {
 			return nil, fmt.Errorf("get %s: %w", key, err)
 		}
-		check("value", s.openedValue(kind, id, "", v))
+		checkSealed("value", "", v)
 	case "hash":
 		err := s.hscan(ctx, key, func(field, v string) {
-			check("field "+field, s.openedValue(kind, id, field, []byte(v)))
+			checkSealed("field "+field, field, []byte(v))
 		})
 		if err != nil {
 			return nil, err
@@ -116,12 +125,16 @@ func (s *Store) valueMentions(ctx context.Context, key string, tokens []string) 
 			return nil, fmt.Errorf("lrange %s: %w", key, err)
 		}
 		for i, el := range els {
+			where := fmt.Sprintf("element %d", i)
 			if kind == sealedLaneParked {
-				if opened, err := (&Lanes{s: s, name: id}).openParked(el); err == nil {
-					el = opened
+				opened, err := (&Lanes{s: s, name: id}).openParked(el)
+				if err != nil {
+					found = append(found, where+" (cannot be opened)")
+					continue
 				}
+				el = opened
 			}
-			check(fmt.Sprintf("element %d", i), el)
+			check(where, el)
 		}
 	}
 	return found, nil
@@ -144,9 +157,9 @@ func (s *Store) hscan(ctx context.Context, key string, fn func(field, value stri
 	}
 }
 
-// openedValue returns a value as its reader sees it: sealed parts opened
-// (a value that cannot be opened is returned as it is).
-func (s *Store) openedValue(kind sealedKind, id, field string, v []byte) string {
+// openedValue returns a value as its reader sees it, sealed parts opened;
+// ok is false for a sealed value that cannot be opened.
+func (s *Store) openedValue(kind sealedKind, id, field string, v []byte) (string, bool) {
 	var plain []byte
 	var err error
 	switch kind {
@@ -175,12 +188,12 @@ func (s *Store) openedValue(kind sealedKind, id, field string, v []byte) string 
 			plain, err = s.keys.open(v, aadHeld(adv, field))
 		}
 	default:
-		return string(v)
+		return string(v), true
 	}
 	if err != nil {
-		return string(v)
+		return string(v), false
 	}
-	return string(plain)
+	return string(plain), true
 }
 
 // mentionsAny reports whether s holds one of tokens as a whole word.

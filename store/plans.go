@@ -30,8 +30,33 @@ var idRE = regexp.MustCompile(`^[a-z0-9]{4,32}$`)
 // ValidID reports whether id has the shape of a plan id.
 func ValidID(id string) bool { return idRE.MatchString(id) }
 
-// NewID returns a random plan/beneficiary id (lower case, 12 characters).
-func NewID() string { return RandomID(12) }
+// ValidNewID reports whether id may name a new plan: the shape of a plan
+// id, with at least two letters and a digit, so that it can never be read
+// as a word or a number where it appears in keys (see concerns).
+func ValidNewID(id string) bool {
+	if !ValidID(id) {
+		return false
+	}
+	letters, digits := 0, 0
+	for _, c := range []byte(id) {
+		if c >= '0' && c <= '9' {
+			digits++
+		} else {
+			letters++
+		}
+	}
+	return letters >= 2 && digits >= 1
+}
+
+// NewID returns a random plan/beneficiary id (lower case, 12 characters,
+// of the shape ValidNewID wants).
+func NewID() string {
+	for {
+		if id := RandomID(12); ValidNewID(id) {
+			return id
+		}
+	}
+}
 
 // RandomID returns n random characters easy to read and type (lower-case
 // letters and digits, without l, o, 0 and 1).
@@ -62,8 +87,8 @@ type Invite struct {
 func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, ttl time.Duration) (Invite, error) {
 	if p.ID == "" {
 		p.ID = NewID()
-	} else if !ValidID(p.ID) {
-		return Invite{}, fmt.Errorf("plan id %q: must be 4 to 32 lower-case letters or digits", p.ID)
+	} else if !ValidNewID(p.ID) {
+		return Invite{}, fmt.Errorf("plan id %q: must be 4 to 32 lower-case letters or digits, with at least two letters and a digit", p.ID)
 	}
 	n, err := s.rdb.Exists(ctx, s.k.plan(p.ID)).Result()
 	if err != nil {
@@ -170,7 +195,14 @@ func (s *Store) BeneficiaryByTelegram(ctx context.Context, userID int64) (*domai
 	if err != nil {
 		return nil, fmt.Errorf("telegram link: %w", err)
 	}
-	return s.Beneficiary(ctx, id)
+	b, err := s.Beneficiary(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		// The last step of an erasure cut short: the link points at no one.
+		if err := lockRelease.Run(ctx, s.rdb, []string{s.k.telegram(userID)}, id).Err(); err != nil {
+			return nil, fmt.Errorf("telegram link: %w", err)
+		}
+	}
+	return b, err
 }
 
 // UpdateBeneficiary applies fn to the stored beneficiary atomically.

@@ -2752,10 +2752,11 @@ func signInitData(vals url.Values, botToken string) string {
 
 // noTrace fails the test if anything in Redis — a key's name, a field, a
 // member, an element or a value, sealed values opened — still mentions
-// the beneficiary's id or Telegram id.
-func noTrace(t *testing.T, st *store.Store, b *domain.Beneficiary) {
+// the beneficiary's id or Telegram id, or one of also (a name, words
+// they wrote).
+func noTrace(t *testing.T, st *store.Store, b *domain.Beneficiary, also ...string) {
 	t.Helper()
-	found, err := st.Mentions(context.Background(), store.ErasureTokens(b), 50)
+	found, err := st.Mentions(context.Background(), append(store.ErasureTokens(b), also...), 50)
 	if err != nil {
 		t.Fatal(err)
 	}

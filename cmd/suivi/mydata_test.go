@@ -192,7 +192,7 @@ func TestMyDataSeeTakeAwayErase(t *testing.T) {
 		t.Errorf("advisor's notice: %q %v", told.PlainText, told.Keyboard)
 	}
 	w.settle(t)
-	noTrace(t, w.r.app.store, ben)
+	noTrace(t, w.r.app.store, ben, "Sofia", "Ma fille est malade", "AFPA")
 
 	// A stranger now: the same press again is answered the same way, and
 	// the commands of beneficiaries are refused.
