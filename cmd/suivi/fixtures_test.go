@@ -2749,3 +2749,33 @@ func signInitData(vals url.Values, botToken string) string {
 	out.Set("hash", hex.EncodeToString(m.Sum(nil)))
 	return out.Encode()
 }
+
+// ------------------------------------------------------------------------
+// Unfinished check-ins
+
+// Texts the unfinished check-in tests match on (catalog/fr.go).
+const (
+	txtFwdPart        = "Point commencé par"
+	txtFwdPartPrivate = "a commencé son point"
+	txtFwdAfterPart   = "La suite du point déjà transmis en partie"
+	txtResume         = "On reprend où vous en étiez"
+	btnContinue       = "▶️ Continuer mon point"
+
+	unfCV     = "Refaire son CV"
+	unfVisit  = "Visite d'entreprise"
+	unfSecret = "J'ai appelé deux entreprises"
+)
+
+// leaveAfterOneStep answers the check-in just asked up to one step and
+// stops there: the score 🙂 Bien, a typed answer to the plan's question
+// kept private, "En cours" on unfCV; the next step's question stays
+// unanswered.
+func leaveAfterOneStep(t *testing.T, c *talk, typed string) {
+	t.Helper()
+	c.tap(txtCheckinIntro, btnScore4)
+	c.expect(txtAnswerQ)
+	c.text(typed)
+	c.tap(txtShareQ, btnKeep)
+	c.tap(unfCV, btnProgress)
+	c.expect(unfVisit)
+}
