@@ -40,6 +40,19 @@ const (
 	TimeAt Key = "time.at"
 )
 
+// A check-in left unfinished: resumed where it stopped, and what was
+// answered passed on to the advisor after the grace.
+const (
+	CiIntroResume  Key = "ci.intro_resume"
+	BtnCiContinue  Key = "btn.ci_continue"
+	FwdPartTitle   Key = "fwd.part_title"
+	FwdPartNothing Key = "fwd.part_nothing"
+	FwdPartPrivate Key = "fwd.part_private"
+	FwdAfterPart   Key = "fwd.after_part"
+	DgPartial      Key = "dg.partial"
+	ChartPartial   Key = "chart.partial"
+)
+
 // The digest's icons and trends, the chart's labels, the export's words.
 const (
 	DgIconUrgent Key = "dg.icon_urgent"

@@ -44,6 +44,8 @@ func scoreColor(v int) string {
 		return "#c8c8c8"
 	case dialogs.CellPrivate:
 		return "#b4c8eb"
+	case dialogs.CellPartial:
+		return "#d4beeb"
 	}
 	return "#eeeeee"
 }
@@ -105,6 +107,8 @@ func heatmap(cases []dialogs.Case, weeks []domain.Week, label func(w domain.Week
 				txt = "–"
 			case v == dialogs.CellPrivate:
 				txt = "·"
+			case v == dialogs.CellPartial:
+				txt = "½"
 			}
 			if txt != "" {
 				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="12">%s</text>`, x+cellW/2, y+15, txt)

@@ -24,7 +24,8 @@ import (
 // most ChartMaxRows), one column per week, each cell coloured by the week's
 // self-evaluation score (1 red … 5 green) with the figure written in it. A
 // check-in left without answer is a grey "-" (silence is not a zero score);
-// answers kept private are a blue "."; a week without check-in stays white.
+// answers kept private are a blue "."; a check-in answered in part without
+// a score to show is a purple "½"; a week without check-in stays white.
 // Text is drawn with the Go font, so names keep their accents.
 
 // Chart geometry, exported for tests that read the image back.
@@ -51,6 +52,7 @@ func ScoreColors() [6]color.RGBA {
 // Cell colours of the other states.
 func SilentColor() color.RGBA  { return color.RGBA{200, 200, 200, 255} }
 func PrivateColor() color.RGBA { return color.RGBA{180, 200, 235, 255} }
+func PartialColor() color.RGBA { return color.RGBA{212, 190, 235, 255} }
 func EmptyColor() color.RGBA   { return color.RGBA{230, 230, 230, 255} }
 
 func chartInk() color.RGBA { return color.RGBA{40, 40, 40, 255} }
@@ -60,11 +62,12 @@ const (
 	CellNone    = 0
 	CellSilent  = -1
 	CellPrivate = -2
+	CellPartial = -3
 )
 
 // ChartCell returns what the chart shows for a case in a week: the shared
-// score, silence (the same rule as the digest's count), answers not
-// visible to the advisor, or nothing.
+// score, silence (the same rule as the digest's count), a check-in answered
+// in part, answers not visible to the advisor, or nothing.
 func ChartCell(c Case, w domain.Week) int { return c.Cells[w] }
 
 // ChartMaxRows caps the chart's height: the first ChartMaxRows cases (the
@@ -133,6 +136,8 @@ func Chart(cat *catalog.Catalog, lang domain.Lang, cases []Case, weeks []domain.
 				fill, label = SilentColor(), cat.Plain(lang, catalog.ChartSilent)
 			case v == CellPrivate:
 				fill, label = PrivateColor(), cat.Plain(lang, catalog.ChartPrivate)
+			case v == CellPartial:
+				fill, label = PartialColor(), cat.Plain(lang, catalog.ChartPartial)
 			default:
 				fill = EmptyColor()
 			}

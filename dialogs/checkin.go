@@ -35,6 +35,12 @@ import (
 // update twice changes nothing. Buttons name the week and the question: a
 // button of an earlier question of the open week re-answers that question;
 // a button of a closed week changes nothing.
+//
+// Someone who stops halfway is not lost: after the grace
+// (Router.CheckinGrace) without a new answer, what was answered goes to the
+// advisor as an unfinished check-in (partGrace, notify.go), and /progres,
+// the next check-in of the week or a step reminder's "Continuer mon point"
+// (ci:<week>:go) picks up where they stopped.
 const (
 	qShare  = "f"
 	qScore  = "s"
@@ -378,12 +384,53 @@ func (t *turn) checkinOnDemand(ctx context.Context) error {
 	if c.Done() {
 		return t.reply(ctx, t.t(catalog.CiAlready, "date", t.nextCheckinText(ctx, t.ben, "")), nil)
 	}
-	if created {
+	switch {
+	case created:
 		if err := t.reply(ctx, t.t(catalog.CiIntroNow, "name", t.ben.Name), nil); err != nil {
+			return err
+		}
+	case c.Started():
+		if err := t.reply(ctx, t.t(catalog.CiIntroResume, "name", t.ben.Name), nil); err != nil {
 			return err
 		}
 	}
 	return t.askNext(ctx, c, p)
+}
+
+// ciContinue is the value of the button that resumes a check-in begun:
+// ci:<week>:go, offered with step reminders.
+const ciContinue = "go"
+
+// continueButton is the button that resumes the check-in of c's week.
+func (r *Router) continueButton(lang domain.Lang, c *domain.CheckIn) []bot.Button {
+	return []bot.Button{btn(r.Catalog.Plain(lang, catalog.BtnCiContinue), "ci", c.Week, ciContinue)}
+}
+
+// continueCheckin answers ci:<week>:go: the check-in of that week, still
+// open, resumes where it stopped. Any other (completed, closed, unknown,
+// forged) is a closed question.
+func (t *turn) continueCheckin(ctx context.Context, week domain.Week) (bool, string, error) {
+	c, err := t.r.Store.CheckIn(ctx, t.ben.ID, week)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, "", nil
+	}
+	if err != nil {
+		return true, "", err
+	}
+	if !c.Open() {
+		return false, "", nil
+	}
+	p, err := t.r.Store.Plan(ctx, t.ben.ID)
+	if err != nil {
+		return true, "", err
+	}
+	if err := t.r.saveState(ctx, t.ben.ID, &state{Flow: flowCheckin, Week: week}); err != nil {
+		return true, "", err
+	}
+	if err := t.reply(ctx, t.t(catalog.CiIntroResume, "name", t.ben.Name), nil); err != nil {
+		return true, "", err
+	}
+	return true, "", t.askNext(ctx, c, p)
 }
 
 // askNext asks the check-in's next question, or completes it.
@@ -399,6 +446,9 @@ func (t *turn) askNext(ctx context.Context, c *domain.CheckIn, p *domain.Plan) e
 // checkinButton handles a press on a check-in question: parts are the
 // week, the question and the answer.
 func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	if len(parts) == 2 && parts[1] == ciContinue {
+		return t.continueCheckin(ctx, domain.Week(parts[0]))
+	}
 	if len(parts) < 3 {
 		return false, "", nil
 	}
@@ -488,7 +538,7 @@ func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Pla
 	if !retry {
 		if updated, err = t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
 			fn(c)
-			c.LastUpdate = t.upd.ID
+			c.LastUpdate, c.LastAnswer = t.upd.ID, t.r.Now().UTC()
 			return nil
 		}); err != nil {
 			return "", "", true, err
@@ -499,7 +549,17 @@ func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Pla
 			return "", "", true, err
 		}
 	}
-	return label, extra, true, nil
+	return label, extra, true, t.answered(ctx, updated, p)
+}
+
+// answered follows a recorded answer: while the check-in stays unfinished,
+// the scheduler (re)sets when what was answered goes to the advisor if
+// nothing more comes (Sync derives it from the record: idempotent).
+func (t *turn) answered(ctx context.Context, c *domain.CheckIn, p *domain.Plan) error {
+	if q, _ := next(c, p); q == "" {
+		return nil // complete: askNext completes it
+	}
+	return t.r.Sched.Sync(ctx, t.ben.ID)
 }
 
 func scoreKey(n int) catalog.Key { return catalog.Key(fmt.Sprintf("score.%d", n)) }
@@ -574,7 +634,7 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 		shares := t.ben.Consent.Shares()
 		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
 			c.Score, c.ScorePrivate, c.ScoreDone = n, !shares, true
-			c.LastUpdate = t.upd.ID
+			c.LastUpdate, c.LastAnswer = t.upd.ID, t.r.Now().UTC()
 			return nil
 		}); err != nil {
 			return true, err
@@ -594,7 +654,7 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 			return true, t.askNext(ctx, c, p)
 		}
 		if _, err := t.r.Store.UpdateCheckIn(ctx, t.ben.ID, c.Week, func(c *domain.CheckIn) error {
-			c.LastUpdate = t.upd.ID
+			c.LastUpdate, c.LastAnswer = t.upd.ID, t.r.Now().UTC()
 			if q == qAnswer && c.Pending == "" {
 				if text != "" {
 					c.Answer = text
@@ -639,6 +699,9 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 	if err != nil {
 		return true, err
 	}
+	if err := t.answered(ctx, c, p); err != nil {
+		return true, err
+	}
 	return true, t.askNext(ctx, c, p)
 }
 
@@ -667,6 +730,9 @@ func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain
 		}
 		if err := t.r.saveState(ctx, t.ben.ID, nil); err != nil {
 			return err
+		}
+		if err := t.r.Sched.Sync(ctx, t.ben.ID); err != nil {
+			return err // no grace left for it: its job goes
 		}
 	}
 	return t.thankYou(ctx, c)

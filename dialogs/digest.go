@@ -20,7 +20,8 @@ import (
 // attention first, and one chart (score per week, last 8 weeks). It comes at
 // the advisor's chosen day and hour (reminders' digest job), and on demand
 // with /digest. Scores and answers show only with the beneficiary's
-// consent; silence is shown as silence, never as a zero score.
+// consent; silence is shown as silence, never as a zero score; a check-in
+// begun and left is answered in part, neither silence nor completed.
 
 // digestWeeks is how many weeks the chart shows.
 const digestWeeks = 8
@@ -39,6 +40,7 @@ type Case struct {
 	Overdue       int  // open steps past their due date
 	DoneThisWeek  int  // steps done in the last 7 days
 	Silent        int  // check-ins in a row without any answer, latest first
+	Partial       int  // check-ins in a row answered in part, latest first
 	Attention     int
 	LastCompleted time.Time
 	// Cells is what the chart shows for each week (see ChartCell).
@@ -52,9 +54,7 @@ func silentAt(c *domain.CheckIn, now time.Time) bool {
 }
 
 // unanswered reports whether a check-in got no answer at all.
-func unanswered(c *domain.CheckIn) bool {
-	return !c.ScoreDone && !c.AnswerDone && len(c.Steps) == 0 && !c.NoteDone && !c.HelpDone && c.Pending == ""
-}
+func unanswered(c *domain.CheckIn) bool { return !c.Started() }
 
 // buildCase computes a beneficiary's figures at now.
 func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now time.Time) Case {
@@ -69,6 +69,8 @@ func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.C
 			c.Cells[ci.Week] = ci.Score
 		case silentAt(ci, now):
 			c.Cells[ci.Week] = CellSilent
+		case ci.AnsweredInPart(now, r.CheckinGrace):
+			c.Cells[ci.Week] = CellPartial
 		case !unanswered(ci):
 			c.Cells[ci.Week] = CellPrivate
 		}
@@ -120,6 +122,19 @@ func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.C
 			break
 		}
 		c.Silent++
+	}
+	// Answered in part: the latest check-ins begun and left, counted the
+	// same way; one still under way does not count yet.
+	for i := len(cis) - 1; i >= 0; i-- {
+		ci := &cis[i]
+		if ci.AnsweredInPart(now, r.CheckinGrace) {
+			c.Partial++
+			continue
+		}
+		if ci.Open() && !silentAt(ci, now) {
+			continue
+		}
+		break
 	}
 	if c.Help {
 		c.Attention += 100
@@ -220,6 +235,9 @@ func (r *Router) digestText(adv *domain.Advisor, cases []Case, now time.Time) st
 		if c.Silent >= 1 {
 			parts = append(parts, T(catalog.DgSilent, "n", c.Silent))
 		}
+		if c.Partial >= 1 {
+			parts = append(parts, T(catalog.DgPartial, "n", c.Partial))
+		}
 		switch {
 		case c.Private:
 			parts = append(parts, T(catalog.DgPrivate))
@@ -239,10 +257,11 @@ func (r *Router) digestText(adv *domain.Advisor, cases []Case, now time.Time) st
 		if c.DoneThisWeek > 0 {
 			parts = append(parts, T(catalog.DgDone, "n", c.DoneThisWeek))
 		}
-		if c.LastCompleted.IsZero() {
-			parts = append(parts, T(catalog.DgNoCheckin))
-		} else {
+		switch {
+		case !c.LastCompleted.IsZero():
 			parts = append(parts, T(catalog.DgLast, "days", int(now.Sub(c.LastCompleted).Hours()/24)))
+		case c.Partial == 0:
+			parts = append(parts, T(catalog.DgNoCheckin))
 		}
 		icon := T(catalog.DgIconOK)
 		switch {

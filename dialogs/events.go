@@ -75,7 +75,7 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 	if err := json.Unmarshal(ev.Data, &dd); err != nil {
 		return fmt.Errorf("%w: undecodable due event", bot.ErrPermanent)
 	}
-	d := reminders.Due{Kind: dd.Kind, Late: dd.Late, Key: dd.Key, Index: dd.Index, Last: dd.Last}
+	d := reminders.Due{Kind: dd.Kind, Late: dd.Late, Key: dd.Key, Index: dd.Index, Last: dd.Last, Week: dd.Week}
 	if dd.Occ != nil {
 		d.Occ = *dd.Occ
 	}

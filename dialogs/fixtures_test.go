@@ -310,6 +310,31 @@ func (p *person) says(text string) {
 	}
 }
 
+// sendsVoice has the person send a voice note (file id fileID) and
+// handles it.
+func (p *person) sendsVoice(fileID string) {
+	p.h.t.Helper()
+	u := p.h.update()
+	u.Message = &models.Message{ID: int(u.ID), Voice: &models.Voice{FileID: fileID, Duration: 5},
+		Chat: models.Chat{ID: p.id, Type: models.ChatTypePrivate}, From: &models.User{ID: p.id, FirstName: "X"}}
+	if err := p.h.r.HandleUpdate(p.h.ctx, u); err != nil {
+		p.h.t.Fatalf("voice: %v", err)
+	}
+}
+
+// queuedFor returns what the outbox took for a chat, in order.
+func (h *harness) queuedFor(chat int64) []bot.Outgoing {
+	h.rec.mu.Lock()
+	defer h.rec.mu.Unlock()
+	var out []bot.Outgoing
+	for _, m := range h.rec.outbox {
+		if m.ChatID == chat {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // presses presses the button labelled label on the newest message of the
 // person's chat that has it, and handles the press.
 func (p *person) presses(label string) {
@@ -429,4 +454,15 @@ func (h *harness) state(p *person) *state {
 		h.t.Fatal(err)
 	}
 	return st
+}
+
+// dueGrace is the grace of a person's check-in of week as its event
+// brings it to the lane.
+func (h *harness) dueGrace(p *person, week domain.Week) reminders.Due {
+	h.t.Helper()
+	b, err := h.st.Beneficiary(h.ctx, p.ben)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return reminders.Due{Kind: reminders.KindGrace, Ben: b, Plan: h.plan(p), Week: week}
 }

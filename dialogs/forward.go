@@ -70,10 +70,12 @@ type SharedStep struct {
 	Status domain.Status `json:"status"`
 }
 
-// SharedCheckIn returns what c lets the advisor see.
+// SharedCheckIn returns what c lets the advisor see. Of a check-in still
+// open, only the answers given for good count (a text or voice note waiting
+// for its share decision does not).
 func SharedCheckIn(ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) Shared {
 	v := Shared{Week: c.Week, Done: c.Done(), Completed: c.Completed, Help: c.HelpAsked}
-	if !ben.Consent.Shares() || (c.Done() && !c.Shared) {
+	if !ben.Consent.Shares() || (c.Done() && !c.Shared) || (!c.Done() && !c.Partial.IsZero() && !c.PartialShared) {
 		v.Private = true
 		return v
 	}
@@ -88,14 +90,29 @@ func SharedCheckIn(ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) S
 			v.Steps = append(v.Steps, SharedStep{Title: s.Title, Status: u.Status})
 		}
 	}
-	if !c.NotePrivate {
+	if !c.NotePrivate && c.NoteDone {
 		v.Note, v.NoteVoice = c.Note, c.Voice
 	}
 	return v
 }
 
-// forwardCheckin tells the advisor about a completed check-in.
+// forwardCheckin tells the advisor about a completed check-in (saying so
+// when it completes one already passed on in part).
 func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) error {
+	return r.sendCheckin(ctx, ben, p, c, false)
+}
+
+// forwardPart tells the advisor what was answered of a check-in left
+// unfinished, as unfinished and kindly: by the same rule as a completed
+// one (with consent, minus what was kept private; without, only that a
+// check-in was begun, and help if asked).
+func (r *Router) forwardPart(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn) error {
+	return r.sendCheckin(ctx, ben, p, c, true)
+}
+
+// sendCheckin writes a check-in for the advisor, completed or, when part
+// is true, unfinished; each under its own key.
+func (r *Router) sendCheckin(ctx context.Context, ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn, part bool) error {
 	chat := r.advisorChat(ctx, ben)
 	week := r.weekLabel(advisorLang, c.Week)
 	v := SharedCheckIn(ben, p, c)
@@ -104,17 +121,40 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 		help = r.at(catalog.Yes)
 	}
 	key := "fwd:" + ben.ID + ":" + string(c.Week)
+	// A completed check-in says whether help was asked; an unfinished one
+	// only once that question was answered (help asked was sent at once).
+	helpLine := r.at(catalog.FwdHelp, "help", help)
+	after := ""
+	if part {
+		key = "fwdpart:" + ben.ID + ":" + string(c.Week)
+		if !c.HelpDone {
+			helpLine = ""
+		}
+	} else if !c.Partial.IsZero() {
+		after = "\n" + r.at(catalog.FwdAfterPart)
+	}
 	buttons, err := r.forwardButtons(ctx, chat, ben)
 	if err != nil {
 		return err
 	}
 	if v.Private {
-		_, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !v.Help, Keyboard: buttons,
-			Text: r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help)}, prioForward, false)
+		text := r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help) + after
+		if part {
+			text = r.at(catalog.FwdPartPrivate, "name", ben.Name, "week", week)
+			if helpLine != "" {
+				text += "\n" + helpLine
+			}
+		}
+		_, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !v.Help, Keyboard: buttons, Text: text}, prioForward, false)
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(r.at(catalog.FwdTitle, "name", ben.Name, "week", week))
+	if part {
+		b.WriteString(r.at(catalog.FwdPartTitle, "name", ben.Name, "week", week))
+	} else {
+		b.WriteString(r.at(catalog.FwdTitle, "name", ben.Name, "week", week) + after)
+	}
+	head := b.Len()
 	if v.Score > 0 {
 		trend := ""
 		if prev := r.previousScore(ctx, ben.ID, c.Week); prev > 0 {
@@ -128,7 +168,11 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 		}
 		b.WriteString("\n" + r.at(catalog.FwdScore, "score", v.Score, "label", r.at(scoreKey(v.Score)), "trend", trend))
 	}
-	var voices []string
+	// Voice notes go under keys of their own, the same for both forwards:
+	// one already passed on in part is not sent again.
+	type voice struct{ key, file string }
+	var voices []voice
+	voiceKey := func(what string) string { return "fwdvoice:" + ben.ID + ":" + string(c.Week) + ":" + what }
 	if q := strings.TrimSpace(p.Checkin.Question); q != "" {
 		switch {
 		case v.Choice != "":
@@ -138,7 +182,7 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 		}
 		if v.AnswerVoice != "" {
 			b.WriteString("\n" + r.at(catalog.FwdAnswerVoice, "question", q))
-			voices = append(voices, v.AnswerVoice)
+			voices = append(voices, voice{voiceKey("answer"), v.AnswerVoice})
 		}
 	}
 	var steps []string
@@ -153,9 +197,14 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 	}
 	if v.NoteVoice != "" {
 		b.WriteString("\n" + r.at(catalog.FwdNoteVoice))
-		voices = append(voices, v.NoteVoice)
+		voices = append(voices, voice{voiceKey("note"), v.NoteVoice})
 	}
-	b.WriteString("\n" + r.at(catalog.FwdHelp, "help", help))
+	if part && b.Len() == head {
+		b.WriteString("\n" + r.at(catalog.FwdPartNothing))
+	}
+	if helpLine != "" {
+		b.WriteString("\n" + helpLine)
+	}
 	prio := prioForward
 	if v.Help {
 		prio = prioHelp - 1 // the check-in of someone who asks for help
@@ -163,9 +212,9 @@ func (r *Router) forwardCheckin(ctx context.Context, ben *domain.Beneficiary, p 
 	if _, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !v.Help, Keyboard: buttons}, prio, false); err != nil {
 		return err
 	}
-	for i, voice := range voices {
+	for _, vc := range voices {
 		if _, err := r.news(ctx, bot.Outgoing{
-			Key: fmt.Sprintf("%s:voice%d", key, i), ChatID: chat, Kind: "voice", FileID: voice, Silent: true,
+			Key: vc.key, ChatID: chat, Kind: "voice", FileID: vc.file, Silent: true,
 			Text: r.at(catalog.FwdVoiceCaption, "name", ben.Name, "week", week),
 		}, prioForward, false); err != nil {
 			return err

@@ -38,6 +38,8 @@ func (r *Router) notify(ctx context.Context, d reminders.Due) error {
 		return r.scheduledDigest(ctx, d)
 	case reminders.KindRelease:
 		return r.releaseNews(ctx, d)
+	case reminders.KindGrace:
+		return r.partGrace(ctx, d)
 	}
 	return fmt.Errorf("unknown kind %q", d.Kind)
 }
@@ -77,10 +79,58 @@ func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 		text += "\n\n" + T(catalog.RemLate)
 		silent = true
 	}
+	kb := r.stepKeyboard(lang, s.ID)
+	// A check-in of this week begun and left: one tap picks it up again.
+	if c, err := r.Store.CheckIn(ctx, ben.ID, r.weekOf(ben, r.Now())); err == nil && c.Open() && c.Started() {
+		kb = append(kb, r.continueButton(lang, c))
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
-		Key: d.Key, ChatID: ben.TelegramID, Text: text, Silent: silent, Keyboard: r.stepKeyboard(lang, s.ID),
+		Key: d.Key, ChatID: ben.TelegramID, Text: text, Silent: silent, Keyboard: kb,
 	})
 	return err
+}
+
+// partGrace passes on what was answered of a check-in left unfinished,
+// once its grace has passed without a new answer: once (its key, and the
+// record's Partial), never for one completed meanwhile, within the
+// advisor's working hours (news). A request for help was sent at once
+// already.
+func (r *Router) partGrace(ctx context.Context, d reminders.Due) error {
+	c, err := r.Store.CheckIn(ctx, d.Ben.ID, d.Week)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := r.Now().UTC()
+	at, ok := c.PartDue(r.CheckinGrace)
+	if !ok || at.After(now) {
+		// Completed or sent meanwhile; or answered again, and the new
+		// grace is set (the answer's Sync).
+		return nil
+	}
+	shares := d.Ben.Consent.Shares()
+	part := *c
+	part.Partial, part.PartialShared = now, shares
+	// Queued first (its key dedupes it): if anything fails after, the
+	// retry passes it on again, once.
+	if err := r.forwardPart(ctx, d.Ben, d.Plan, &part); err != nil {
+		return err
+	}
+	if _, err := r.Store.UpdateCheckIn(ctx, d.Ben.ID, d.Week, func(c *domain.CheckIn) error {
+		if c.Partial.IsZero() && !c.Done() {
+			c.Partial, c.PartialShared = now, shares
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	r.Log.Info("unfinished check-in passed on", "beneficiary", d.Ben.ID, "week", string(d.Week), "shared", shares)
+	// Another check-in may be waiting for its grace.
+	return r.Sched.Sync(ctx, d.Ben.ID)
 }
 
 // scheduledCheckin starts the week's check-in at its scheduled time. A
@@ -91,7 +141,7 @@ func (r *Router) scheduledCheckin(ctx context.Context, d reminders.Due) error {
 		return err // not in the middle of the welcome: the next one will come
 	}
 	week := r.weekOf(ben, d.Occ.At)
-	c, _, err := r.startCheckin(ctx, ben, p, week, false)
+	c, created, err := r.startCheckin(ctx, ben, p, week, false)
 	if err != nil {
 		return err
 	}
@@ -109,6 +159,9 @@ func (r *Router) scheduledCheckin(ctx context.Context, d reminders.Due) error {
 		intro = catalog.CiIntroAftercareLast
 	case d.Kind == reminders.KindAftercare:
 		intro = catalog.CiIntroAftercare
+	case !created && c.Started():
+		// Begun earlier this week: it goes on where it stopped.
+		intro = catalog.CiIntroResume
 	case d.Late:
 		intro = catalog.CiIntroLate
 	}

@@ -38,6 +38,7 @@ import (
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
+	"suivi/reminders"
 	"suivi/store"
 )
 
@@ -100,6 +101,10 @@ type Deps struct {
 	WorkLimited bool
 	// RetentionMonths is how long data is kept after an accompaniment ends.
 	RetentionMonths int
+	// CheckinGrace is how long a check-in left unfinished waits for a new
+	// answer before what was answered goes to the advisor
+	// (SUIVI_CHECKIN_GRACE; the scheduler's job has the same).
+	CheckinGrace time.Duration
 }
 
 // Router dispatches each update and each lane event to its conversation.
@@ -123,6 +128,9 @@ func New(d Deps) *Router {
 	}
 	if r.RetentionMonths <= 0 {
 		r.RetentionMonths = 24
+	}
+	if r.CheckinGrace <= 0 {
+		r.CheckinGrace = reminders.DefaultCheckinGrace
 	}
 	return r
 }

@@ -85,21 +85,79 @@ type CheckIn struct {
 	// completed: answers given while not sharing stay private even if the
 	// beneficiary shares later.
 	Shared bool `json:"shared,omitempty"`
+	// LastAnswer is when an answer was last recorded (zero: none yet, or
+	// given before Suivi kept it).
+	LastAnswer time.Time `json:"last_answer,omitzero"`
+	// Partial is when the answers of a check-in left unfinished went to the
+	// advisor, after the grace period without a new answer (see PartDue);
+	// PartialShared is the consent then, as Shared is at completion.
+	Partial       time.Time `json:"partial,omitzero"`
+	PartialShared bool      `json:"partial_shared,omitempty"`
+}
+
+// Started reports whether the check-in got any answer at all (a text or
+// voice note waiting for its share decision counts).
+func (c *CheckIn) Started() bool {
+	return c.ScoreDone || c.AnswerDone || len(c.Steps) > 0 || c.NoteDone || c.HelpDone || c.Pending != ""
+}
+
+// Unfinished reports whether the check-in was begun and not completed.
+func (c *CheckIn) Unfinished() bool { return c.Started() && !c.Done() }
+
+// PartDue returns when the answers of an unfinished check-in go to the
+// advisor if no new answer comes: grace after the last one, in real time
+// (a clock change does not shorten or lengthen it). ok is false when
+// nothing is to send: not begun, completed, already sent in part, or
+// answered before Suivi kept the time of answers.
+func (c *CheckIn) PartDue(grace time.Duration) (at time.Time, ok bool) {
+	if !c.Unfinished() || !c.Partial.IsZero() || c.LastAnswer.IsZero() {
+		return time.Time{}, false
+	}
+	return c.LastAnswer.Add(grace), true
+}
+
+// AnsweredInPart reports whether the check-in counts, at now, as answered
+// in part: begun, not completed, and sent in part, closed, or left for
+// grace since its last answer. It is neither silence nor a completed
+// check-in.
+func (c *CheckIn) AnsweredInPart(now time.Time, grace time.Duration) bool {
+	if !c.Unfinished() {
+		return false
+	}
+	if !c.Partial.IsZero() || !c.Open() {
+		return true
+	}
+	last := c.LastAnswer
+	if last.IsZero() {
+		last = c.Asked
+	}
+	return !now.Before(last.Add(grace))
+}
+
+// sharedThen reports whether the beneficiary shared when the answers went
+// to the advisor: at completion, or when an unfinished check-in was sent
+// in part.
+func (c *CheckIn) sharedThen() bool {
+	if c.Done() {
+		return c.Shared
+	}
+	return !c.Partial.IsZero() && c.PartialShared
 }
 
 // SharedScore returns the score the advisor may see, 0 if none: the
-// check-in was completed while sharing, the score was not kept private,
-// and the beneficiary still shares (current consent).
+// check-in was completed (or, unfinished, sent in part) while sharing, the
+// score was not kept private, and the beneficiary still shares (current
+// consent).
 func (c *CheckIn) SharedScore(sharesNow bool) int {
-	if !sharesNow || !c.Shared || c.ScorePrivate || !c.Done() {
+	if !sharesNow || !c.sharedThen() || c.ScorePrivate {
 		return 0
 	}
 	return c.Score
 }
 
 // SharedAnswers reports whether the check-in's answers may reach the
-// advisor (completed while sharing, and still sharing).
-func (c *CheckIn) SharedAnswers(sharesNow bool) bool { return sharesNow && c.Shared && c.Done() }
+// advisor (completed, or sent in part, while sharing, and still sharing).
+func (c *CheckIn) SharedAnswers(sharesNow bool) bool { return sharesNow && c.sharedThen() }
 
 // Monday returns the first day of an ISO week ("2026-W48" → 2026-11-23).
 func (w Week) Monday() (Date, bool) {

@@ -54,6 +54,7 @@ const (
 	KindRetention Kind = "retention" // x: the end of the retention period: delete the data
 	KindDigest    Kind = "digest"    // d: an advisor's weekly digest
 	KindRelease   Kind = "release"   // w: the start of an advisor's working hours: the news held come
+	KindGrace     Kind = "grace"     // g: a check-in left unfinished: what was answered goes to the advisor
 )
 
 func kindCode(k Kind) string {
@@ -78,12 +79,14 @@ func kindCode(k Kind) string {
 		return "d"
 	case KindRelease:
 		return "w"
+	case KindGrace:
+		return "g"
 	}
 	return ""
 }
 
 func kindOf(code string) Kind {
-	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest, KindRelease} {
+	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest, KindRelease, KindGrace} {
 		if kindCode(k) == code {
 			return k
 		}
@@ -94,7 +97,7 @@ func kindOf(code string) Kind {
 // forAdvisor reports whether a kind's messages go to the advisor (no quiet
 // hours of the beneficiary).
 func forAdvisor(k Kind) bool {
-	return k == KindOverdue || k == KindBrief || k == KindDigest || k == KindRelease
+	return k == KindOverdue || k == KindBrief || k == KindDigest || k == KindRelease || k == KindGrace
 }
 
 // Due is one occurrence, as the lane's handler rebuilds it from its event.
@@ -118,6 +121,8 @@ type Due struct {
 	Index int
 	// Last is true for the last occurrence of a finite series.
 	Last bool
+	// Week is the check-in an unfinished check-in's grace is about.
+	Week domain.Week
 }
 
 // Events takes what is due into the lane of the one it is about (see
@@ -145,11 +150,12 @@ type DueData struct {
 	Key     string      `json:"key"`
 	Index   int         `json:"index,omitempty"`
 	Last    bool        `json:"last,omitempty"`
+	Week    domain.Week `json:"week,omitempty"`
 }
 
 // Data returns what d's event carries.
 func (d Due) Data() DueData {
-	dd := DueData{Kind: d.Kind, Late: d.Late, Key: d.Key, Index: d.Index, Last: d.Last}
+	dd := DueData{Kind: d.Kind, Late: d.Late, Key: d.Key, Index: d.Index, Last: d.Last, Week: d.Week}
 	if !d.Occ.At.IsZero() {
 		dd.Occ = &d.Occ
 	}
@@ -175,6 +181,10 @@ func StillDue(d Due) bool {
 		return d.Advisor != nil
 	case KindResume:
 		return d.Ben.State == domain.StatePaused && d.Key == resumeKey(d.Ben)
+	case KindGrace:
+		// Answers given go to the advisor whatever the person did since
+		// (paused, stopped): the lane looks at the check-in itself.
+		return d.Ben != nil
 	}
 	return stillDue(d.Kind, d.Ben, d.Step)
 }
@@ -221,6 +231,7 @@ type Scheduler struct {
 	zone      *time.Location
 	at        Clock
 	retention int
+	grace     time.Duration
 	metrics   *metrics.Metrics
 	wake      chan struct{}
 }
@@ -236,6 +247,9 @@ type Options struct {
 	// RetentionMonths is how long data is kept after the end of an
 	// accompaniment (default 24).
 	RetentionMonths int
+	// CheckinGrace is how long a check-in left unfinished waits for a new
+	// answer before what was answered goes to the advisor (default 6h).
+	CheckinGrace time.Duration
 	// Metrics, when set, counts the firings of jobs: fired, failed, parked.
 	Metrics *metrics.Metrics
 }
@@ -252,6 +266,10 @@ var briefAt = Clock{Hour: 9}
 
 // DefaultCheckin is the check-in spec of a plan that names none.
 const DefaultCheckin = "0 10 * * MON"
+
+// DefaultCheckinGrace is how long an unfinished check-in waits for a new
+// answer before what was answered goes to the advisor (SUIVI_CHECKIN_GRACE).
+const DefaultCheckinGrace = 6 * time.Hour
 
 // lease bounds how long a claimed job stays with a worker that died.
 const lease = 2 * time.Minute
@@ -278,7 +296,11 @@ func New(st *store.Store, ev Events, now func() time.Time, log *slog.Logger, o O
 	if o.RetentionMonths <= 0 {
 		o.RetentionMonths = 24
 	}
-	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths, metrics: o.Metrics, wake: make(chan struct{}, 1)}
+	if o.CheckinGrace <= 0 {
+		o.CheckinGrace = DefaultCheckinGrace
+	}
+	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths,
+		grace: o.CheckinGrace, metrics: o.Metrics, wake: make(chan struct{}, 1)}
 }
 
 func member(k Kind, benID string, step int) string {
@@ -503,6 +525,16 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 			jobs[member(KindCheckin, benID, 0)] = sr.deliver(o)
 		}
 	}
+	// A check-in left unfinished: what was answered goes to the advisor
+	// once the grace has passed without a new answer, whatever the person
+	// does meanwhile (the advisor's working hours apply, not quiet hours).
+	cis, err := s.store.CheckIns(ctx, benID)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", benID, err)
+	}
+	if _, at, ok := graceDue(cis, s.grace); ok {
+		jobs[member(KindGrace, benID, 0)] = at
+	}
 	if err := s.store.SyncJobs(ctx, benID, jobs); err != nil {
 		return err
 	}
@@ -653,6 +685,8 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 	var occs []Occurrence
 	var step *domain.Step
 	switch k {
+	case KindGrace:
+		return s.fireGrace(ctx, j, sr, now)
 	case KindResume:
 		if sr.ben.State != domain.StatePaused || sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc)).After(now) {
 			return finish(time.Time{})
@@ -696,6 +730,49 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 		s.log.Info("due", "job", j.Member, "occurrence", latest.ID(), "late", d.Late)
 	}
 	return finish(next)
+}
+
+// graceDue returns the oldest check-in whose answers wait to go to the
+// advisor in part, and when they go.
+func graceDue(cis []domain.CheckIn, grace time.Duration) (*domain.CheckIn, time.Time, bool) {
+	for i := range cis {
+		if at, ok := cis[i].PartDue(grace); ok {
+			return &cis[i], at, true
+		}
+	}
+	return nil, time.Time{}, false
+}
+
+// graceKey is the id of one grace: the check-in's week and the time of the
+// answer it follows, so that a grace is handled once.
+func graceKey(benID string, c *domain.CheckIn) string {
+	return fmt.Sprintf("%s:grace:%s:%d", benID, c.Week, c.LastAnswer.Unix())
+}
+
+// fireGrace hands an unfinished check-in whose grace has passed to the
+// beneficiary's lane, where its answers go to the advisor. The job ends
+// there: the lane's Sync, once the answers are sent, sets the next one.
+func (s *Scheduler) fireGrace(ctx context.Context, j store.Job, sr *series, now time.Time) error {
+	benID := sr.ben.ID
+	finish := func(next time.Time) error { return s.store.FinishJob(ctx, benID, j.Member, next) }
+	cis, err := s.store.CheckIns(ctx, benID)
+	if err != nil {
+		return err
+	}
+	c, at, ok := graceDue(cis, s.grace)
+	if !ok {
+		return finish(time.Time{}) // completed, or sent in part, meanwhile
+	}
+	if at.After(now) {
+		return finish(at) // answered again meanwhile
+	}
+	d := Due{Kind: KindGrace, Ben: sr.ben, Plan: sr.plan, Week: c.Week, Occ: occurrenceAt(at, sr.loc),
+		Late: now.Sub(at) > lateAfter, Key: graceKey(benID, c)}
+	if err := s.push(ctx, store.BeneficiaryLane(sr.ben), d); err != nil {
+		return err
+	}
+	s.log.Info("due", "job", j.Member, "week", string(c.Week), "late", d.Late)
+	return finish(time.Time{})
 }
 
 // pick chooses, among occurrences in order, the latest delivered between

@@ -258,3 +258,76 @@ func mustJobs(t *testing.T, st *store.Store, owner string) map[string]time.Time 
 	}
 	return jobs
 }
+
+// A check-in left unfinished: Sync derives its grace job from the last
+// answer (six real hours, across the spring clock change), the job pushes
+// the grace once, under a key naming the week and the answer, and goes; a
+// Sync before the lane marked it sent schedules it again, and the push is
+// not queued twice; once marked, no job is left.
+func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
+	ctx := context.Background()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	st, clk, n, s, id := setup(t, time.Date(2027, 3, 27, 12, 0, 0, 0, paris))
+	last := time.Date(2027, 3, 27, 23, 30, 0, 0, paris) // CET, the night the clocks go forward
+	week := domain.WeekOf(last)
+	if _, err := st.CreateCheckIn(ctx, &domain.CheckIn{BeneficiaryID: id, Week: week, Asked: last.Add(-time.Hour),
+		Score: 4, ScoreDone: true, LastAnswer: last}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	grace := time.Date(2027, 3, 28, 6, 30, 0, 0, paris) // CEST: six real hours, seven on the wall clock
+	if got := mustJobs(t, st, id)["g|"+id]; !got.Equal(grace) {
+		t.Fatalf("grace job at %s, want %s", got.In(paris), grace)
+	}
+	graces := func() []reminders.DueData {
+		var out []reminders.DueData
+		for _, c := range n.calls {
+			if c.Kind == reminders.KindGrace {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	clk.Set(grace.Add(-time.Second))
+	if _, err := s.RunOnce(ctx); err != nil || len(graces()) != 0 {
+		t.Fatalf("before the grace: %v %v", graces(), err)
+	}
+	clk.Set(grace)
+	if _, err := s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%s:grace:%s:%d", id, week, last.Unix())
+	if g := graces(); len(g) != 1 || g[0].Key != want || g[0].Week != week || g[0].Ben != id || g[0].Late {
+		t.Fatalf("graces pushed: %+v, want one keyed %s", g, want)
+	}
+	if _, ok := mustJobs(t, st, id)["g|"+id]; ok {
+		t.Fatal("the grace job stays after firing")
+	}
+	// A Sync before the lane handled it: fired again, queued once.
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	queued := n.queued
+	if _, err := s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g := graces(); len(g) != 2 || g[1].Key != want || n.queued != queued {
+		t.Fatalf("fired again: %+v, queued %d more", g, n.queued-queued)
+	}
+	// Sent in part: nothing left to schedule.
+	if _, err := st.UpdateCheckIn(ctx, id, week, func(c *domain.CheckIn) error {
+		c.Partial, c.PartialShared = clk.Now(), true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mustJobs(t, st, id)["g|"+id]; ok {
+		t.Fatal("a grace job for a check-in already sent in part")
+	}
+}

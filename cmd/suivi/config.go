@@ -36,6 +36,7 @@ type Config struct {
 	RateChat    float64          // SUIVI_RATE_CHAT
 	LogLevel    slog.Level       // SUIVI_LOG_LEVEL
 	Retention   int              // SUIVI_RETENTION_MONTHS
+	Grace       time.Duration    // SUIVI_CHECKIN_GRACE
 	Keys        *store.Keyring   // SUIVI_DATA_KEYS
 }
 
@@ -59,10 +60,15 @@ var configVars = []struct{ name, def, doc string }{
 	{"SUIVI_RATE_CHAT", "1", "Messages per second to one chat"},
 	{"SUIVI_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"SUIVI_RETENTION_MONTHS", "24", "Months a beneficiary's data is kept after the end of the accompaniment"},
+	{"SUIVI_CHECKIN_GRACE", "6h", "How long a check-in left unfinished waits for a new answer before what was answered goes to the advisor"},
 	{"SUIVI_DATA_KEYS", "", "Keys that seal free text in Redis, id:base64key,... (the first seals, all open); required"},
 }
 
 var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// maxCheckinGrace bounds SUIVI_CHECKIN_GRACE: a week, the rhythm of
+// check-ins.
+const maxCheckinGrace = 7 * 24 * time.Hour
 
 // loadConfig reads the configuration. It returns every problem at once, one
 // line each. needToken is false for commands that don't talk to Telegram.
@@ -155,6 +161,11 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 	}
 	c.InviteTTL = dur("SUIVI_INVITE_TTL", time.Hour)
 	c.Lease = dur("SUIVI_INBOX_LEASE", time.Second)
+	if g, err := time.ParseDuration(get("SUIVI_CHECKIN_GRACE")); err != nil || g < time.Minute || g > maxCheckinGrace {
+		bad("SUIVI_CHECKIN_GRACE must be a duration from 1m to 168h (a week), like %s", def("SUIVI_CHECKIN_GRACE"))
+	} else {
+		c.Grace = g
+	}
 	num := func(name string, min float64) float64 {
 		f, err := strconv.ParseFloat(get(name), 64)
 		if err != nil || f < min {

@@ -27,7 +27,7 @@ func TestConfigDefaultsAndProblems(t *testing.T) {
 		t.Fatal(probs)
 	}
 	if cfg.APIURL != "https://api.telegram.org" || cfg.RedisURL != "redis://127.0.0.1:6379/0" ||
-		cfg.ZoneName != "Europe/Paris" || cfg.InviteTTL != 336*time.Hour || cfg.Workers != 8 || cfg.RateGlobal != 25 {
+		cfg.ZoneName != "Europe/Paris" || cfg.InviteTTL != 336*time.Hour || cfg.Workers != 8 || cfg.RateGlobal != 25 || cfg.Grace != 6*time.Hour {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	_, probs = loadConfig(env{
@@ -35,12 +35,13 @@ func TestConfigDefaultsAndProblems(t *testing.T) {
 		"SUIVI_WEBHOOK_URL":    "http://example.com/hook",
 		"SUIVI_WEBHOOK_SECRET": "has spaces",
 		"SUIVI_INVITE_TTL":     "soon",
+		"SUIVI_CHECKIN_GRACE":  "6",
 		"SUIVI_WORKERS":        "0",
 		"REDIS_URL":            "mysql://x",
 		"SUIVI_LOG_LEVEL":      "loud",
 		"SUIVI_DATA_KEYS":      key,
 	}.get, true)
-	want := []string{"REDIS_URL", "SUIVI_WEBHOOK_URL", "SUIVI_WEBHOOK_SECRET", "SUIVI_HTTP_ADDR", "SUIVI_INVITE_TTL", "SUIVI_WORKERS", "SUIVI_LOG_LEVEL"}
+	want := []string{"REDIS_URL", "SUIVI_WEBHOOK_URL", "SUIVI_WEBHOOK_SECRET", "SUIVI_HTTP_ADDR", "SUIVI_INVITE_TTL", "SUIVI_CHECKIN_GRACE", "SUIVI_WORKERS", "SUIVI_LOG_LEVEL"}
 	if len(probs) != len(want) {
 		t.Fatalf("problems: %q", probs)
 	}
@@ -84,6 +85,24 @@ func TestConfigDataKeys(t *testing.T) {
 		}
 		if len(probs) > 0 && strings.Contains(probs[0], material[:20]) {
 			t.Errorf("the problem shows key material: %q", probs[0])
+		}
+	}
+}
+
+// SUIVI_CHECKIN_GRACE is a duration from a minute to a week; anything else
+// is one clear line.
+func TestConfigCheckinGrace(t *testing.T) {
+	key := newDataKey(t, "k1")
+	for in, want := range map[string]time.Duration{"90m": 90 * time.Minute, "1m": time.Minute, "168h": 168 * time.Hour, "  2h ": 2 * time.Hour} {
+		cfg, probs := loadConfig(env{"SUIVI_DATA_KEYS": key, "SUIVI_CHECKIN_GRACE": in}.get, false)
+		if len(probs) != 0 || cfg.Grace != want {
+			t.Errorf("%q: grace %s, problems %q; want %s", in, cfg.Grace, probs, want)
+		}
+	}
+	for _, in := range []string{"6", "soon", "0s", "-1h", "30s", "169h"} {
+		_, probs := loadConfig(env{"SUIVI_DATA_KEYS": key, "SUIVI_CHECKIN_GRACE": in}.get, false)
+		if want := "SUIVI_CHECKIN_GRACE must be a duration from 1m to 168h (a week), like 6h"; len(probs) != 1 || probs[0] != want {
+			t.Errorf("%q: problems %q, want %q", in, probs, want)
 		}
 	}
 }

@@ -99,7 +99,7 @@ func TestDigestThirtyBeneficiaries(t *testing.T) {
 		"🔴 Rayan — 🛑 a arrêté les messages · 🔇 1 point sans réponse · 📊 3/5 → · dernier point il y a 37 j",
 		"🔴 Karim — ⏰ 3 en retard · 📊 3/5 → · dernier point il y a 2 j",
 		"🟢 Nadia — 📊 3/5 → · dernier point il y a 2 j",
-		"🟢 Jade — 📊 4/5 → · dernier point il y a 9 j",
+		"🟢 Jade — ◐ 1 point répondu en partie · 📊 4/5 → · dernier point il y a 9 j",
 		"🟢 Théo — 📊 3/5 · dernier point il y a 23 j",
 	} {
 		if !slices.Contains(strings.Split(got[0].PlainText, "\n"), want) {

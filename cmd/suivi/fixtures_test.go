@@ -1685,9 +1685,11 @@ type digestRow struct {
 // plan and check-ins at now, following the rules the digest promises:
 // help asked in the last 14 days; steps blocked; open steps past their
 // due date; check-ins in a row without any answer, latest first (one open
-// for less than two days does not count yet); the latest two shared scores
-// of completed check-ins, only with consent; steps done in the last 7
-// days; days since the last completed check-in.
+// for less than two days does not count yet); check-ins in a row answered
+// in part (begun, not completed, and passed on in part, closed, or left 6 h
+// since their last answer); the latest two shared scores (of check-ins
+// completed, or passed on in part, while sharing), only with consent;
+// steps done in the last 7 days; days since the last completed check-in.
 func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now time.Time) digestRow {
 	r := digestRow{id: b.ID, name: b.Name, shares: b.Consent == domain.ConsentYes, cis: cis}
 	today := domain.DateOf(now.In(paris))
@@ -1713,14 +1715,11 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 		if c.HelpAsked && now.Sub(c.Asked) <= 14*24*time.Hour {
 			r.help = true
 		}
-		if c.Completed.IsZero() {
-			continue
-		}
-		if last.IsZero() {
-			last = c.Completed
-		}
 		if n := sharedScore(c, r.shares); n > 0 {
 			scores = append(scores, n)
+		}
+		if !c.Completed.IsZero() && last.IsZero() {
+			last = c.Completed
 		}
 	}
 	silent := 0
@@ -1733,6 +1732,18 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 			break
 		}
 		silent++
+	}
+	partial := 0
+	for i := len(cis) - 1; i >= 0; i-- {
+		c := cis[i]
+		if inPart(c, now) {
+			partial++
+			continue
+		}
+		if c.Completed.IsZero() && c.Closed.IsZero() && (answered(c) || now.Sub(c.Asked) < 48*time.Hour) {
+			continue // still under way
+		}
+		break
 	}
 
 	var parts []string
@@ -1762,6 +1773,9 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 	if silent > 0 {
 		parts = append(parts, fmt.Sprintf("🔇 %d %s sans réponse", silent, frPlural(silent, "point", "points")))
 	}
+	if partial > 0 {
+		parts = append(parts, fmt.Sprintf("◐ %d %s en partie", partial, frPlural(partial, "point répondu", "points répondus")))
+	}
 	if silent >= 2 {
 		r.attention += 30
 	}
@@ -1789,10 +1803,11 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 	if doneWeek > 0 {
 		parts = append(parts, fmt.Sprintf("✅ %d %s", doneWeek, frPlural(doneWeek, "faite", "faites")))
 	}
-	if last.IsZero() {
-		parts = append(parts, "pas encore de point")
-	} else {
+	switch {
+	case !last.IsZero():
 		parts = append(parts, fmt.Sprintf("dernier point il y a %d j", int(now.Sub(last).Hours()/24)))
+	case partial == 0:
+		parts = append(parts, "pas encore de point")
 	}
 	icon := "🟢"
 	switch {
@@ -1805,14 +1820,33 @@ func expectRow(b *domain.Beneficiary, p *domain.Plan, cis []domain.CheckIn, now 
 	return r
 }
 
-// sharedScore is the score the advisor may see: of a completed check-in,
-// completed while sharing, the beneficiary still sharing, the score not
-// kept private.
+// sharedScore is the score the advisor may see: of a check-in completed
+// while sharing, or left unfinished and passed on in part while sharing;
+// the beneficiary still sharing, the score not kept private.
 func sharedScore(c domain.CheckIn, sharesNow bool) int {
-	if c.Completed.IsZero() || !c.Shared || !sharesNow || c.ScorePrivate {
+	sharedThen := c.Shared
+	if c.Completed.IsZero() {
+		sharedThen = !c.Partial.IsZero() && c.PartialShared
+	}
+	if !sharedThen || !sharesNow || c.ScorePrivate {
 		return 0
 	}
 	return c.Score
+}
+
+// inPart reports whether a check-in counts as answered in part at now:
+// begun, not completed, and passed on in part, closed, or left for 6 h
+// (SUIVI_CHECKIN_GRACE's default) since its last answer (or since asked,
+// for answers stored without their time).
+func inPart(c domain.CheckIn, now time.Time) bool {
+	if !answered(c) || !c.Completed.IsZero() {
+		return false
+	}
+	last := c.LastAnswer
+	if last.IsZero() {
+		last = c.Asked
+	}
+	return !c.Partial.IsZero() || !c.Closed.IsZero() || now.Sub(last) >= 6*time.Hour
 }
 
 // openAt reports whether the beneficiary's check-in of week w is still open.
@@ -1833,8 +1867,9 @@ func answered(c domain.CheckIn) bool {
 // expectCell is the colour a chart cell must have for a week: light grey
 // without check-in; grey for a check-in left without any answer (closed,
 // or open for two days and more, as the text counts it); the score's
-// colour for a score the advisor may see; blue for answers they may not
-// (no consent, score kept private, or check-in left unfinished).
+// colour for a score the advisor may see; purple for a check-in answered
+// in part without such a score; blue for answers they may not (no consent,
+// score kept private).
 func expectCell(r digestRow, w domain.Week, now time.Time) (color.RGBA, string) {
 	for _, c := range r.cis {
 		if c.Week != w {
@@ -1846,6 +1881,8 @@ func expectCell(r digestRow, w domain.Week, now time.Time) (color.RGBA, string) 
 			return dialogs.SilentColor(), "silent"
 		case n > 0:
 			return dialogs.ScoreColors()[n], fmt.Sprintf("score %d", n)
+		case inPart(c, now):
+			return dialogs.PartialColor(), "answered in part"
 		case answered(c):
 			return dialogs.PrivateColor(), "private"
 		}
@@ -2763,4 +2800,34 @@ func noTrace(t *testing.T, st *store.Store, b *domain.Beneficiary, also ...strin
 	for _, m := range found {
 		t.Errorf("still in Redis: %s (%s)", m.Key, m.Where)
 	}
+}
+
+// ------------------------------------------------------------------------
+// Unfinished check-ins
+
+// Texts the unfinished check-in tests match on (catalog/fr.go).
+const (
+	txtFwdPart        = "Point commencé par"
+	txtFwdPartPrivate = "a commencé son point"
+	txtFwdAfterPart   = "La suite du point déjà transmis en partie"
+	txtResume         = "On reprend où vous en étiez"
+	btnContinue       = "▶️ Continuer mon point"
+
+	unfCV     = "Refaire son CV"
+	unfVisit  = "Visite d'entreprise"
+	unfSecret = "J'ai appelé deux entreprises"
+)
+
+// leaveAfterOneStep answers the check-in just asked up to one step and
+// stops there: the score 🙂 Bien, a typed answer to the plan's question
+// kept private, "En cours" on unfCV; the next step's question stays
+// unanswered.
+func leaveAfterOneStep(t *testing.T, c *talk, typed string) {
+	t.Helper()
+	c.tap(txtCheckinIntro, btnScore4)
+	c.expect(txtAnswerQ)
+	c.text(typed)
+	c.tap(txtShareQ, btnKeep)
+	c.tap(unfCV, btnProgress)
+	c.expect(unfVisit)
 }

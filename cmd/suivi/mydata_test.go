@@ -69,7 +69,6 @@ func TestMyDataSeeTakeAwayErase(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.settle(t)
-	malikBefore := w.snapshot(t, w.ben(t, malik).ID)
 
 	// See.
 	c := newTalk(t, sofia)
@@ -173,6 +172,17 @@ func TestMyDataSeeTakeAwayErase(t *testing.T) {
 	c.tap(txtMyData, btnMdErase)
 	c.tap(txtMdConfirm, btnMdNo)
 	c.expectEdit("rien n'est effacé")
+
+	// The next week's check-in left after the score: what was answered
+	// reaches the advisor after the grace (more for the erasure to find).
+	w.runUntil(t, on(3, 9, 10, 0))
+	w.checkin(t, sofia, ciAnswers{score: btnScore4, only: true})
+	w.runUntil(t, on(3, 9, 17, 0))
+	if _, err := w.adv.WaitMessage(wait, has("Point commencé par Sofia")); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(t)
+	malikBefore := w.snapshot(t, w.ben(t, malik).ID)
 
 	// Erase.
 	sofia.SendText("/mesdonnees")
