@@ -139,44 +139,40 @@ func (s *Store) NewAdvisorInvite(ctx context.Context, by int64, now time.Time, t
 }
 
 // RedeemAdvisorInvite makes Telegram user userID an advisor named name.
-// Redeeming again by the same user is not an error.
+// Redeeming again by the same user is not an error. In two steps, each on
+// one slot: the code is used up (the decision), then the advisor is
+// recorded unless they are one already; a redemption cut short between
+// them is finished when the same user opens the code again.
 func (s *Store) RedeemAdvisorInvite(ctx context.Context, code string, userID int64, name string, now time.Time) (*domain.Advisor, error) {
 	key := s.k.advInvite(code)
-	var out *domain.Advisor
-	txf := func(tx *redis.Tx) error {
-		h, err := tx.HGetAll(ctx, key).Result()
-		if err != nil {
-			return err
-		}
-		if h["by"] == "" {
-			return ErrInviteUnknown
-		}
-		if by := h["used_by"]; by != "" {
-			if by != i64(userID) {
-				return ErrInviteUsed
-			}
-			a, err := s.Advisor(ctx, userID)
-			out = a
-			return err
-		}
-		exp, _ := strconv.ParseInt(h["expires"], 10, 64)
-		if now.UnixMilli() > exp {
-			return ErrInviteExpired
-		}
-		a := &domain.Advisor{ID: userID, Name: name, Created: now.UTC()}
-		if old, err := s.Advisor(ctx, userID); err == nil {
-			a = old
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, key, "used_by", userID)
-			p.HSet(ctx, s.k.advisors(), i64(userID), mustJSON(a))
-			return nil
-		})
-		out = a
-		return err
-	}
-	if err := s.watch(ctx, txf, key); err != nil {
+	h, err := s.rdb.HGetAll(ctx, key).Result()
+	if err != nil {
 		return nil, fmt.Errorf("redeem advisor invite: %w", err)
 	}
-	return out, nil
+	if h["by"] == "" {
+		return nil, ErrInviteUnknown
+	}
+	if by := h["used_by"]; by == "" {
+		exp, _ := strconv.ParseInt(h["expires"], 10, 64)
+		if now.UnixMilli() > exp {
+			return nil, ErrInviteExpired
+		}
+	} else if by != i64(userID) {
+		return nil, ErrInviteUsed
+	}
+	n, err := inviteClaim.Run(ctx, s.rdb, []string{key}, userID, ms(now), "by").Int()
+	if err != nil {
+		return nil, fmt.Errorf("redeem advisor invite: %w", err)
+	}
+	switch n {
+	case -1:
+		return nil, ErrInviteUnknown
+	case 0:
+		return nil, ErrInviteUsed
+	}
+	a := &domain.Advisor{ID: userID, Name: name, Created: now.UTC()}
+	if _, err := s.EnsureAdvisor(ctx, a); err != nil {
+		return nil, fmt.Errorf("redeem advisor invite: %w", err)
+	}
+	return s.Advisor(ctx, userID)
 }

@@ -150,24 +150,25 @@ func (s *Store) eraseJobs(ctx context.Context, b *domain.Beneficiary) error {
 // eraseInvites removes the invites made for the beneficiary (a bounded
 // SCAN of the invites: there is no index of them per person).
 func (s *Store) eraseInvites(ctx context.Context, b *domain.Beneficiary) error {
-	iter := s.rdb.Scan(ctx, 0, s.k.invite("*"), mentionPage).Iterator()
-	for iter.Next(ctx) {
-		key := iter.Val()
-		owner, err := s.rdb.HGet(ctx, key, "beneficiary").Result()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("invite: %w", err)
-		}
-		if owner == b.ID {
-			if err := s.rdb.Del(ctx, key).Err(); err != nil {
+	err := s.scan(ctx, s.k.invite("*"), mentionPage, func(keys []string) error {
+		for _, key := range keys {
+			owner, err := s.rdb.HGet(ctx, key, "beneficiary").Result()
+			if errors.Is(err, redis.Nil) {
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("invite: %w", err)
 			}
+			if owner == b.ID {
+				if err := s.rdb.Del(ctx, key).Err(); err != nil {
+					return fmt.Errorf("invite: %w", err)
+				}
+			}
 		}
-	}
-	if err := iter.Err(); err != nil {
-		return fmt.Errorf("scan invites: %w", err)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("invites: %w", err)
 	}
 	return nil
 }
@@ -350,42 +351,20 @@ func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) e
 // with a bounded SCAN.
 func (s *Store) eraseMarkers(ctx context.Context, b *domain.Beneficiary) error {
 	prefixes := []string{s.k.sent(""), s.k.lanes(inboxQueue, "seen:"), s.k.lanes(outboxQueue, "seen:")}
-	iter := s.rdb.Scan(ctx, 0, s.k.prefix+"*"+b.ID+"*", mentionPage).Iterator()
-	var batch []string
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		// One key per command: keys of different hash tags may live on
-		// different nodes.
-		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, k := range batch {
-				p.Unlink(ctx, k)
-			}
-			return nil
-		})
-		batch = batch[:0]
-		return err
-	}
-	for iter.Next(ctx) {
-		key := iter.Val()
-		for _, prefix := range prefixes {
-			if rest, ok := strings.CutPrefix(key, prefix); ok && concerns(rest, b.ID) {
-				batch = append(batch, key)
-				break
+	err := s.scan(ctx, s.k.prefix+"*"+b.ID+"*", mentionPage, func(keys []string) error {
+		var batch []string
+		for _, key := range keys {
+			for _, prefix := range prefixes {
+				if rest, ok := strings.CutPrefix(key, prefix); ok && concerns(rest, b.ID) {
+					batch = append(batch, key)
+					break
+				}
 			}
 		}
-		if len(batch) >= mentionPage {
-			if err := flush(); err != nil {
-				return fmt.Errorf("delete: %w", err)
-			}
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return fmt.Errorf("scan: %w", err)
-	}
-	if err := flush(); err != nil {
-		return fmt.Errorf("delete: %w", err)
+		return s.unlink(ctx, batch)
+	})
+	if err != nil {
+		return fmt.Errorf("markers: %w", err)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ func TestHeldNewsAreSealedAndReleasedOnce(t *testing.T) {
 	if again, _ := st.HoldNews(ctx, 111, "fwd:x:2037-W10", []byte("other")); again {
 		t.Fatal("the same key was held twice")
 	}
-	raw, err := rdb.HGetAll(ctx, "suivi:advisor:111:held").Result()
+	raw, err := rdb.HGetAll(ctx, "suivi:{a:111}:held").Result()
 	if err != nil || len(raw) != 1 {
 		t.Fatalf("raw held news: %v %v", raw, err)
 	}

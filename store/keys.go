@@ -7,12 +7,13 @@ import (
 
 // The key layout, in one place. Every key starts with "suivi:".
 //
-// Keys of one beneficiary share the hash tag {b:<id>}, so scripts that touch
-// several of them stay on one Redis Cluster slot. The inbox and the queues
-// each share one tag of their own ({inbox}, {due}, {out}) like asynq's
-// per-queue tags. Indexes that cross beneficiaries (advisor lists, Telegram
-// ids, invite codes) are plain keys written after, and idempotently with,
-// the records they point to.
+// Keys of one beneficiary share the hash tag {b:<id>}, and keys of one
+// advisor the tag {a:<id>}, so that a script or transaction on several of
+// them stays on one Redis Cluster slot. The queues are split in shards,
+// each shard one tag (see shards.go). Indexes that cross tags (an advisor's
+// list of beneficiaries, Telegram ids, invite codes) are written after,
+// and idempotently with, the records they point to (the rule and every
+// multi-key operation: doc.go).
 //
 //	suivi:{b:<id>}:profile          string  JSON domain.Beneficiary
 //	suivi:{b:<id>}:plan             string  JSON domain.Plan
@@ -24,21 +25,21 @@ import (
 //	suivi:{b:<id>}:dialog           string  state of the current conversation, sealed (TTL)
 //	suivi:{b:<id>}:checkins         hash    week -> JSON domain.CheckIn
 //	suivi:advisors                  hash    advisor id -> JSON domain.Advisor
-//	suivi:advisor:<id>:beneficiaries set    beneficiary ids followed by the advisor
+//	suivi:{a:<id>}:beneficiaries    set     beneficiary ids followed by the advisor
 //	suivi:tg:<telegram user id>     string  beneficiary id linked to that Telegram user
 //	suivi:invite:<code>             hash    beneficiary, expires, used_by, used_at (TTL: expiry + grace)
 //	suivi:advinvite:<code>          hash    advisor invite: by, expires, used_by (TTL)
-//	suivi:advisor:<id>:dialog       string  state of the advisor's current conversation, sealed (TTL)
-//	suivi:advisor:<id>:refs         hash    button token -> what it points to (TTL), and
-//	suivi:advisor:<id>:rrefs        hash    the reverse, so a thing keeps one token
+//	suivi:{a:<id>}:dialog           string  state of the advisor's current conversation, sealed (TTL)
+//	suivi:{a:<id>}:refs             hash    button token -> what it points to (TTL), and
+//	suivi:{a:<id>}:rrefs            hash    the reverse, so a thing keeps one token
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
 //	suivi:{due}:...                 the due-queue of jobs (see jobs.go)
 //
 //	suivi:desk:login:<token>        string  advisor id of a single-use login link to the web desk (TTL)
 //	suivi:desk:session:<id>         hash    a web desk session: advisor, csrf token (TTL)
-//	suivi:advisor:<id>:sessions     set     the advisor's desk session ids (to end them all)
-//	suivi:advisor:<id>:logins       string  login links made in the current window (TTL)
-//	suivi:advisor:<id>:held         hash    message key -> news held until the advisor's working hours (sealed)
+//	suivi:{a:<id>}:sessions         set     the advisor's desk session ids (to end them all)
+//	suivi:{a:<id>}:logins           string  login links made in the current window (TTL)
+//	suivi:{a:<id>}:held             hash    message key -> news held until the advisor's working hours (sealed)
 //	suivi:sealkeys                  hash    id -> fingerprint of each key values are sealed under (seal.go)
 //	suivi:sandbox                   string  marks a Redis that a sandbox (suivi sandbox) owns
 //	suivi:poll:offset               string  next getUpdates offset
@@ -62,12 +63,12 @@ func (k keys) plan(id string) string         { return k.benTag(id) + "plan" }
 func (k keys) dialog(id string) string       { return k.benTag(id) + "dialog" }
 func (k keys) checkins(id string) string     { return k.benTag(id) + "checkins" }
 func (k keys) advisors() string              { return k.prefix + "advisors" }
-func (k keys) advisorBens(id int64) string   { return k.prefix + "advisor:" + i64(id) + ":beneficiaries" }
+func (k keys) advisorBens(id int64) string   { return k.advisorTag(id) + "beneficiaries" }
 func (k keys) telegram(userID int64) string  { return k.prefix + "tg:" + i64(userID) }
 func (k keys) invite(code string) string     { return k.prefix + "invite:" + code }
 func (k keys) sent(key string) string        { return k.prefix + "sent:" + key }
 func (k keys) advInvite(code string) string  { return k.prefix + "advinvite:" + code }
-func (k keys) advisorTag(id int64) string    { return k.prefix + "advisor:" + i64(id) + ":" }
+func (k keys) advisorTag(id int64) string    { return k.prefix + "{a:" + i64(id) + "}:" }
 func (k keys) advisorDialog(id int64) string { return k.advisorTag(id) + "dialog" }
 
 // jobs names the due-queue's keys (layout in jobs.go).
@@ -136,11 +137,15 @@ func (k keys) sealed(key string) (sealedKind, string) {
 		}
 		return notSealed, ""
 	}
-	if adv, ok := strings.CutPrefix(rest, "advisor:"); ok {
-		if id, ok := strings.CutSuffix(adv, ":dialog"); ok {
-			return sealedAdvisorDialog, id
+	if tag, ok := strings.CutPrefix(rest, "{a:"); ok {
+		id, part, ok := strings.Cut(tag, "}:")
+		if !ok {
+			return notSealed, ""
 		}
-		if id, ok := strings.CutSuffix(adv, ":held"); ok {
+		switch part {
+		case "dialog":
+			return sealedAdvisorDialog, id
+		case "held":
 			return sealedHeld, id
 		}
 		return notSealed, ""

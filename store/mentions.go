@@ -33,33 +33,27 @@ func (s *Store) Mentions(ctx context.Context, tokens []string, limit int) ([]Men
 		out = append(out, Mention{Key: key, Where: where})
 		return len(out) >= limit
 	}
-	var cursor uint64
-	for {
-		keys, next, err := s.rdb.Scan(ctx, cursor, s.k.all(), mentionPage).Result()
-		if err != nil {
-			return out, fmt.Errorf("scan: %w", err)
-		}
+	err := s.scan(ctx, s.k.all(), mentionPage, func(keys []string) error {
 		for _, key := range keys {
 			if mentionsAny(key, tokens) {
 				if add(key, "name") {
-					return out, nil
+					return errStopScan
 				}
 				continue
 			}
 			found, err := s.valueMentions(ctx, key, tokens)
 			if err != nil {
-				return out, err
+				return err
 			}
 			for _, w := range found {
 				if add(key, w) {
-					return out, nil
+					return errStopScan
 				}
 			}
 		}
-		if cursor = next; cursor == 0 {
-			return out, nil
-		}
-	}
+		return nil
+	})
+	return out, err
 }
 
 // valueMentions returns where the value of key mentions a token.

@@ -82,20 +82,20 @@ type Invite struct {
 }
 
 // CreatePlan stores a validated plan with its beneficiary, registers the
-// advisor if they are not one yet, and creates an invite valid for ttl. It
-// writes everything in one transaction: on error nothing is stored.
+// advisor if they are not one yet, and creates an invite valid for ttl.
+//
+// On a Redis Cluster the records and the indexes live on different slots,
+// so it writes in steps, each idempotent, records before what points to
+// them: the advisor's record, then the plan and the profile together (one
+// script on {b:<id>}: the plan id is taken there, or ErrExists), then the
+// advisor's list, then the invite. A creation cut short leaves a plan that
+// no list shows and no invite opens; creating it again (same id, same
+// advisor, nobody joined) finishes it.
 func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, ttl time.Duration) (Invite, error) {
 	if p.ID == "" {
 		p.ID = NewID()
 	} else if !ValidNewID(p.ID) {
 		return Invite{}, fmt.Errorf("plan id %q: must be 4 to 32 lower-case letters or digits, with at least two letters and a digit", p.ID)
-	}
-	n, err := s.rdb.Exists(ctx, s.k.plan(p.ID)).Result()
-	if err != nil {
-		return Invite{}, fmt.Errorf("check plan id: %w", err)
-	}
-	if n > 0 {
-		return Invite{}, fmt.Errorf("plan %s: %w", p.ID, ErrExists)
 	}
 	p.Created, p.Updated = now.UTC(), now.UTC()
 	ben := domain.Beneficiary{
@@ -109,18 +109,73 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, t
 	}
 	adv := domain.Advisor{ID: p.AdvisorID, Created: now.UTC()}
 	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
-	_, err = s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
-		pl.Set(ctx, s.k.plan(p.ID), encode(s, p, aadPlan(p.ID)), 0)
-		pl.Set(ctx, s.k.profile(p.ID), mustJSON(ben), 0)
-		pl.HSetNX(ctx, s.k.advisors(), i64(p.AdvisorID), mustJSON(adv))
-		pl.SAdd(ctx, s.k.advisorBens(p.AdvisorID), p.ID)
-		s.putInvite(ctx, pl, inv, p.ID, ttl)
-		return nil
-	})
+	exists, err := s.rdb.Exists(ctx, s.k.plan(p.ID)).Result()
+	if err != nil {
+		return Invite{}, fmt.Errorf("check plan id: %w", err)
+	}
+	unfinished := false
+	if exists > 0 {
+		if unfinished, err = s.unfinishedPlan(ctx, p); err != nil {
+			return Invite{}, err
+		}
+		if !unfinished {
+			return Invite{}, fmt.Errorf("plan %s: %w", p.ID, ErrExists)
+		}
+	}
+	if err := s.rdb.HSetNX(ctx, s.k.advisors(), i64(p.AdvisorID), mustJSON(adv)).Err(); err != nil {
+		return Invite{}, fmt.Errorf("store plan %s: advisor: %w", p.ID, err)
+	}
+	n, err := planCreate.Run(ctx, s.rdb, []string{s.k.plan(p.ID), s.k.profile(p.ID)},
+		encode(s, p, aadPlan(p.ID)), mustJSON(ben), map[bool]int{true: 1, false: 0}[unfinished]).Int()
 	if err != nil {
 		return Invite{}, fmt.Errorf("store plan %s: %w", p.ID, err)
 	}
+	if n == 0 {
+		return Invite{}, fmt.Errorf("plan %s: %w", p.ID, ErrExists)
+	}
+	if err := s.rdb.SAdd(ctx, s.k.advisorBens(p.AdvisorID), p.ID).Err(); err != nil {
+		return Invite{}, fmt.Errorf("store plan %s: advisor's list: %w", p.ID, err)
+	}
+	if _, err := s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+		s.putInvite(ctx, pl, inv, p.ID, ttl)
+		return nil
+	}); err != nil {
+		return Invite{}, fmt.Errorf("store plan %s: invite: %w", p.ID, err)
+	}
 	return inv, nil
+}
+
+// planCreate takes a plan id: it writes the plan and the profile unless a
+// plan has that id (ARGV[3] = 1: replace it, a creation cut short).
+//
+// KEYS[1] plan, KEYS[2] profile (one slot: {b:<id>})
+// ARGV[1] plan, ARGV[2] profile, ARGV[3] 1 to replace
+// Returns 1 if written, 0 if the id is taken.
+var planCreate = redis.NewScript(`
+if ARGV[3] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return 1`)
+
+// unfinishedPlan reports whether a plan of p's id exists from a creation
+// cut short: the same advisor, nobody joined, and not in the advisor's
+// list (the step after the records).
+func (s *Store) unfinishedPlan(ctx context.Context, p *domain.Plan) (bool, error) {
+	b, err := s.Beneficiary(ctx, p.ID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if b.AdvisorID != p.AdvisorID || b.State != domain.StateInvited || b.TelegramID != 0 {
+		return false, nil
+	}
+	listed, err := s.rdb.SIsMember(ctx, s.k.advisorBens(p.AdvisorID), p.ID).Result()
+	if err != nil {
+		return false, fmt.Errorf("check plan id: %w", err)
+	}
+	return !listed, nil
 }
 
 func (s *Store) putInvite(ctx context.Context, pl redis.Pipeliner, inv Invite, benID string, ttl time.Duration) {
@@ -226,75 +281,106 @@ type Redeemed struct {
 // uses the code up. A code already used by someone else, expired or unknown
 // changes nothing and returns ErrInviteUsed, ErrInviteExpired or
 // ErrInviteUnknown. Redeeming again by the same user is not an error.
+//
+// In steps, each on one slot and idempotent: the code is used up (the one
+// atomic decision, on the invite's key: of two users, one wins), then the
+// profile is linked (the record), then the Telegram id points at it (the
+// index). A redemption cut short between them is finished when the same
+// user opens the code again.
 func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now time.Time) (Redeemed, error) {
 	if len(code) > 64 {
 		return Redeemed{}, ErrInviteUnknown
 	}
 	ikey, tkey := s.k.invite(code), s.k.telegram(userID)
-	var res Redeemed
-	txf := func(tx *redis.Tx) error {
-		h, err := tx.HGetAll(ctx, ikey).Result()
-		if err != nil {
-			return err
-		}
-		benID := h["beneficiary"]
-		if benID == "" {
-			return ErrInviteUnknown
-		}
-		user := i64(userID)
-		if by := h["used_by"]; by != "" {
-			if by != user {
-				return ErrInviteUsed
-			}
-			b, err := s.Beneficiary(ctx, benID)
-			if err != nil {
-				return err
-			}
-			res = Redeemed{Beneficiary: b, Again: true}
-			return nil
-		}
+	h, err := s.rdb.HGetAll(ctx, ikey).Result()
+	if err != nil {
+		return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
+	}
+	benID := h["beneficiary"]
+	if benID == "" {
+		return Redeemed{}, ErrInviteUnknown
+	}
+	user := i64(userID)
+	if by := h["used_by"]; by != "" && by != user {
+		return Redeemed{}, ErrInviteUsed
+	} else if by == "" {
 		exp, _ := strconv.ParseInt(h["expires"], 10, 64)
 		if now.UnixMilli() > exp {
-			return ErrInviteExpired
+			return Redeemed{}, ErrInviteExpired
 		}
-		linked, err := tx.Get(ctx, tkey).Result()
+		linked, err := s.rdb.Get(ctx, tkey).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return err
+			return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
 		}
 		if linked != "" && linked != benID {
 			other, err := s.Beneficiary(ctx, linked)
 			if err == nil && other.State != domain.StateClosed {
-				return ErrAlreadyLinked
+				return Redeemed{}, ErrAlreadyLinked
 			}
 		}
-		pkey := s.k.profile(benID)
-		if err := tx.Watch(ctx, pkey).Err(); err != nil {
-			return err
-		}
-		b := new(domain.Beneficiary)
-		if err := getJSON(ctx, tx, pkey, b); err != nil {
-			return err
+		b, err := s.Beneficiary(ctx, benID)
+		if err != nil {
+			return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
 		}
 		if !b.Ended.IsZero() {
-			return ErrInviteExpired // the accompaniment ended before anyone joined
+			return Redeemed{}, ErrInviteExpired // the accompaniment ended before anyone joined
+		}
+		n, err := inviteClaim.Run(ctx, s.rdb, []string{ikey}, user, ms(now), "beneficiary").Int()
+		if err != nil {
+			return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
+		}
+		switch n {
+		case -1:
+			return Redeemed{}, ErrInviteUnknown
+		case 0:
+			return Redeemed{}, ErrInviteUsed
+		}
+	}
+	// The code is this user's: link the profile (unless it is already),
+	// then the Telegram id.
+	linkedBefore := false
+	b, err := s.UpdateBeneficiary(ctx, benID, func(b *domain.Beneficiary) error {
+		if b.TelegramID == userID {
+			linkedBefore = true
+			return nil
 		}
 		b.TelegramID = userID
 		b.State = domain.StateActive
 		b.Joined = now.UTC()
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, ikey, "used_by", user, "used_at", ms(now))
-			p.Set(ctx, tkey, benID, 0)
-			p.Set(ctx, pkey, mustJSON(b), 0)
-			return nil
-		})
-		res = Redeemed{Beneficiary: b}
-		return err
-	}
-	if err := s.watch(ctx, txf, ikey, tkey); err != nil {
+		return nil
+	})
+	if err != nil {
 		return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
 	}
-	return res, nil
+	if linkedBefore {
+		// Again (a retried update): the link is only made if it is missing
+		// (a redemption cut short); one the user made since stays.
+		err = s.rdb.SetNX(ctx, tkey, benID, 0).Err()
+	} else {
+		err = s.rdb.Set(ctx, tkey, benID, 0).Err()
+	}
+	if err != nil {
+		return Redeemed{}, fmt.Errorf("redeem invite: telegram link: %w", err)
+	}
+	return Redeemed{Beneficiary: b, Again: linkedBefore}, nil
 }
+
+// inviteClaim uses an invite code up for a user.
+//
+// KEYS[1] the invite
+// ARGV[1] user id, ARGV[2] now (unix ms), ARGV[3] a field every invite of
+// its kind has
+// Returns 1 (used up now), 2 (used by this user before), 0 (used by
+// someone else), -1 (no such invite).
+var inviteClaim = redis.NewScript(`
+local by = redis.call('HGET', KEYS[1], 'used_by')
+if by then
+  if by == ARGV[1] then return 2 end
+  return 0
+end
+if not redis.call('HGET', KEYS[1], ARGV[3]) then return -1 end
+redis.call('HSET', KEYS[1], 'used_by', ARGV[1], 'used_at', ARGV[2])
+return 1`)
 
 // Advisor returns the advisor with Telegram user id id.
 func (s *Store) Advisor(ctx context.Context, id int64) (*domain.Advisor, error) {

@@ -153,24 +153,20 @@ func (s *Store) Rotate(ctx context.Context, progress func(RotateProgress)) (Rota
 	if err := s.UseKeys(ctx); err != nil {
 		return p, err
 	}
-	var cursor uint64
-	for {
-		keys, next, err := s.rdb.Scan(ctx, cursor, s.k.all(), rotatePage).Result()
-		if err != nil {
-			return p, fmt.Errorf("scan: %w", err)
-		}
+	err := s.scan(ctx, s.k.all(), rotatePage, func(keys []string) error {
 		for _, key := range keys {
 			p.Keys++
 			if err := s.rotateKey(ctx, key, &p); err != nil {
-				return p, err
+				return err
 			}
 		}
 		if progress != nil {
 			progress(p)
 		}
-		if cursor = next; cursor == 0 {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return p, err
 	}
 	if p.Failed > 0 {
 		return p, fmt.Errorf("%d values could not be opened: the other keys are still needed", p.Failed)

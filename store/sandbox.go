@@ -41,42 +41,37 @@ func (s *Store) ClaimForSandbox(ctx context.Context) error {
 // countAll counts Suivi keys with a bounded SCAN, stopping at limit.
 func (s *Store) countAll(ctx context.Context, limit int) (int, error) {
 	n := 0
-	iter := s.rdb.Scan(ctx, 0, s.k.all(), 1000).Iterator()
-	for iter.Next(ctx) {
-		if n++; n >= limit {
-			break
+	err := s.scan(ctx, s.k.all(), 1000, func(keys []string) error {
+		if n += len(keys); n >= limit {
+			return errStopScan
 		}
-	}
-	if err := iter.Err(); err != nil {
-		return 0, fmt.Errorf("scan: %w", err)
-	}
-	return n, nil
+		return nil
+	})
+	return min(n, limit), err
 }
 
 // deleteAll removes every Suivi key, a SCAN page at a time.
 func (s *Store) deleteAll(ctx context.Context) error {
-	var cursor uint64
-	for {
-		keys, next, err := s.rdb.Scan(ctx, cursor, s.k.all(), 1000).Result()
-		if err != nil {
-			return fmt.Errorf("scan: %w", err)
-		}
-		if len(keys) > 0 {
-			// One key per command: keys of different hash tags may live on
-			// different nodes.
-			if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-				for _, k := range keys {
-					p.Unlink(ctx, k)
-				}
-				return nil
-			}); err != nil {
-				return fmt.Errorf("delete: %w", err)
-			}
-		}
-		if cursor = next; cursor == 0 {
-			return nil
-		}
+	return s.scan(ctx, s.k.all(), 1000, func(keys []string) error {
+		return s.unlink(ctx, keys)
+	})
+}
+
+// unlink removes keys, one key per command: keys of different hash tags
+// may live on different nodes (go-redis sends each to its own).
+func (s *Store) unlink(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
 	}
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Unlink(ctx, k)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	return nil
 }
 
 // InviteBeneficiary returns the beneficiary an invite code is for, without

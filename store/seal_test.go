@@ -40,13 +40,15 @@ func newKey(t *testing.T, id string) string {
 // rawRedis returns every key of the database and everything it holds, as
 // Redis (and so its snapshot and append-only file) has it: SCAN, then GET,
 // HGETALL, LRANGE, SMEMBERS or ZRANGE by type.
-func rawRedis(t *testing.T, rdb *redis.Client) map[string][]string {
+func rawRedis(t *testing.T, rdb redis.UniversalClient) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string][]string{}
-	iter := rdb.Scan(ctx, 0, "*", 100).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	keys, err := redistest.Keys(ctx, rdb, "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
 		typ, err := rdb.Type(ctx, k).Result()
 		if err != nil {
 			t.Fatal(err)
@@ -71,9 +73,6 @@ func rawRedis(t *testing.T, rdb *redis.Client) map[string][]string {
 			t.Fatalf("key %s has type %s", k, typ)
 		}
 		out[k] = vals
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -106,7 +105,7 @@ func forms(s string) []string {
 	return out
 }
 
-func sealedStore(t *testing.T, rdb *redis.Client, k *store.Keyring) *store.Store {
+func sealedStore(t *testing.T, rdb redis.UniversalClient, k *store.Keyring) *store.Store {
 	t.Helper()
 	s := store.New(rdb, store.Options{Keys: k})
 	if err := s.UseKeys(context.Background()); err != nil {
@@ -305,7 +304,7 @@ func TestFreeTextIsSealedAtRest(t *testing.T) {
 	if plan := raw["suivi:{b:nadia001}:plan"]; len(plan) != 1 || !strings.Contains(plan[0], "Visite à la Mission Locale") || !strings.Contains(plan[0], `"name":"Moussa"`) {
 		t.Errorf("plan in Redis: %q", plan)
 	}
-	for _, k := range []string{"suivi:{b:nadia001}:dialog", "suivi:advisor:111:dialog"} {
+	for _, k := range []string{"suivi:{b:nadia001}:dialog", "suivi:{a:111}:dialog"} {
 		if v := raw[k]; len(v) != 1 || !strings.HasPrefix(v[0], "$sv1$k1$") {
 			t.Errorf("%s in Redis: %q", k, v)
 		}

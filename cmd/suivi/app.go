@@ -32,7 +32,7 @@ type app struct {
 	cfg     Config
 	log     *slog.Logger
 	now     func() time.Time
-	rdb     *redis.Client
+	rdb     redis.UniversalClient
 	store   *store.Store
 	reg     *prometheus.Registry // what /metrics serves
 	metrics *metrics.Metrics
@@ -55,19 +55,38 @@ func redactURL(s string) string {
 	return "(unparsable URL)"
 }
 
-// connectRedis opens Redis and checks it answers.
-func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(rawURL)
+// connectRedis opens Redis and checks it answers: the cluster of
+// REDIS_CLUSTER_ADDRS when it is set, else the one node of REDIS_URL.
+func connectRedis(ctx context.Context, cfg Config) (redis.UniversalClient, error) {
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if cfg.Cluster != nil {
+		opt := *cfg.Cluster
+		opt.MaxRetries = 2
+		rdb := redis.NewClusterClient(&opt)
+		// Every master must answer, and the cluster must be whole.
+		err := rdb.ForEachMaster(pctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() })
+		if err == nil {
+			var info string
+			if info, err = rdb.ClusterInfo(pctx).Result(); err == nil && !strings.Contains(info, "cluster_state:ok") {
+				err = errors.New("cluster_state is not ok")
+			}
+		}
+		if err != nil {
+			_ = rdb.Close()
+			return nil, fmt.Errorf("cannot reach the Redis Cluster at %s: %w", strings.Join(opt.Addrs, ","), err)
+		}
+		return rdb, nil
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL %s: %w", redactURL(rawURL), err)
+		return nil, fmt.Errorf("REDIS_URL %s: %w", redactURL(cfg.RedisURL), err)
 	}
 	opt.MaxRetries = 2
 	rdb := redis.NewClient(opt)
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("cannot reach Redis at %s: %w", redactURL(rawURL), err)
+		return nil, fmt.Errorf("cannot reach Redis at %s: %w", redactURL(cfg.RedisURL), err)
 	}
 	return rdb, nil
 }
@@ -76,7 +95,7 @@ func connectRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
 // SUIVI_DATA_KEYS opens what Redis holds (and, for a command that writes,
 // recording its sealing key); done closes it.
 func openStore(ctx context.Context, cfg Config, writes bool) (st *store.Store, done func(), err error) {
-	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	rdb, err := connectRedis(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,7 +149,7 @@ func newTelegram(ctx context.Context, cfg Config, m *metrics.Metrics) (*tg.Bot, 
 
 // newApp connects to Redis and Telegram and wires every part.
 func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Logger) (*app, error) {
-	rdb, err := connectRedis(ctx, cfg.RedisURL)
+	rdb, err := connectRedis(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"suivi/internal/clock"
 	"suivi/internal/redisserver"
+	"suivi/internal/redistest"
 	"suivi/telegramtest"
 )
 
@@ -74,13 +75,15 @@ func diskRedis(t *testing.T) (url string, disk func() []byte) {
 
 // rawRedis returns every key of the database with everything it holds, as
 // Redis has it: SCAN, then GET, HGETALL, LRANGE, SMEMBERS or ZRANGE.
-func rawRedis(t *testing.T, rdb *redis.Client) map[string]string {
+func rawRedis(t *testing.T, rdb redis.UniversalClient) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	iter := rdb.Scan(ctx, 0, "*", 100).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	keys, err := redistest.Keys(ctx, rdb, "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
 		var vals []string
 		switch typ := rdb.Type(ctx, k).Val(); typ {
 		case "string":
@@ -101,9 +104,6 @@ func rawRedis(t *testing.T, rdb *redis.Client) map[string]string {
 			t.Fatalf("key %s has type %s", k, typ)
 		}
 		out[k] = strings.Join(vals, "\n")
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -171,6 +171,7 @@ func TestFreeTextNeverInClearInRedis(t *testing.T) {
 	e := baseEnv(t, srv)
 	if url != "" {
 		e["REDIS_URL"] = url
+		delete(e, "REDIS_CLUSTER_ADDRS") // this test's own node, with its files
 	}
 	w := &world{clk: clk, srv: srv, e: e, r: start(t, e, clk), adv: srv.NewUser(advisorID, "Claire")}
 	rdb := w.r.app.rdb

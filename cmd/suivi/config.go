@@ -1,13 +1,18 @@
 package main
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"suivi/domain"
 	"suivi/store"
@@ -16,11 +21,12 @@ import (
 // Config is Suivi's configuration, read from the environment. The variable
 // names are public (README, compose files): keep them.
 type Config struct {
-	Token       string         // TELEGRAM_BOT_TOKEN
-	APIURL      string         // TELEGRAM_API_URL
-	RedisURL    string         // REDIS_URL
-	Admins      []int64        // SUIVI_ADMIN_IDS
-	Zone        *time.Location // SUIVI_TIMEZONE
+	Token       string                // TELEGRAM_BOT_TOKEN
+	APIURL      string                // TELEGRAM_API_URL
+	RedisURL    string                // REDIS_URL
+	Cluster     *redis.ClusterOptions // REDIS_CLUSTER_ADDRS (nil: one node, REDIS_URL)
+	Admins      []int64               // SUIVI_ADMIN_IDS
+	Zone        *time.Location        // SUIVI_TIMEZONE
 	ZoneName    string
 	HTTPAddr    string           // SUIVI_HTTP_ADDR
 	BotUsername string           // SUIVI_BOT_USERNAME
@@ -45,6 +51,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"TELEGRAM_BOT_TOKEN", "", "Bot token from @BotFather (required to run)"},
 	{"TELEGRAM_API_URL", "https://api.telegram.org", "Bot API server"},
 	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis (redis://, rediss:// or unix://)"},
+	{"REDIS_CLUSTER_ADDRS", "", "Redis Cluster nodes host:port,... (optionally redis[s]://user:pass@ in front); replaces REDIS_URL"},
 	{"SUIVI_ADMIN_IDS", "", "Comma-separated Telegram user ids of admins"},
 	{"SUIVI_TIMEZONE", "Europe/Paris", "Default IANA zone of beneficiaries"},
 	{"SUIVI_HTTP_ADDR", "", "Address of the HTTP server (health, webhook), e.g. :8080"},
@@ -109,6 +116,13 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
 		bad("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+	}
+	if v := get("REDIS_CLUSTER_ADDRS"); v != "" {
+		if o, err := parseClusterAddrs(v); err != nil {
+			bad("REDIS_CLUSTER_ADDRS: %v", err)
+		} else {
+			c.Cluster = o
+		}
 	}
 	for _, s := range strings.Split(get("SUIVI_ADMIN_IDS"), ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -191,4 +205,54 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 		c.Keys = k
 	}
 	return c, probs
+}
+
+// parseClusterAddrs reads REDIS_CLUSTER_ADDRS: host:port,host:port,...,
+// optionally after redis:// or rediss:// (TLS) and user:password@, which
+// then apply to every node, as in REDIS_URL:
+// rediss://suivi:secret@10.0.0.1:6379,10.0.0.2:6379.
+func parseClusterAddrs(v string) (*redis.ClusterOptions, error) {
+	o := &redis.ClusterOptions{}
+	rest := v
+	if scheme, after, ok := strings.Cut(v, "://"); ok {
+		if scheme != "redis" && scheme != "rediss" {
+			return nil, fmt.Errorf("scheme must be redis:// or rediss://, not %s://", scheme)
+		}
+		rest = after
+		// The credentials end at the last '@' (a password may hold one).
+		if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+			u, err := url.Parse(scheme + "://" + rest[:i+1] + "host")
+			if err != nil {
+				return nil, errors.New("bad user:password@")
+			}
+			o.Username = u.User.Username()
+			o.Password, _ = u.User.Password()
+			rest = rest[i+1:]
+		}
+		if scheme == "rediss" {
+			o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+	}
+	for _, a := range strings.Split(strings.TrimRight(rest, "/"), ",") {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		host, port, err := net.SplitHostPort(a)
+		if err != nil || host == "" || port == "" {
+			return nil, fmt.Errorf("%q is not host:port", a)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+			return nil, fmt.Errorf("%q: bad port", a)
+		}
+		o.Addrs = append(o.Addrs, a)
+	}
+	if len(o.Addrs) == 0 {
+		return nil, errors.New("no node given (host:port,host:port,...)")
+	}
+	if o.TLSConfig != nil {
+		host, _, _ := net.SplitHostPort(o.Addrs[0])
+		o.TLSConfig.ServerName = host
+	}
+	return o, nil
 }

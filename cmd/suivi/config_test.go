@@ -106,3 +106,27 @@ func TestConfigCheckinGrace(t *testing.T) {
 		}
 	}
 }
+
+// REDIS_CLUSTER_ADDRS takes the nodes, and the credentials and TLS of a
+// redis:// or rediss:// in front for all of them; a bad one is one line.
+func TestClusterAddrs(t *testing.T) {
+	key := newDataKey(t, "k1")
+	cfg, probs := loadConfig(env{"SUIVI_DATA_KEYS": key, "REDIS_CLUSTER_ADDRS": "10.0.0.1:6379, 10.0.0.2:6380,10.0.0.3:6379"}.get, false)
+	if len(probs) != 0 || cfg.Cluster == nil || strings.Join(cfg.Cluster.Addrs, ",") != "10.0.0.1:6379,10.0.0.2:6380,10.0.0.3:6379" || cfg.Cluster.TLSConfig != nil || cfg.Cluster.Password != "" {
+		t.Fatalf("plain: %v %+v", probs, cfg.Cluster)
+	}
+	cfg, probs = loadConfig(env{"SUIVI_DATA_KEYS": key, "REDIS_CLUSTER_ADDRS": "rediss://suivi:p@ss@r1.example:6379,r2.example:6379"}.get, false)
+	if len(probs) != 0 || cfg.Cluster.Username != "suivi" || cfg.Cluster.Password != "p@ss" || cfg.Cluster.TLSConfig == nil ||
+		cfg.Cluster.TLSConfig.ServerName != "r1.example" || len(cfg.Cluster.Addrs) != 2 {
+		t.Fatalf("with credentials: %v %+v", probs, cfg.Cluster)
+	}
+	if cfg, _ := loadConfig(env{"SUIVI_DATA_KEYS": key}.get, false); cfg.Cluster != nil {
+		t.Fatal("no REDIS_CLUSTER_ADDRS: one node")
+	}
+	for _, bad := range []string{"r1.example", "mysql://r1:1", "r1:0", ","} {
+		_, probs := loadConfig(env{"SUIVI_DATA_KEYS": key, "REDIS_CLUSTER_ADDRS": bad}.get, false)
+		if len(probs) != 1 || !strings.HasPrefix(probs[0], "REDIS_CLUSTER_ADDRS: ") {
+			t.Errorf("%q: %v", bad, probs)
+		}
+	}
+}

@@ -57,11 +57,7 @@ func TestCrashAfterFetchIsHandledOnceByNextProcess(t *testing.T) {
 		t.Fatalf("%v\nsecond process:\n%s", err, outB.String())
 	}
 	// Let the second process finish with the update before counting.
-	rdb, err := connectRedis(context.Background(), e["REDIS_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
+	rdb := e.redis(t)
 	st := store.New(rdb, store.Options{Keys: e.keys(t)})
 	eventually(t, "the inbox is empty", func() bool {
 		_, queued, _ := st.Inbox().Head(context.Background(), u.ID())
@@ -131,10 +127,10 @@ func TestStartupFailuresAreOneClearLine(t *testing.T) {
 		{"malformed data key", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "SUIVI_DATA_KEYS": "k1:" + material[:30]}, exitUsage, []string{
 			"suivi: config: SUIVI_DATA_KEYS: key \"k1\" is not 32 bytes in base64",
 		}},
-		{"data key missing", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": sealed["REDIS_URL"], "SUIVI_DATA_KEYS": newDataKey(t, "k2")}, exitFailure, []string{
+		{"data key missing", sealed.redisOf(env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "SUIVI_DATA_KEYS": newDataKey(t, "k2")}), exitFailure, []string{
 			"suivi: SUIVI_DATA_KEYS does not open Redis's data: Redis holds values sealed under key \"k1\", which it lacks",
 		}},
-		{"data key differs", env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": sealed["REDIS_URL"], "SUIVI_DATA_KEYS": key}, exitFailure, []string{
+		{"data key differs", sealed.redisOf(env{"TELEGRAM_BOT_TOKEN": srv.Token(), "TELEGRAM_API_URL": srv.URL(), "SUIVI_DATA_KEYS": key}), exitFailure, []string{
 			"suivi: SUIVI_DATA_KEYS does not open Redis's data: its key \"k1\" is not the key Redis holds values under",
 		}},
 	}

@@ -83,18 +83,43 @@ func (e env) list() []string {
 	return out
 }
 
-// baseEnv points Suivi at the fake Telegram and a fresh Redis database.
+// baseEnv points Suivi at the fake Telegram and a fresh Redis database
+// (the Redis Cluster with SUIVI_TEST_CLUSTER=1).
 func baseEnv(t *testing.T, srv *telegramtest.Server) env {
+	rname, rvalue := redistest.Env(t)
 	return env{
 		"TELEGRAM_BOT_TOKEN": srv.Token(),
 		"TELEGRAM_API_URL":   srv.URL(),
-		"REDIS_URL":          redistest.URL(t),
+		rname:                rvalue,
 		"SUIVI_WORKERS":      "4",
 		"SUIVI_RATE_CHAT":    "100",
 		// News reach advisors at any hour, unless a test sets hours.
 		"SUIVI_WORKING_HOURS": "always",
 		"SUIVI_DATA_KEYS":     newDataKey(t, "t1"),
 	}
+}
+
+// redis opens the Redis of e (a node or the cluster), closed at the end of
+// the test.
+func (e env) redis(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	cfg, _ := loadConfig(e.get, false)
+	rdb, err := connectRedis(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// redisOf returns dst with e's Redis (REDIS_URL or REDIS_CLUSTER_ADDRS).
+func (e env) redisOf(dst env) env {
+	for _, k := range []string{"REDIS_URL", "REDIS_CLUSTER_ADDRS"} {
+		if v, ok := e[k]; ok {
+			dst[k] = v
+		}
+	}
+	return dst
 }
 
 // logWriter sends logs to the test log (they carry ids and kinds only).
@@ -717,14 +742,16 @@ func foldName(s string) string {
 
 // keySnapshot returns every key matching one of the patterns with a DUMP
 // of its value (byte-identical values give identical dumps).
-func keySnapshot(t *testing.T, rdb *redis.Client, patterns ...string) map[string]string {
+func keySnapshot(t *testing.T, rdb redis.UniversalClient, patterns ...string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
 	for _, pat := range patterns {
-		iter := rdb.Scan(ctx, 0, pat, 200).Iterator()
-		for iter.Next(ctx) {
-			k := iter.Val()
+		keys, err := redistest.Keys(ctx, rdb, pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
 			v, err := rdb.Dump(ctx, k).Result()
 			if errors.Is(err, redis.Nil) {
 				continue // gone between SCAN and DUMP (a queue key)
@@ -733,9 +760,6 @@ func keySnapshot(t *testing.T, rdb *redis.Client, patterns ...string) map[string
 				t.Fatalf("dump %s: %v", k, err)
 			}
 			out[k] = v
-		}
-		if err := iter.Err(); err != nil {
-			t.Fatal(err)
 		}
 	}
 	return out
@@ -1077,7 +1101,7 @@ func has(s string) func(telegramtest.Message) bool {
 
 // domainSnapshot returns every Suivi key that is not transport bookkeeping
 // (inbox, poll offset, sent-message markers) with a dump of its value.
-func domainSnapshot(t *testing.T, rdb *redis.Client) map[string]string {
+func domainSnapshot(t *testing.T, rdb redis.UniversalClient) map[string]string {
 	t.Helper()
 	out := keySnapshot(t, rdb, "suivi:*")
 	for k := range out {

@@ -59,11 +59,7 @@ steps:
 	if out.Len() != 0 {
 		t.Errorf("stdout not empty: %s", out.String())
 	}
-	rdb, err := connectRedis(context.Background(), e["REDIS_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
+	rdb := e.redis(t)
 	if n, _ := rdb.DBSize(context.Background()).Result(); n != 0 {
 		t.Fatalf("a bad file stored %d keys", n)
 	}
@@ -136,11 +132,7 @@ func TestPlanImportRefusesUTF16WithOneClearLine(t *testing.T) {
 	if want := path + ": the file is not UTF-8 text (UTF-16?)"; len(lines) != 2 || !strings.HasPrefix(lines[0], want) || !strings.Contains(lines[1], "1 problem(s), nothing stored") {
 		t.Fatalf("stderr:\n%s\nwant one line starting %q, then the summary", errb.String(), want)
 	}
-	rdb, err := connectRedis(context.Background(), e["REDIS_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
+	rdb := e.redis(t)
 	if n, _ := rdb.DBSize(context.Background()).Result(); n != 0 {
 		t.Errorf("%d keys stored", n)
 	}
