@@ -1,13 +1,3 @@
-// Package store is the only place that talks to Redis: every command, Lua
-// script and key name of Suivi lives here, with the key layout in keys.go.
-// It stores domain types and the transport's durable queues (the inbox of
-// Telegram updates, the record of messages sent). It never uses KEYS.
-//
-// Free text never reaches Redis in clear: the store seals it (seal.go)
-// under the key ring it is given (Options.Keys), in records (freeText's
-// fields), conversation states and every queue payload, and opens it on
-// the way back, so callers see plain values. Rotate re-encrypts everything
-// under a new key.
 package store
 
 import (

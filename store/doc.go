@@ -1,0 +1,69 @@
+// Package store is the only place that talks to Redis: every command, Lua
+// script and key name of Suivi lives here, with the key layout in keys.go.
+// It stores domain types and the transport's durable queues (the inbox of
+// Telegram updates, the record of messages sent). It never uses KEYS.
+//
+// Free text never reaches Redis in clear: the store seals it (seal.go)
+// under the key ring it is given (Options.Keys), in records (freeText's
+// fields), conversation states and every queue payload, and opens it on
+// the way back, so callers see plain values. Rotate re-encrypts everything
+// under a new key.
+//
+// # One node or a Redis Cluster
+//
+// The store runs on one Redis node or on a Redis Cluster (or Valkey
+// cluster): it takes a redis.UniversalClient. On a cluster a script, a
+// MULTI/EXEC or a WATCH may only touch keys of one hash slot, and a SCAN
+// sees the keys of one node. The rule:
+//
+//   - every script and transaction touches keys of one hash tag only:
+//     {b:<id>} (a beneficiary), {a:<id>} (an advisor), {due}, {inbox} or
+//     {outbox} (a queue), or a single key;
+//   - an operation that spans tags is a sequence of such steps, each
+//     idempotent, ordered so that a crash between two leaves nothing a
+//     user sees half done: the record first, what points to it (an index
+//     across tags) after; doing the operation again finishes it;
+//   - a walk of the keyspace (Mentions, Rotate, erasure, the sandbox's
+//     wipe) scans every master, a bounded page at a time;
+//   - plain pipelines are not atomic and may span slots (go-redis sends
+//     each command to its node): they only batch reads and single-key
+//     writes.
+//
+// Every multi-key operation and its slot:
+//
+//	operation                      keys                                             slot
+//	lanePush, lanePushCapped       seen marker, lane, items, ready, lease,          {inbox} / {outbox}
+//	                               parked, flood marker
+//	laneClaim, laneRelease,        ready, lease, owner, lane, items, tries,         {inbox} / {outbox}
+//	laneExtend, laneAck, laneFail, waits, parked
+//	laneDrop, laneForget, lanePark
+//	jobsSync, jobsAdd, jobsClaim,  queue, lease, orig, of:<owner>, fails, since,    {due}
+//	jobsDone, jobsFail             parked
+//	refScript (Ref)                refs, rrefs                                      {a:<id>}
+//	eraseAdvisorTraces (MULTI)     refs, rrefs, held, dialog, beneficiaries         {a:<id>}
+//	planCreate (CreatePlan)        plan, profile                                    {b:<id>}
+//	erase records (MULTI)          plan, check-ins, dialog, profile                 {b:<id>}
+//	update (WATCH/MULTI)           one record (string or hash field)                its key
+//	inviteClaim, lockAcquire,      one key each                                     its key
+//	lockRelease, setMax, useKeys,
+//	resetKeys, cas*, putInvite,
+//	NewAdvisorInvite, desk session
+//
+// Operations in steps (one slot each, in this order):
+//
+//	CreatePlan           advisor record (HSETNX) → plan + profile (planCreate,
+//	                     {b:<id>}) → advisor's list ({a:<id>}) → invite;
+//	                     created again (same id and advisor, nobody joined,
+//	                     not listed) it is finished
+//	RedeemInvite         code used up (inviteClaim, the one decision) →
+//	                     profile linked ({b:<id>}) → Telegram id → profile;
+//	                     the same user opening the code again finishes it
+//	RedeemAdvisorInvite  code used up → advisor record (HSETNX)
+//	NewDeskSession       session → advisor's sessions ({a:<id>})
+//	HoldNews             outbox's seen marker read → held ({a:<id>})
+//	ReleaseHeldNews      seen markers set → held fields removed
+//	EraseBeneficiary     invites, queues, advisors' traces, markers →
+//	                     records (one MULTI on {b:<id>}) → Telegram link →
+//	                     jobs; the profile is marked first, a job or the
+//	                     person's next message runs it again (erase.go)
+package store
