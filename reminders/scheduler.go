@@ -233,6 +233,7 @@ type Scheduler struct {
 	retention int
 	grace     time.Duration
 	metrics   *metrics.Metrics
+	lease     time.Duration
 	wake      chan struct{}
 }
 
@@ -252,6 +253,11 @@ type Options struct {
 	CheckinGrace time.Duration
 	// Metrics, when set, counts the firings of jobs: fired, failed, parked.
 	Metrics *metrics.Metrics
+	// Lease is how long a claimed job stays with its worker: a replica
+	// that dies while firing jobs leaves them to the others after it
+	// (default DefaultLease; SUIVI_JOB_LEASE). A firing must end well
+	// within it.
+	Lease time.Duration
 }
 
 // Fixed rhythms.
@@ -271,8 +277,12 @@ const DefaultCheckin = "0 10 * * MON"
 // answer before what was answered goes to the advisor (SUIVI_CHECKIN_GRACE).
 const DefaultCheckinGrace = 6 * time.Hour
 
-// lease bounds how long a claimed job stays with a worker that died.
-const lease = 2 * time.Minute
+// DefaultLease bounds how long a claimed job stays with a worker that died
+// (SUIVI_JOB_LEASE).
+const DefaultLease = 2 * time.Minute
+
+// retryBase is the wait before the first retry of a failed firing.
+const retryBase = 2 * time.Minute
 
 // lateAfter: an occurrence sent more than this after its time is "late".
 const lateAfter = 30 * time.Minute
@@ -296,11 +306,14 @@ func New(st *store.Store, ev Events, now func() time.Time, log *slog.Logger, o O
 	if o.RetentionMonths <= 0 {
 		o.RetentionMonths = 24
 	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
 	if o.CheckinGrace <= 0 {
 		o.CheckinGrace = DefaultCheckinGrace
 	}
 	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths,
-		grace: o.CheckinGrace, metrics: o.Metrics, wake: make(chan struct{}, 1)}
+		grace: o.CheckinGrace, metrics: o.Metrics, lease: o.Lease, wake: make(chan struct{}, 1)}
 }
 
 func member(k Kind, benID string, step int) string {
@@ -606,7 +619,7 @@ const batch = 50
 // RunOnce claims the jobs due now and fires them. It returns how many.
 func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 	now := s.now()
-	jobs, err := s.store.ClaimJobs(ctx, now, now.Add(lease), batch)
+	jobs, err := s.store.ClaimJobs(ctx, now, now.Add(s.lease), batch)
 	if err != nil {
 		return 0, err
 	}
@@ -630,10 +643,10 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 const maxJobFails = 5
 
 // retryAfter is the wait before the n-th retry of a failed job: 2 min (the
-// lease a crashed worker's job waits), 8 min, 32 min, 2 h 8 min; the fifth
-// failure, about 2 h 50 min after the first, parks the job.
+// default lease a crashed worker's job waits), 8 min, 32 min, 2 h 8 min;
+// the fifth failure, about 2 h 50 min after the first, parks the job.
 func retryAfter(n int) time.Duration {
-	d := lease
+	d := retryBase
 	for range n - 1 {
 		d *= 4
 	}

@@ -331,3 +331,52 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 		t.Fatal("a grace job for a check-in already sent in part")
 	}
 }
+
+// blockingEvents holds every push until released: a replica stuck (or
+// dying) in the middle of firing its jobs.
+type blockingEvents struct {
+	release chan struct{}
+	entered chan struct{}
+}
+
+func (b *blockingEvents) Push(ctx context.Context, ev store.Event) (bool, error) {
+	select {
+	case b.entered <- struct{}{}:
+	default:
+	}
+	<-b.release
+	return false, errors.New("died")
+}
+
+// The job lease (SUIVI_JOB_LEASE) is how long the jobs of a replica that
+// died while firing them wait: another replica takes them over after it,
+// not before.
+func TestJobLeaseIsConfigurable(t *testing.T) {
+	ctx := context.Background()
+	st, clk, n, _, _ := setup(t, time.Date(2027, 3, 16, 12, 0, 0, 0, time.UTC))
+	at, _, _ := st.NextJob(ctx)
+	clk.Set(at)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	stuck := &blockingEvents{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	dying := reminders.New(st, stuck, clk.Now, log, reminders.Options{Lease: 20 * time.Second})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = dying.RunOnce(ctx)
+	}()
+	<-stuck.entered
+	other := reminders.New(st, n, clk.Now, log, reminders.Options{Lease: 20 * time.Second})
+	clk.Advance(19 * time.Second)
+	if k, _ := other.RunOnce(ctx); k != 0 {
+		t.Fatalf("taken over within the lease: %d", k)
+	}
+	clk.Advance(2 * time.Second)
+	if k, err := other.RunOnce(ctx); k != 1 || err != nil {
+		t.Fatalf("after the 20s lease: %d jobs, %v", k, err)
+	}
+	if len(n.calls) != 1 {
+		t.Fatalf("occurrences fired by the other replica: %d", len(n.calls))
+	}
+	close(stuck.release)
+	<-done
+}

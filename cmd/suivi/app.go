@@ -174,7 +174,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 	lanes := bot.LaneConfig{Workers: cfg.Workers, Lease: cfg.Lease, Gate: a.sender, Metrics: m}
 	events := bot.NewEvents(a.store, now)
 	a.outbox = bot.NewOutbox(a.store, a.sender, events, now, log, lanes)
-	a.sched = reminders.New(a.store, events, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention, CheckinGrace: cfg.Grace, Metrics: m})
+	a.sched = reminders.New(a.store, events, now, log, reminders.Options{Zone: cfg.Zone, RetentionMonths: cfg.Retention, CheckinGrace: cfg.Grace, Metrics: m, Lease: cfg.JobLease})
 	router := dialogs.New(dialogs.Deps{
 		Store: a.store, Send: a.sender, Outbox: a.outbox, Events: events, Sched: a.sched,
 		Catalog: catalog.New(), Now: now, Log: log,

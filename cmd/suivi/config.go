@@ -38,6 +38,7 @@ type Config struct {
 	InviteTTL   time.Duration    // SUIVI_INVITE_TTL
 	Workers     int              // SUIVI_WORKERS
 	Lease       time.Duration    // SUIVI_INBOX_LEASE
+	JobLease    time.Duration    // SUIVI_JOB_LEASE
 	RateGlobal  float64          // SUIVI_RATE_GLOBAL
 	RateChat    float64          // SUIVI_RATE_CHAT
 	LogLevel    slog.Level       // SUIVI_LOG_LEVEL
@@ -63,6 +64,7 @@ var configVars = []struct{ name, def, doc string }{
 	{"SUIVI_INVITE_TTL", "336h", "How long an invite link stays valid"},
 	{"SUIVI_WORKERS", "8", "Chats handled in parallel per replica"},
 	{"SUIVI_INBOX_LEASE", "30s", "How long a crashed replica's chats wait before another takes them"},
+	{"SUIVI_JOB_LEASE", "2m", "How long a crashed replica's scheduled jobs wait before another fires them"},
 	{"SUIVI_RATE_GLOBAL", "25", "Messages per second for the whole bot, per replica"},
 	{"SUIVI_RATE_CHAT", "1", "Messages per second to one chat"},
 	{"SUIVI_LOG_LEVEL", "info", "debug, info, warn or error"},
@@ -175,6 +177,7 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 	}
 	c.InviteTTL = dur("SUIVI_INVITE_TTL", time.Hour)
 	c.Lease = dur("SUIVI_INBOX_LEASE", time.Second)
+	c.JobLease = dur("SUIVI_JOB_LEASE", 5*time.Second)
 	if g, err := time.ParseDuration(get("SUIVI_CHECKIN_GRACE")); err != nil || g < time.Minute || g > maxCheckinGrace {
 		bad("SUIVI_CHECKIN_GRACE must be a duration from 1m to 168h (a week), like %s", def("SUIVI_CHECKIN_GRACE"))
 	} else {

@@ -27,7 +27,7 @@ func TestConfigDefaultsAndProblems(t *testing.T) {
 		t.Fatal(probs)
 	}
 	if cfg.APIURL != "https://api.telegram.org" || cfg.RedisURL != "redis://127.0.0.1:6379/0" ||
-		cfg.ZoneName != "Europe/Paris" || cfg.InviteTTL != 336*time.Hour || cfg.Workers != 8 || cfg.RateGlobal != 25 || cfg.Grace != 6*time.Hour {
+		cfg.ZoneName != "Europe/Paris" || cfg.InviteTTL != 336*time.Hour || cfg.Workers != 8 || cfg.RateGlobal != 25 || cfg.Grace != 6*time.Hour || cfg.JobLease != 2*time.Minute {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	_, probs = loadConfig(env{
