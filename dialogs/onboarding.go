@@ -67,6 +67,36 @@ func (t *turn) beginOnboarding(ctx context.Context, settings bool) error {
 	return t.ask(ctx, st)
 }
 
+// welcoming reports whether st is a first onboarding not finished yet
+// (not a run of /reglages): until it ends, nothing else starts.
+func welcoming(st *state) bool {
+	return st != nil && st.Flow == flowOnboarding && st.Stage != stageDone && !st.Settings
+}
+
+// allowedWhileWelcoming reports whether a command is answered as usual
+// in the middle of the first onboarding: /mesdonnees (what is kept), /stop
+// (no more messages, always), and /start with a code (an invite opened
+// again starts the welcome over).
+func allowedWhileWelcoming(name, arg string) bool {
+	switch name {
+	case "mesdonnees", "mesdonnées", "stop":
+		return true
+	case "start":
+		return arg != ""
+	}
+	return false
+}
+
+// finishFirst answers whatever came in the middle of the first onboarding:
+// kindly, the welcome comes first, and its current question again, with
+// its buttons.
+func (t *turn) finishFirst(ctx context.Context, st *state) error {
+	if err := t.reply(ctx, t.t(catalog.OnbFinishFirst), nil); err != nil {
+		return err
+	}
+	return t.ask(ctx, st)
+}
+
 // settings answers /reglages: language, zone, rhythm and quiet hours again.
 func (t *turn) settings(ctx context.Context) error { return t.beginOnboarding(ctx, true) }
 

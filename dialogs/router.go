@@ -298,6 +298,9 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 			if st.Stage == stageZoneTyp && m.Text != "" {
 				return t.typedZone(ctx, st, m.Text)
 			}
+			if welcoming(st) {
+				return t.finishFirst(ctx, st)
+			}
 		case flowAnswer:
 			return t.relayToAdvisor(ctx, st, m)
 		}
@@ -317,6 +320,16 @@ func progresButton(t *turn) bot.Keyboard {
 }
 
 func (t *turn) onCommand(ctx context.Context, name, arg string) error {
+	if t.role == beneficiary && !allowedWhileWelcoming(name, arg) {
+		// The welcome questions come first: a command would cut them short.
+		st, err := t.r.loadState(ctx, t.ben.ID)
+		if err != nil {
+			return err
+		}
+		if welcoming(st) {
+			return t.finishFirst(ctx, st)
+		}
+	}
 	switch name {
 	case "start":
 		return t.start(ctx, arg)
