@@ -428,5 +428,6 @@ func english() map[Key]string {
 		CiScoreTap:                "Thank you! For this question, just tap one of the buttons below 🙂 You can write whatever you like a little further on.",
 		FwdPrivateUnset:           "📝 {name} took stock ({week}). Their answers stay private: {name} has not chosen to share them yet.\n🙋 Needs help: {help}",
 		FwdPartPrivateUnset:       "📝 {name} started a check-in ({week}) and has not finished it for now. Their answers stay private: {name} has not chosen to share them yet.",
+		CiNoNext:                  "none for now",
 	}
 }

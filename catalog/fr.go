@@ -428,5 +428,6 @@ func french() map[Key]string {
 		CiScoreTap:                "Merci ! Pour cette question, touchez simplement un des boutons ci-dessous 🙂 Vous pourrez écrire ce que vous voulez un peu plus loin.",
 		FwdPrivateUnset:           "📝 {name} a fait son point de suivi ({week}). Ses réponses restent privées : {name} n'a pas encore choisi de les partager.\n🙋 Besoin d'aide : {help}",
 		FwdPartPrivateUnset:       "📝 {name} a commencé son point ({week}), sans le terminer pour l'instant. Ses réponses restent privées : {name} n'a pas encore choisi de les partager.",
+		CiNoNext:                  "aucun pour le moment",
 	}
 }

@@ -384,4 +384,6 @@ const (
 	CiScoreTap          Key = "ci.score_tap"
 	FwdPrivateUnset     Key = "fwd.private_unset"
 	FwdPartPrivateUnset Key = "fwd.part_private_unset"
+	// CiNoNext is the next check-in's date when none is to come.
+	CiNoNext Key = "ci.no_next"
 )

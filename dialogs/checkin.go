@@ -390,7 +390,7 @@ func (t *turn) checkinOnDemand(ctx context.Context) error {
 		return err
 	}
 	if c.Done() {
-		return t.reply(ctx, t.t(catalog.CiAlready, "date", t.nextCheckinText(ctx, t.ben, "")), nil)
+		return t.reply(ctx, t.t(catalog.CiAlready, "date", t.nextCheckinText(ctx, t.ben, nil)), nil)
 	}
 	switch {
 	case created:
@@ -773,6 +773,6 @@ func (t *turn) thankYou(ctx context.Context, c *domain.CheckIn) error {
 	} else {
 		b.WriteString(t.t(catalog.CiNotShared))
 	}
-	b.WriteString("\n" + t.t(catalog.CiNext, "date", t.nextCheckinText(ctx, t.ben, "")))
+	b.WriteString("\n" + t.t(catalog.CiNext, "date", t.nextCheckinText(ctx, t.ben, nil)))
 	return t.reply(ctx, b.String(), nil)
 }

@@ -71,6 +71,9 @@ type Scheduler interface {
 	SyncAdvisor(ctx context.Context, advisorID int64) error
 	EnsureAdvisor(ctx context.Context, advisorID int64) error
 	HoldRelease(ctx context.Context, advisorID int64, at time.Time) error
+	// NextCheckin is when a beneficiary's next check-in is sent (with
+	// change applied to their settings first, when set).
+	NextCheckin(ctx context.Context, benID string, change func(*domain.Beneficiary)) (time.Time, bool, error)
 }
 
 // Deps are the parts a Router works with.

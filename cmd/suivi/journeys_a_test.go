@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"suivi/domain"
 	"suivi/telegramtest"
@@ -176,5 +178,134 @@ func TestJourneyUnchosenConsentIsNotCalledAChoice(t *testing.T) {
 	}
 	if strings.Contains(fw[0].PlainText, "l'a choisi") || !strings.Contains(fw[0].PlainText, "pas encore choisi") {
 		t.Fatalf("advisor told: %q", fw[0].PlainText)
+	}
+}
+
+// rhythmPlan is a one-step plan for name, in Paris, whose check-ins follow
+// the cron spec schedule.
+func rhythmPlan(t *testing.T, name, schedule string) string {
+	t.Helper()
+	return writePlan(t, fmt.Sprintf(`beneficiary: {name: %q, timezone: Europe/Paris}
+advisor: %d
+checkin: {schedule: %q}
+steps:
+  - {title: "Refaire son CV", due: 2037-06-20}
+`, name, advisorID, schedule))
+}
+
+// nextShown returns the date after "Prochain point : " in m.
+func nextShown(t *testing.T, m telegramtest.Message) string {
+	t.Helper()
+	_, after, ok := strings.Cut(m.PlainText, txtNextCheckin+" : ")
+	if !ok {
+		t.Fatalf("no %q in %q", txtNextCheckin, m.PlainText)
+	}
+	date, _, _ := strings.Cut(after, "\n")
+	return strings.TrimSuffix(date, ".")
+}
+
+// checkinsSent returns the check-in invitations u received (their first
+// question, sent by the scheduler).
+func checkinsSent(u *telegramtest.User) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range u.Messages() {
+		if strings.Contains(m.PlainText, "Bonjour") && strings.Contains(m.PlainText, txtScoreQ) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// The date said is the date the check-in comes, and the check-in job's.
+func sameNext(t *testing.T, w *world, u *telegramtest.User, said, want string, at time.Time) {
+	t.Helper()
+	if said != want {
+		t.Errorf("Prochain point : %q, want %q", said, want)
+	}
+	if got := jobAt(w.jobs(t, w.ben(t, u).ID), "c", w.ben(t, u).ID, 0); !got.Equal(at) {
+		t.Errorf("check-in job at %s, want %s", got.In(paris), at)
+	}
+}
+
+// Journey 2: a check-in planned in quiet hours (Tuesday 21:30) comes when
+// they end (Wednesday 08:00), and that is the date said.
+func TestJourneyNextCheckinRespectsQuietHours(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, rhythmPlan(t, "Awa", "30 21 * * TUE"), 9311, "Awa", true)
+	want := time.Date(2037, 3, 4, 8, 0, 0, 0, paris)
+	sameNext(t, w, u, nextShown(t, one(t, u, "C'est noté, merci")), "mercredi 4 mars 2037 à 08:00", want)
+	w.runUntil(t, on(time.March, 4, 12, 0))
+	sameTimes(t, "the check-in", checkinsSent(u), want)
+}
+
+// Journey 2: the first check-in comes 12 hours after joining at the
+// earliest: joined Sunday 11:00, Sunday 18:00's is next week's.
+func TestJourneyNextCheckinWaitsAfterJoining(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, rhythmPlan(t, "Awa", "0 18 * * SUN"), 9312, "Awa", true)
+	want := time.Date(2037, 3, 8, 18, 0, 0, 0, paris)
+	sameNext(t, w, u, nextShown(t, one(t, u, "C'est noté, merci")), "dimanche 8 mars 2037 à 18:00", want)
+	w.runUntil(t, on(time.March, 8, 20, 0))
+	sameTimes(t, "the check-in", checkinsSent(u), want)
+}
+
+// Journey 2: a week already answered with /progres asks nothing more: the
+// next check-in said is the next week's, and nothing comes before it.
+func TestJourneyNextCheckinSkipsAWeekAnswered(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, rhythmPlan(t, "Awa", "0 10 * * FRI"), 9313, "Awa", true)
+	w.clk.Set(on(time.March, 2, 12, 0)) // Monday: this week's is on Friday 6
+	w.settle(t)
+	c := newTalk(t, u)
+	c.text("/progres")
+	c.expect(txtScoreQ)
+	w.checkin(t, u, ciAnswers{score: btnScore4})
+	want := on(time.March, 13, 10, 0)
+	sameNext(t, w, u, nextShown(t, lastOf(t, u)), "vendredi 13 mars 2037 à 10:00", want)
+	again := w.sayExpect(t, u, "/progres", "déjà fait le point")
+	sameNext(t, w, u, nextShown(t, again), "vendredi 13 mars 2037 à 10:00", want)
+	w.runUntil(t, on(time.March, 13, 12, 0))
+	sameTimes(t, "the check-ins", checkinsSent(u), want)
+}
+
+// Journey 2: once the accompaniment is closed, the next check-in said is
+// the after-care one (a month after), then none once the person stopped
+// all messages.
+func TestJourneyNextCheckinAfterClosing(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, rhythmPlan(t, "Awa", "0 10 * * FRI"), 9314, "Awa", true)
+	w.adv.SendText("/cloturer Awa")
+	press(t, w.adv, "✅ Oui, clôturer pour Awa")
+	if _, err := u.WaitMessage(wait, has("votre accompagnement se termine")); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(t)
+	c := newTalk(t, u)
+	c.text("/progres")
+	c.expect(txtScoreQ)
+	w.checkin(t, u, ciAnswers{score: btnScore4})
+	b := w.ben(t, u)
+	aftercare := on(time.April, 1, 10, 0)
+	if said := nextShown(t, lastOf(t, u)); said != "mercredi 1 avril 2037 à 10:00" {
+		t.Errorf("after closing: Prochain point : %q", said)
+	}
+	if got := jobAt(w.jobs(t, b.ID), "f", b.ID, 0); !got.Equal(aftercare) {
+		t.Errorf("after-care job at %s, want %s", got.In(paris), aftercare)
+	}
+	w.runUntil(t, on(time.April, 1, 12, 0))
+	sameTimes(t, "the after-care check-in", checkinsSent(u), aftercare)
+
+	w.checkin(t, u, ciAnswers{score: btnScore4})
+	if said := nextShown(t, lastOf(t, u)); said != "vendredi 1 mai 2037 à 10:00" {
+		t.Errorf("after the first after-care check-in: Prochain point : %q", said)
+	}
+
+	// /stop: no after-care any more, and none is said.
+	w.sayExpect(t, u, "/stop", "je ne vous enverrai plus de message")
+	if said := nextShown(t, w.sayExpect(t, u, "/progres", "déjà fait le point")); said != "aucun pour le moment" {
+		t.Errorf("stopped: Prochain point : %q", said)
+	}
+	if jobs := w.jobs(t, b.ID); hasJob(jobs, "f", b.ID, 0) || hasJob(jobs, "c", b.ID, 0) {
+		t.Errorf("stopped, yet check-ins scheduled: %v", jobs)
 	}
 }
