@@ -424,5 +424,10 @@ func english() map[Key]string {
 		NewsUrgentFlag:            "🔕 Came outside your working hours, silently.",
 		NewsHeldTitle:             "🌅 Came outside your working hours: {n} {n:piece of news|pieces of news}, the most important first.",
 		NewsSeesAt:                "🕘 {advisor} will see your message from {when}. Thank you for your patience!",
+		OnbFinishFirst:            "Let's finish this first: a few more taps and everything will be set up. 🙂",
+		CiScoreTap:                "Thank you! For this question, just tap one of the buttons below 🙂 You can write whatever you like a little further on.",
+		FwdPrivateUnset:           "📝 {name} took stock ({week}). Their answers stay private: {name} has not chosen to share them yet.\n🙋 Needs help: {help}",
+		FwdPartPrivateUnset:       "📝 {name} started a check-in ({week}) and has not finished it for now. Their answers stay private: {name} has not chosen to share them yet.",
+		CiNoNext:                  "none for now",
 	}
 }

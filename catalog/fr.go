@@ -424,5 +424,10 @@ func french() map[Key]string {
 		NewsUrgentFlag:            "🔕 Arrivé en dehors de vos horaires, sans sonnerie.",
 		NewsHeldTitle:             "🌅 Arrivé en dehors de vos horaires : {n} {n:nouvelle|nouvelles}, la plus importante d'abord.",
 		NewsSeesAt:                "🕘 {advisor} verra votre message à partir du {when}. Merci de votre patience !",
+		OnbFinishFirst:            "Finissons d'abord ceci : encore quelques boutons, et tout sera en place. 🙂",
+		CiScoreTap:                "Merci ! Pour cette question, touchez simplement un des boutons ci-dessous 🙂 Vous pourrez écrire ce que vous voulez un peu plus loin.",
+		FwdPrivateUnset:           "📝 {name} a fait son point de suivi ({week}). Ses réponses restent privées : {name} n'a pas encore choisi de les partager.\n🙋 Besoin d'aide : {help}",
+		FwdPartPrivateUnset:       "📝 {name} a commencé son point ({week}), sans le terminer pour l'instant. Ses réponses restent privées : {name} n'a pas encore choisi de les partager.",
+		CiNoNext:                  "aucun pour le moment",
 	}
 }

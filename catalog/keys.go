@@ -376,3 +376,14 @@ const (
 	NewsHeldTitle   Key = "news.held"
 	NewsSeesAt      Key = "news.sees_at"
 )
+
+// Issue 13 (journeys): onboarding finished first, a tap asked for at the
+// score, consent never chosen.
+const (
+	OnbFinishFirst      Key = "onb.finish_first"
+	CiScoreTap          Key = "ci.score_tap"
+	FwdPrivateUnset     Key = "fwd.private_unset"
+	FwdPartPrivateUnset Key = "fwd.part_private_unset"
+	// CiNoNext is the next check-in's date when none is to come.
+	CiNoNext Key = "ci.no_next"
+)

@@ -373,6 +373,14 @@ func (r *Router) weekOf(ben *domain.Beneficiary, t time.Time) domain.Week {
 // checkinOnDemand answers /progres: the week's check-in, started now or
 // resumed where it was left; a completed one is not asked again.
 func (t *turn) checkinOnDemand(ctx context.Context) error {
+	st, err := t.r.loadState(ctx, t.ben.ID)
+	if err != nil {
+		return err
+	}
+	if welcoming(st) {
+		// A button offering a check-in, pressed during the welcome.
+		return t.finishFirst(ctx, st)
+	}
 	p, err := t.r.Store.Plan(ctx, t.ben.ID)
 	if err != nil {
 		return err
@@ -382,7 +390,7 @@ func (t *turn) checkinOnDemand(ctx context.Context) error {
 		return err
 	}
 	if c.Done() {
-		return t.reply(ctx, t.t(catalog.CiAlready, "date", t.nextCheckinText(ctx, t.ben, "")), nil)
+		return t.reply(ctx, t.t(catalog.CiAlready, "date", t.nextCheckinText(ctx, t.ben, nil)), nil)
 	}
 	switch {
 	case created:
@@ -626,7 +634,15 @@ func (t *turn) checkinMessage(ctx context.Context, st *state, m *models.Message)
 		}
 		return true, t.askNext(ctx, c, p)
 	}
-	if q == qScore && len(text) == 1 && text[0] >= '1' && text[0] <= '5' {
+	digit := len(text) == 1 && text[0] >= '1' && text[0] <= '5'
+	if q == qScore && !digit {
+		// A word at the score is not the week's note: a tap is asked for.
+		if err := t.reply(ctx, t.t(catalog.CiScoreTap), nil); err != nil {
+			return true, err
+		}
+		return true, t.askNext(ctx, c, p)
+	}
+	if q == qScore {
 		n := int(text[0] - '0')
 		if retry {
 			return true, t.askNext(ctx, c, p)
@@ -757,6 +773,6 @@ func (t *turn) thankYou(ctx context.Context, c *domain.CheckIn) error {
 	} else {
 		b.WriteString(t.t(catalog.CiNotShared))
 	}
-	b.WriteString("\n" + t.t(catalog.CiNext, "date", t.nextCheckinText(ctx, t.ben, "")))
+	b.WriteString("\n" + t.t(catalog.CiNext, "date", t.nextCheckinText(ctx, t.ben, nil)))
 	return t.reply(ctx, b.String(), nil)
 }

@@ -138,9 +138,14 @@ func (r *Router) sendCheckin(ctx context.Context, ben *domain.Beneficiary, p *do
 		return err
 	}
 	if v.Private {
-		text := r.at(catalog.FwdPrivate, "name", ben.Name, "week", week, "help", help) + after
+		// Private by their choice, or because they never chose.
+		fwdPrivate, fwdPartPrivate := catalog.FwdPrivate, catalog.FwdPartPrivate
+		if ben.Consent == domain.ConsentUnset {
+			fwdPrivate, fwdPartPrivate = catalog.FwdPrivateUnset, catalog.FwdPartPrivateUnset
+		}
+		text := r.at(fwdPrivate, "name", ben.Name, "week", week, "help", help) + after
 		if part {
-			text = r.at(catalog.FwdPartPrivate, "name", ben.Name, "week", week)
+			text = r.at(fwdPartPrivate, "name", ben.Name, "week", week)
 			if helpLine != "" {
 				text += "\n" + helpLine
 			}

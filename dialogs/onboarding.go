@@ -11,7 +11,6 @@ import (
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
-	"suivi/reminders"
 )
 
 // Onboarding, right after the invite is used:
@@ -63,6 +62,36 @@ func (t *turn) beginOnboarding(ctx context.Context, settings bool) error {
 		if err := t.reply(ctx, t.t(catalog.OnbWelcome, "name", t.ben.Name), nil); err != nil {
 			return err
 		}
+	}
+	return t.ask(ctx, st)
+}
+
+// welcoming reports whether st is a first onboarding not finished yet
+// (not a run of /reglages): until it ends, nothing else starts.
+func welcoming(st *state) bool {
+	return st != nil && st.Flow == flowOnboarding && st.Stage != stageDone && !st.Settings
+}
+
+// allowedWhileWelcoming reports whether a command is answered as usual
+// in the middle of the first onboarding: /mesdonnees (what is kept), /stop
+// (no more messages, always), and /start with a code (an invite opened
+// again starts the welcome over).
+func allowedWhileWelcoming(name, arg string) bool {
+	switch name {
+	case "mesdonnees", "mesdonnées", "stop":
+		return true
+	case "start":
+		return arg != ""
+	}
+	return false
+}
+
+// finishFirst answers whatever came in the middle of the first onboarding:
+// kindly, the welcome comes first, and its current question again, with
+// its buttons.
+func (t *turn) finishFirst(ctx context.Context, st *state) error {
+	if err := t.reply(ctx, t.t(catalog.OnbFinishFirst), nil); err != nil {
+		return err
 	}
 	return t.ask(ctx, st)
 }
@@ -167,7 +196,7 @@ var onboardingStages = map[string]onboardingStage{
 	},
 	stageDay: {
 		ask: func(t *turn, ctx context.Context, st *state) (string, bot.Keyboard) {
-			kb := bot.Keyboard{{btn(t.label(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, "")), "ob", st.Nonce, stageDay, "keep")}}
+			kb := bot.Keyboard{{btn(t.label(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, planRhythm)), "ob", st.Nonce, stageDay, "keep")}}
 			var row []bot.Button
 			for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
 				row = append(row, btn(t.label(catalog.Key(fmt.Sprintf("day.%d", d))), "ob", st.Nonce, stageDay, d))
@@ -179,7 +208,7 @@ var onboardingStages = map[string]onboardingStage{
 		},
 		choose: func(t *turn, ctx context.Context, v string) (func(*domain.Beneficiary), string) {
 			if v == "keep" {
-				return func(b *domain.Beneficiary) { b.CheckinSpec = "" }, t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, ""))
+				return planRhythm, t.t(catalog.BtnDayKeep, "next", t.nextCheckinText(ctx, t.ben, planRhythm))
 			}
 			if d, err := strconv.Atoi(v); err == nil && d >= 0 && d <= 6 {
 				// The hour comes next; keep the beneficiary's current hour meanwhile.
@@ -249,6 +278,9 @@ func (t *turn) ask(ctx context.Context, st *state) error {
 	return t.reply(ctx, text, kb)
 }
 
+// planRhythm drops the beneficiary's own check-in day: the plan's rhythm.
+func planRhythm(b *domain.Beneficiary) { b.CheckinSpec = "" }
+
 // zoneName is a zone as people know it ("La Réunion"), or its IANA name.
 func (t *turn) zoneName(name string) string {
 	for i, z := range zones() {
@@ -259,27 +291,20 @@ func (t *turn) zoneName(name string) string {
 	return name
 }
 
-// nextCheckinText says when the next check-in is, for a beneficiary with
-// the given check-in spec ("" = theirs).
-func (t *turn) nextCheckinText(ctx context.Context, b *domain.Beneficiary, spec string) string {
-	p, err := t.r.Store.Plan(ctx, b.ID)
+// nextCheckinText says when the next check-in comes, as the scheduler
+// will send it (reminders.Scheduler.NextCheckin: one source for the date
+// said and the message sent); change, when set, is a change of the
+// beneficiary's settings not saved yet ("keep the plan's rhythm").
+func (t *turn) nextCheckinText(ctx context.Context, b *domain.Beneficiary, change func(*domain.Beneficiary)) string {
+	at, ok, err := t.r.Sched.NextCheckin(ctx, b.ID, change)
 	if err != nil {
+		t.r.Log.Warn("next check-in", "beneficiary", b.ID, "err", err)
 		return "?"
 	}
-	bb := *b
-	if spec != "" {
-		bb.CheckinSpec = spec
-	}
-	loc := bb.Location(t.r.DefaultZone)
-	sched, err := reminders.CheckinSchedule(&bb, p, loc)
-	if err != nil {
-		return "?"
-	}
-	o, ok := sched.Next(t.r.Now())
 	if !ok {
-		return "?"
+		return t.t(catalog.CiNoNext)
 	}
-	return t.r.Catalog.DateTime(t.lang, o.Local)
+	return t.r.Catalog.Instant(t.lang, at, b.Location(t.r.DefaultZone))
 }
 
 // onboardingButton handles a press on an onboarding question. A press from
@@ -472,7 +497,7 @@ func (t *turn) summary(ctx context.Context, b *domain.Beneficiary) string {
 		consent = t.t(catalog.ConsentKept)
 	}
 	return t.t(catalog.OnbDone,
-		"zone", t.zoneName(loc.String()), "next", t.nextCheckinText(ctx, b, ""), "quiet", quiet, "consent", consent)
+		"zone", t.zoneName(loc.String()), "next", t.nextCheckinText(ctx, b, nil), "quiet", quiet, "consent", consent)
 }
 
 func hhmm(min int) string { return fmt.Sprintf("%02d:%02d", min/60, min%60) }

@@ -71,6 +71,9 @@ type Scheduler interface {
 	SyncAdvisor(ctx context.Context, advisorID int64) error
 	EnsureAdvisor(ctx context.Context, advisorID int64) error
 	HoldRelease(ctx context.Context, advisorID int64, at time.Time) error
+	// NextCheckin is when a beneficiary's next check-in is sent (with
+	// change applied to their settings first, when set).
+	NextCheckin(ctx context.Context, benID string, change func(*domain.Beneficiary)) (time.Time, bool, error)
 }
 
 // Deps are the parts a Router works with.
@@ -298,6 +301,9 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 			if st.Stage == stageZoneTyp && m.Text != "" {
 				return t.typedZone(ctx, st, m.Text)
 			}
+			if welcoming(st) {
+				return t.finishFirst(ctx, st)
+			}
 		case flowAnswer:
 			return t.relayToAdvisor(ctx, st, m)
 		}
@@ -317,6 +323,16 @@ func progresButton(t *turn) bot.Keyboard {
 }
 
 func (t *turn) onCommand(ctx context.Context, name, arg string) error {
+	if t.role == beneficiary && !allowedWhileWelcoming(name, arg) {
+		// The welcome questions come first: a command would cut them short.
+		st, err := t.r.loadState(ctx, t.ben.ID)
+		if err != nil {
+			return err
+		}
+		if welcoming(st) {
+			return t.finishFirst(ctx, st)
+		}
+	}
 	switch name {
 	case "start":
 		return t.start(ctx, arg)

@@ -510,9 +510,6 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 	case !sr.ben.Ended.IsZero():
 		// The accompaniment has ended: after-care check-ins (unless the
 		// person stopped all messages), then deletion.
-		if sr.ben.State == domain.StateClosed && sr.ben.TelegramID != 0 {
-			put(KindAftercare, nil)
-		}
 		put(KindRetention, nil)
 	case sr.ben.State == domain.StatePaused && !sr.ben.PausedUntil.IsZero():
 		jobs[member(KindResume, benID, 0)] = sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc))
@@ -526,25 +523,19 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 				put(k, st)
 			}
 		}
-		// The first check-in comes some hours after joining, not in the
-		// middle of the welcome.
-		cfrom := from
-		if first := sr.ben.Joined.Add(firstCheckinAfter); first.After(cfrom) {
-			cfrom = first
-		}
-		if sched, err := CheckinSchedule(sr.ben, sr.plan, sr.loc); err != nil {
-			s.log.Error("check-in schedule", "beneficiary", benID, "err", err)
-		} else if o, ok := s.nextDelivery(sr, sched, cfrom); ok {
-			jobs[member(KindCheckin, benID, 0)] = sr.deliver(o)
-		}
 	}
-	// A check-in left unfinished: what was answered goes to the advisor
-	// once the grace has passed without a new answer, whatever the person
-	// does meanwhile (the advisor's working hours apply, not quiet hours).
 	cis, err := s.store.CheckIns(ctx, benID)
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", benID, err)
 	}
+	// The next check-in (or after-care check-in): the one NextCheckin
+	// tells the person about.
+	if k, at, ok := s.nextCheckin(sr, cis, from, false); ok {
+		jobs[member(k, benID, 0)] = at
+	}
+	// A check-in left unfinished: what was answered goes to the advisor
+	// once the grace has passed without a new answer, whatever the person
+	// does meanwhile (the advisor's working hours apply, not quiet hours).
 	if _, at, ok := graceDue(cis, s.grace); ok {
 		jobs[member(KindGrace, benID, 0)] = at
 	}
@@ -553,6 +544,92 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 	}
 	s.Wake()
 	return nil
+}
+
+// NextCheckin returns when the beneficiary will next be asked to take
+// stock, delivered: the time of the check-in job Sync keeps, computed the
+// same way (quiet hours, the delay before a first check-in, a week already
+// answered with /progres skipped, after-care only once the accompaniment
+// has ended; during a dated pause, the first one after it). ok is false
+// when none is to come (stopped, paused until further notice, after-care
+// over).
+//
+// change, when set, is applied to the beneficiary's record first (not
+// saved): when would it be with these settings?
+func (s *Scheduler) NextCheckin(ctx context.Context, benID string, change func(*domain.Beneficiary)) (at time.Time, ok bool, err error) {
+	sr, err := s.load(ctx, benID)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next check-in of %s: %w", benID, err)
+	}
+	if change != nil {
+		change(sr.ben)
+		sr.loc = sr.ben.Location(s.zone)
+		qs, qe := sr.ben.QuietWindow()
+		sr.quiet = Quiet{Start: qs, End: qe}
+	}
+	cis, err := s.store.CheckIns(ctx, benID)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next check-in of %s: %w", benID, err)
+	}
+	_, at, ok = s.nextCheckin(sr, cis, s.now(), true)
+	return at, ok, nil
+}
+
+// nextCheckin returns the kind (check-in or after-care) and delivery time
+// of the first check-in delivered after from that will be asked: one in a
+// week whose check-in is already over (answered, with /progres say) asks
+// nothing, and is passed over. afterPause: for a dated pause, the first
+// after its end (Sync schedules the end of the pause instead).
+func (s *Scheduler) nextCheckin(sr *series, cis []domain.CheckIn, from time.Time, afterPause bool) (Kind, time.Time, bool) {
+	over := map[domain.Week]bool{}
+	for i := range cis {
+		if !cis[i].Open() {
+			over[cis[i].Week] = true
+		}
+	}
+	asks := func(o Occurrence) bool { return !over[domain.WeekOf(o.At.In(sr.loc))] }
+	b := sr.ben
+	switch {
+	case !b.Erasing.IsZero():
+		return "", time.Time{}, false
+	case !b.Ended.IsZero():
+		if !stillDue(KindAftercare, b, nil) {
+			return "", time.Time{}, false
+		}
+		for _, o := range s.finite(sr, KindAftercare, nil) {
+			if at := sr.deliver(o); at.After(from) && asks(o) {
+				return KindAftercare, at, true
+			}
+		}
+		return "", time.Time{}, false
+	case b.State == domain.StatePaused && afterPause && !b.PausedUntil.IsZero() && b.TelegramID != 0:
+		if end := sr.deliver(occurrenceAt(b.PausedUntil, sr.loc)); end.After(from) {
+			from = end
+		}
+	case !b.Followed():
+		return "", time.Time{}, false
+	}
+	// The first check-in comes some hours after joining, not in the middle
+	// of the welcome.
+	if first := b.Joined.Add(firstCheckinAfter); first.After(from) {
+		from = first
+	}
+	sched, err := CheckinSchedule(b, sr.plan, sr.loc)
+	if err != nil {
+		s.log.Error("check-in schedule", "beneficiary", b.ID, "err", err)
+		return "", time.Time{}, false
+	}
+	for range 1000 {
+		o, ok := s.nextDelivery(sr, sched, from)
+		if !ok {
+			return "", time.Time{}, false
+		}
+		if asks(o) {
+			return KindCheckin, sr.deliver(o), true
+		}
+		from = sr.deliver(o)
+	}
+	return "", time.Time{}, false
 }
 
 // EnsureAdvisor schedules an advisor's digest if it is not scheduled (an
@@ -741,6 +818,18 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 			return err
 		}
 		s.log.Info("due", "job", j.Member, "occurrence", latest.ID(), "late", d.Late)
+	}
+	if k == KindCheckin || k == KindAftercare {
+		// The next one is the one NextCheckin tells of (a week already
+		// answered is passed over).
+		cis, err := s.store.CheckIns(ctx, benID)
+		if err != nil {
+			return err
+		}
+		next = time.Time{}
+		if nk, at, ok := s.nextCheckin(sr, cis, now, false); ok && nk == k {
+			next = at
+		}
 	}
 	return finish(next)
 }

@@ -33,7 +33,8 @@ func TestInviteJoinAndPlan(t *testing.T) {
 	}
 
 	moussa := srv.NewUser(5001, "Moussa")
-	moussa.SendText("/start " + code)
+	// Welcomed, then the welcome questions (they come before anything else).
+	join(t, moussa, code, true)
 	if _, err := moussa.WaitMessage(wait, has("Bienvenue Moussa")); err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +107,7 @@ func TestEveryMessageGetsAnAnswer(t *testing.T) {
 	code := importPlan(t, e, clk, "../../examples/permis-mobilite.yaml")
 	start(t, e, clk)
 	u := srv.NewUser(6001, "Karim")
-	u.SendText("/start " + code)
-	if _, err := u.WaitMessage(wait, has("Acceptez-vous")); err != nil {
-		t.Fatal(err)
-	}
+	join(t, u, code, true) // during the welcome, see TestJourneyCommandDuringOnboardingFinishesItFirst
 	cases := []struct {
 		send func()
 		want string
@@ -155,7 +153,7 @@ func TestLongPlanIsSplitAndEscaped(t *testing.T) {
 	code := importPlan(t, e, clk, path)
 	start(t, e, clk)
 	u := srv.NewUser(9001, "Zoé")
-	u.SendText("/start " + code)
+	join(t, u, code, true)
 	if _, err := u.WaitMessage(wait, has("Bienvenue Zoé <&>")); err != nil {
 		t.Fatal(err)
 	}
