@@ -484,6 +484,7 @@ func AdvisorCommands(cat *catalog.Catalog, lang domain.Lang, admin bool) []model
 		{Command: "cloturer", Description: cat.T(lang, catalog.CmdAdvClose)},
 		{Command: "absence", Description: cat.T(lang, catalog.CmdAdvAbsence)},
 		{Command: "bureau", Description: cat.T(lang, catalog.CmdAdvDesk)},
+		{Command: "nom", Description: cat.T(lang, catalog.CmdAdvName)},
 	}
 	if admin {
 		cmds = append(cmds, models.BotCommand{Command: "inviterconseiller", Description: cat.T(lang, catalog.CmdAdvInvite)})
