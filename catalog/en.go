@@ -29,6 +29,7 @@ func english() map[Key]string {
 		Help: "Here is what you can do:\n\n" +
 			"📋 /plan: see your action plan\n" +
 			"📊 /progres: take stock of your week\n" +
+			"✉️ /ecrire: write to your advisor\n" +
 			"⏸️ /pause: take a break (/reprendre to resume)\n" +
 			"🔒 /confidentialite: what your advisor sees\n" +
 			"🗂 /mesdonnees: see, receive or erase your data\n" +

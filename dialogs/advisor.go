@@ -631,30 +631,31 @@ func (r *Router) relay(ctx context.Context, adv *domain.Advisor, b *domain.Benef
 	return err
 }
 
-// relayToAdvisor sends the beneficiary's text or voice to their advisor.
+// relayToAdvisor sends the beneficiary's text or voice to their advisor
+// (an answer, or a message written first with /ecrire).
 func (t *turn) relayToAdvisor(ctx context.Context, st *state, m *models.Message) error {
 	chat := t.r.advisorChat(ctx, t.ben)
-	reply, err := t.r.benButton(ctx, chat, t.ben.ID, t.alabel(catalog.BtnReply), "reply")
-	if err != nil {
-		return err
-	}
 	key := fmt.Sprintf("answer:%s:%d", t.ben.ID, t.upd.ID)
-	out := bot.Outgoing{Key: key, ChatID: chat, Keyboard: bot.Keyboard{{reply}}}
+	text, voice := "", ""
 	switch {
 	case m.Voice != nil:
-		out.Kind, out.FileID, out.Keyboard = "voice", m.Voice.FileID, nil
-		out.Text = t.at(catalog.FwdVoiceFrom, "name", t.ben.Name)
+		voice = m.Voice.FileID
+	case m.Audio != nil:
+		voice = m.Audio.FileID
 	case strings.TrimSpace(m.Text) != "":
-		body := truncate(m.Text, 3000)
-		out.Text = t.at(catalog.AnswerFromBen, "name", t.ben.Name, "text", body)
+		text = m.Text
 	default:
 		return t.reply(ctx, t.t(catalog.CiUnreadable), nil)
 	}
-	sent, err := t.r.news(ctx, out, prioAnswer, false)
+	sent, err := t.r.toAdvisor(ctx, t.ben, chat, key, text, voice, st.First)
 	if err != nil {
 		return err
 	}
-	if err := t.reply(ctx, t.t(catalog.AnswerSent), nil); err != nil {
+	done := t.t(catalog.AnswerSent)
+	if st.First {
+		done = t.t(catalog.WriteSent, "advisor", t.r.advisorFor(ctx, t.lang, chat))
+	}
+	if err := t.reply(ctx, done, nil); err != nil {
 		return err
 	}
 	if err := t.r.whenAdvisorSees(ctx, t.ben, key, sent.Held, chat); err != nil {
