@@ -26,7 +26,7 @@ import (
 // looks them up by constant, so each must exist in every language.
 var namedKeys = func() []catalog.Key {
 	var keys []catalog.Key
-	for _, name := range []string{"keys.go", "web.go", "mydata.go"} {
+	for _, name := range []string{"keys.go", "web.go", "mydata.go", "journeys.go"} {
 		keys = append(keys, constKeys(name)...)
 	}
 	return keys

@@ -29,6 +29,7 @@ func english() map[Key]string {
 		Help: "Here is what you can do:\n\n" +
 			"📋 /plan: see your action plan\n" +
 			"📊 /progres: take stock of your week\n" +
+			"✉️ /ecrire: write to your advisor\n" +
 			"⏸️ /pause: take a break (/reprendre to resume)\n" +
 			"🔒 /confidentialite: what your advisor sees\n" +
 			"🗂 /mesdonnees: see, receive or erase your data\n" +
@@ -46,6 +47,7 @@ func english() map[Key]string {
 			"📄 /export: export as CSV\n" +
 			"🎓 /cloturer NAME: end an accompaniment\n" +
 			"🌴 /absence: name a stand-in\n" +
+			"🪪 /nom: the name your beneficiaries read\n" +
 			"❌ /annuler: stop what is under way\n\n" +
 			"Plans can also be imported with <code>suivi plan import FILE</code>.",
 		HelpStranger: "Suivi supports people between two meetings with their advisor.\n\n" +
@@ -392,7 +394,7 @@ func english() map[Key]string {
 		AbsBadDates:               "I did not understand. Example: <code>24/12 - 05/01</code> (last day included).",
 		AbsSet:                    "✔️ Noted: {name} stands in for you until {to} included. Your beneficiaries are told. /absence fin to come back earlier.",
 		AbsStandIn:                "ℹ️ You stand in for {name} from {from} until {to} included: their check-ins, alerts and weekly digest will come to you.",
-		AbsNotice:                 "ℹ️ {advisor} is away from {from} until {to}. Meanwhile, {standin} reads your answers and can help you.",
+		AbsNotice:                 "ℹ️ From {from} to {to}, {advisor} is away. Meanwhile, {standin} reads your answers and can help you.",
 		AbsCurrent:                "You are away: {name} stands in for you until {to} included. /absence fin to come back.",
 		AbsEnded:                  "✔️ Absence ended: your news come back to you.",
 		"state.invited":           "invited",
@@ -415,7 +417,7 @@ func english() map[Key]string {
 		ListLine:                  "• <b>{name}</b> — {state} · {last}{extra}",
 		ListHint:                  "👉 /plan NAME · /relancer NAME · /modifier NAME · /cloturer NAME",
 		ListEmpty:                 "You don't follow anyone yet. 👉 /nouveauplan to create a plan.",
-		AbsBack:                   "ℹ️ {advisor} is back: {advisor} reads your answers again.",
+		AbsBack:                   "ℹ️ The absence is over: {advisor} reads your answers again.",
 		AbsBackStandIn:            "ℹ️ {name} is back: you no longer receive their news.",
 		AdvOnboarding:             "{name} has not finished the welcome questions yet: the check-in will wait.",
 		ClosedNoPause:             "Your accompaniment has ended: there are no more reminders to pause. 🙂",
@@ -423,7 +425,7 @@ func english() map[Key]string {
 		AlertHelpUrgent:           "🆘 <b>Urgent request</b>",
 		NewsUrgentFlag:            "🔕 Came outside your working hours, silently.",
 		NewsHeldTitle:             "🌅 Came outside your working hours: {n} {n:piece of news|pieces of news}, the most important first.",
-		NewsSeesAt:                "🕘 {advisor} will see your message from {when}. Thank you for your patience!",
+		NewsSeesAt:                "🕘 Your message will be read by {advisor} from {when}. Thank you for your patience!",
 		OnbFinishFirst:            "Let's finish this first: a few more taps and everything will be set up. 🙂",
 		CiScoreTap:                "Thank you! For this question, just tap one of the buttons below 🙂 You can write whatever you like a little further on.",
 		FwdPrivateUnset:           "📝 {name} took stock ({week}). Their answers stay private: {name} has not chosen to share them yet.\n🙋 Needs help: {help}",

@@ -29,6 +29,7 @@ func french() map[Key]string {
 		Help: "Voici ce que vous pouvez faire :\n\n" +
 			"📋 /plan : voir votre plan d'action\n" +
 			"📊 /progres : faire le point sur votre semaine\n" +
+			"✉️ /ecrire : écrire à la personne qui vous accompagne\n" +
 			"⏸️ /pause : faire une pause (/reprendre pour reprendre)\n" +
 			"🔒 /confidentialite : ce que voit votre conseiller\n" +
 			"🗂 /mesdonnees : voir, recevoir ou effacer vos données\n" +
@@ -46,6 +47,7 @@ func french() map[Key]string {
 			"📄 /export : exporter en CSV\n" +
 			"🎓 /cloturer NOM : clôturer un accompagnement\n" +
 			"🌴 /absence : vous faire remplacer\n" +
+			"🪪 /nom : le nom que lisent vos bénéficiaires\n" +
 			"❌ /annuler : arrêter ce qui est en cours\n\n" +
 			"Les plans peuvent aussi s'importer avec <code>suivi plan import FICHIER</code>.",
 		HelpStranger: "Suivi accompagne les personnes entre deux rendez-vous avec leur conseiller.\n\n" +
@@ -257,7 +259,7 @@ func french() map[Key]string {
 		AdvReplyPrompt:            "✍️ Écrivez votre message pour {name}, ou envoyez un message vocal. Il lui arrivera de votre part. /annuler pour annuler.",
 		AdvReplySent:              "✔️ Envoyé à {name}.",
 		AdvReplyTextOnly:          "Envoyez un texte ou un message vocal, ou /annuler.",
-		YourAdvisor:               "votre conseiller",
+		YourAdvisor:               "la personne qui vous accompagne",
 		RelayFromAdvisor:          "💬 <b>Message de {name}</b> :\n{text}",
 		RelayVoiceCaption:         "🎙️ Message de {name}",
 		BtnAnswerAdvisor:          "↩️ Répondre",
@@ -392,8 +394,8 @@ func french() map[Key]string {
 		AbsBadDates:               "Je n'ai pas compris. Exemple : <code>24/12 - 05/01</code> (le dernier jour compris).",
 		AbsSet:                    "✔️ C'est noté : {name} vous remplace jusqu'au {to} inclus. Vos bénéficiaires sont prévenus. /absence fin pour revenir plus tôt.",
 		AbsStandIn:                "ℹ️ Vous remplacez {name} du {from} jusqu'au {to} inclus : ses points de suivi, alertes et le point de la semaine vous seront transmis.",
-		AbsNotice:                 "ℹ️ {advisor} est absent(e) du {from} jusqu'au {to}. Pendant ce temps, c'est {standin} qui lit vos réponses et peut vous aider.",
-		AbsCurrent:                "Vous êtes absent(e) : {name} vous remplace jusqu'au {to} inclus. /absence fin pour revenir.",
+		AbsNotice:                 "ℹ️ Du {from} au {to}, {advisor} n'est pas disponible. Pendant ce temps, c'est {standin} qui lit vos réponses et peut vous aider.",
+		AbsCurrent:                "Pendant votre absence, {name} vous remplace jusqu'au {to} inclus. /absence fin pour revenir.",
 		AbsEnded:                  "✔️ Absence terminée : vos nouvelles vous reviennent.",
 		"state.invited":           "invité",
 		"state.active":            "suivi",
@@ -415,7 +417,7 @@ func french() map[Key]string {
 		ListLine:                  "• <b>{name}</b> — {state} · {last}{extra}",
 		ListHint:                  "👉 /plan NOM · /relancer NOM · /modifier NOM · /cloturer NOM",
 		ListEmpty:                 "Vous ne suivez encore personne. 👉 /nouveauplan pour créer un plan.",
-		AbsBack:                   "ℹ️ {advisor} est de retour : c'est de nouveau {advisor} qui lit vos réponses.",
+		AbsBack:                   "ℹ️ Fin de l'absence : c'est de nouveau {advisor} qui lit vos réponses.",
 		AbsBackStandIn:            "ℹ️ {name} est de retour : vous ne recevez plus ses nouvelles.",
 		AdvOnboarding:             "{name} n'a pas encore fini de répondre aux questions d'accueil : le point attendra.",
 		ClosedNoPause:             "Votre accompagnement est terminé : il n'y a plus de rappels à mettre en pause. 🙂",
@@ -423,7 +425,7 @@ func french() map[Key]string {
 		AlertHelpUrgent:           "🆘 <b>Demande urgente</b>",
 		NewsUrgentFlag:            "🔕 Arrivé en dehors de vos horaires, sans sonnerie.",
 		NewsHeldTitle:             "🌅 Arrivé en dehors de vos horaires : {n} {n:nouvelle|nouvelles}, la plus importante d'abord.",
-		NewsSeesAt:                "🕘 {advisor} verra votre message à partir du {when}. Merci de votre patience !",
+		NewsSeesAt:                "🕘 Votre message sera lu par {advisor} à partir du {when}. Merci de votre patience !",
 		OnbFinishFirst:            "Finissons d'abord ceci : encore quelques boutons, et tout sera en place. 🙂",
 		CiScoreTap:                "Merci ! Pour cette question, touchez simplement un des boutons ci-dessous 🙂 Vous pourrez écrire ce que vous voulez un peu plus loin.",
 		FwdPrivateUnset:           "📝 {name} a fait son point de suivi ({week}). Ses réponses restent privées : {name} n'a pas encore choisi de les partager.\n🙋 Besoin d'aide : {help}",

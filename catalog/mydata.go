@@ -85,7 +85,7 @@ func myDataFrench() map[Key]string {
 		MdSent:          "Voici vos données : une page à lire et un fichier JSON à réutiliser ailleurs. 📄",
 		MdConfirm: "🗑 <b>Tout effacer ?</b>\n\n" +
 			"Votre plan, vos réponses et vos réglages seront supprimés pour de bon, et Suivi ne vous écrira plus.\n" +
-			"{advisor} sera prévenu que vous avez arrêté, sans rien de ce que vous avez écrit.\n\n" +
+			"Je préviendrai {advisor} que vous avez arrêté, sans rien de ce que vous avez écrit.\n\n" +
 			"Vous pouvez d'abord recevoir une copie avec /mesdonnees.",
 		MdExpired:     "Cette confirmation date un peu. Pour tout effacer, renvoyez /mesdonnees.",
 		MdKept:        "D'accord, rien n'est effacé. Tout reste comme avant. 👍",
@@ -161,7 +161,7 @@ func myDataEnglish() map[Key]string {
 		MdSent:          "Here is your data: a page to read and a JSON file to reuse elsewhere. 📄",
 		MdConfirm: "🗑 <b>Erase everything?</b>\n\n" +
 			"Your plan, your answers and your settings will be deleted for good, and Suivi will not write to you any more.\n" +
-			"{advisor} will be told that you stopped, with nothing of what you wrote.\n\n" +
+			"I will tell {advisor} that you stopped, with nothing of what you wrote.\n\n" +
 			"You can receive a copy first with /mesdonnees.",
 		MdExpired:     "This confirmation is a little old. To erase everything, send /mesdonnees again.",
 		MdKept:        "All right, nothing is erased. Everything stays as it was. 👍",

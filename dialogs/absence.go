@@ -43,11 +43,7 @@ func (t *turn) absence(ctx context.Context, arg string) error {
 		if err != nil {
 			return err
 		}
-		name := a.Name
-		if name == "" {
-			name = strconv.FormatInt(a.ID, 10)
-		}
-		kb = append(kb, []bot.Button{{Text: name, Data: data("av", tok, "pick")}})
+		kb = append(kb, []bot.Button{{Text: t.r.colleague(&a), Data: data("av", tok, "pick")}})
 	}
 	if len(kb) == 0 {
 		return t.areply(ctx, t.at(catalog.AbsNoOther), nil)
@@ -57,11 +53,30 @@ func (t *turn) absence(ctx context.Context, arg string) error {
 
 func (t *turn) advisorName(ctx context.Context, id int64) string { return t.r.advisorName(ctx, id) }
 
+// advisorName is how an advisor is named to another advisor: their name,
+// or "une personne de l'équipe" (never an empty name, never an id).
 func (r *Router) advisorName(ctx context.Context, id int64) string {
-	if a, err := r.Store.Advisor(ctx, id); err == nil && a.Name != "" {
-		return a.Name
+	if a, err := r.Store.Advisor(ctx, id); err == nil {
+		return r.colleague(a)
 	}
-	return strconv.FormatInt(id, 10)
+	return r.at(catalog.ColleagueCalled)
+}
+
+// colleague names advisor a to another advisor.
+func (r *Router) colleague(a *domain.Advisor) string {
+	if name := strings.TrimSpace(a.Name); name != "" {
+		return name
+	}
+	return r.at(catalog.ColleagueCalled)
+}
+
+// advisorFor is how advisor id is named to a beneficiary, in lang: their
+// name, or "la personne qui vous accompagne" (never empty, never an id).
+func (r *Router) advisorFor(ctx context.Context, lang domain.Lang, id int64) string {
+	if a, err := r.Store.Advisor(ctx, id); err == nil && strings.TrimSpace(a.Name) != "" {
+		return strings.TrimSpace(a.Name)
+	}
+	return r.Catalog.Plain(lang, catalog.YourAdvisor)
 }
 
 // absenceButton: a stand-in was picked (its id comes from the presser's
@@ -155,13 +170,12 @@ func (r *Router) startAbsence(ctx context.Context, adv *domain.Advisor, standIn 
 	}
 	last := r.Catalog.Date(advisorLang, until.AddDays(-1))
 	first := domain.DateOf(from.In(r.DefaultZone))
-	standInName := r.advisorName(ctx, standIn)
 	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: standIn,
-		Text: r.at(catalog.AbsStandIn, "name", a.Name, "from", r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
+		Text: r.at(catalog.AbsStandIn, "name", r.colleague(a), "from", r.Catalog.Date(advisorLang, first), "to", last)}); err != nil {
 		return nil, err
 	}
 	if err := r.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
-		return r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", a.Name, "standin", standInName,
+		return r.Catalog.T(b.Language, catalog.AbsNotice, "advisor", r.advisorFor(ctx, b.Language, a.ID), "standin", r.advisorFor(ctx, b.Language, standIn),
 			"from", r.Catalog.Date(b.Language, first), "to", r.Catalog.Date(b.Language, until.AddDays(-1)))
 	}); err != nil {
 		return nil, err
@@ -199,11 +213,11 @@ func (r *Router) stopAbsence(ctx context.Context, adv *domain.Advisor) (*domain.
 	if old != nil && r.Now().Before(old.To) {
 		key := fmt.Sprintf("absence-end:%d:%d", a.ID, old.From.Unix())
 		if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: key + ":standin", ChatID: old.StandIn,
-			Text: r.at(catalog.AbsBackStandIn, "name", a.Name)}); err != nil {
+			Text: r.at(catalog.AbsBackStandIn, "name", r.colleague(a))}); err != nil {
 			return nil, err
 		}
 		if err := r.tellFollowed(ctx, a.ID, key, func(b *domain.Beneficiary) string {
-			return r.Catalog.T(b.Language, catalog.AbsBack, "advisor", a.Name)
+			return r.Catalog.T(b.Language, catalog.AbsBack, "advisor", r.advisorFor(ctx, b.Language, a.ID))
 		}); err != nil {
 			return nil, err
 		}

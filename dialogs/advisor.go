@@ -36,6 +36,7 @@ import (
 //	/export               a CSV of check-ins and step history
 //	/cloturer NOM         end the accompaniment (after-care follows)
 //	/absence              name a stand-in for a period (absence.go)
+//	/nom [NOM]            the name the advisor's beneficiaries read (asked on the first /start)
 //	/inviterconseiller    (admins) a single-use link that makes an advisor
 //	/annuler              stop the current guided conversation
 
@@ -63,6 +64,7 @@ const (
 	advFlowRevise  = "revise"
 	advFlowReply   = "reply"
 	advFlowAbsence = "absence"
+	advFlowName    = "name"
 	advStateTTL    = 24 * time.Hour
 )
 
@@ -93,7 +95,7 @@ func (r *Router) saveAdvState(ctx context.Context, id int64, s *advState) error 
 func isAdvisorCommand(name string) bool {
 	switch name {
 	case "beneficiaires", "bénéficiaires", "nouveauplan", "modifier", "relancer", "digest", "export",
-		"cloturer", "clôturer", "absence", "inviterconseiller", "annuler", "bureau", "deconnexion", "déconnexion":
+		"cloturer", "clôturer", "absence", "inviterconseiller", "annuler", "bureau", "deconnexion", "déconnexion", "nom":
 		return true
 	}
 	return false
@@ -153,6 +155,8 @@ func (t *turn) onAdvisorCommand(ctx context.Context, name, arg string) (bool, er
 		return true, t.logout(ctx)
 	case "inviterconseiller":
 		return true, t.inviteAdvisor(ctx)
+	case "nom":
+		return true, t.nameCommand(ctx, arg)
 	case "annuler":
 		if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
 			return true, err
@@ -411,7 +415,56 @@ func (t *turn) joinAsAdvisor(ctx context.Context, code string) error {
 		return err
 	}
 	t.publishAdvisorMenu(ctx)
+	if strings.TrimSpace(a.Name) == "" {
+		if err := t.reply(ctx, t.at(catalog.AdvWelcomeAny)+"\n\n"+t.at(catalog.HelpAdvisor), nil); err != nil {
+			return err
+		}
+		return t.askAdvisorName(ctx)
+	}
 	return t.reply(ctx, t.at(catalog.AdvWelcome, "name", a.Name)+"\n\n"+t.at(catalog.HelpAdvisor), nil)
+}
+
+// askAdvisorName asks an advisor how the people they support will call
+// them; their next text is their name.
+func (t *turn) askAdvisorName(ctx context.Context) error {
+	if err := t.r.saveAdvState(ctx, t.adv.ID, &advState{Flow: advFlowName, Nonce: newNonce()}); err != nil {
+		return err
+	}
+	return t.areply(ctx, t.at(catalog.AdvAskName), nil)
+}
+
+// nameCommand answers /nom [NAME]: with a name, it is stored; without,
+// it is asked.
+func (t *turn) nameCommand(ctx context.Context, arg string) error {
+	if strings.TrimSpace(arg) == "" {
+		return t.askAdvisorName(ctx)
+	}
+	return t.setAdvisorName(ctx, arg)
+}
+
+// setAdvisorName stores the name the advisor gave (on their profile:
+// created for an admin known only by configuration).
+func (t *turn) setAdvisorName(ctx context.Context, text string) error {
+	name := strings.Join(strings.Fields(text), " ")
+	if domain.ValidName(name) != nil {
+		return t.areply(ctx, t.at(catalog.AdvNameBad, "max", domain.MaxNameLen), nil)
+	}
+	if _, err := t.r.Store.EnsureAdvisor(ctx, &domain.Advisor{ID: t.adv.ID, Admin: t.adv.Admin, Created: t.r.Now().UTC()}); err != nil {
+		return err
+	}
+	a, err := t.r.Store.UpdateAdvisor(ctx, t.adv.ID, func(a *domain.Advisor) error {
+		a.Name = name
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.adv = a
+	if err := t.r.saveAdvState(ctx, t.adv.ID, nil); err != nil {
+		return err
+	}
+	t.r.Log.Info("advisor named", "advisor", a.ID)
+	return t.areply(ctx, t.at(catalog.AdvNameSet, "name", name), nil)
 }
 
 // onAdvisorMessage takes a text or voice an advisor sends outside a
@@ -433,6 +486,11 @@ func (t *turn) onAdvisorMessage(ctx context.Context, m *models.Message) (bool, e
 		return true, t.reviseInput(ctx, st, m.Text)
 	case advFlowAbsence:
 		return true, t.absenceInput(ctx, st, m.Text)
+	case advFlowName:
+		if strings.TrimSpace(m.Text) == "" {
+			return true, t.areply(ctx, t.at(catalog.AdvNameBad, "max", domain.MaxNameLen), nil)
+		}
+		return true, t.setAdvisorName(ctx, m.Text)
 	}
 	return false, nil
 }
@@ -557,9 +615,9 @@ func (t *turn) comeBack(ctx context.Context, st *state) error {
 // their advisor, with a button to answer (queued once per key). Telegram's
 // "Répondre" and the web desk's reply both come here.
 func (r *Router) relay(ctx context.Context, adv *domain.Advisor, b *domain.Beneficiary, key, text, voice string) error {
-	name := adv.Name
+	name := strings.TrimSpace(adv.Name)
 	if name == "" {
-		name = r.Catalog.T(b.Language, catalog.YourAdvisor)
+		name = r.Catalog.Plain(b.Language, catalog.YourAdvisor)
 	}
 	out := bot.Outgoing{Key: key, ChatID: b.TelegramID,
 		Keyboard: bot.Keyboard{{{Text: r.Catalog.Plain(b.Language, catalog.BtnAnswerAdvisor), Data: "rp:adv"}}}}
@@ -573,30 +631,31 @@ func (r *Router) relay(ctx context.Context, adv *domain.Advisor, b *domain.Benef
 	return err
 }
 
-// relayToAdvisor sends the beneficiary's text or voice to their advisor.
+// relayToAdvisor sends the beneficiary's text or voice to their advisor
+// (an answer, or a message written first with /ecrire).
 func (t *turn) relayToAdvisor(ctx context.Context, st *state, m *models.Message) error {
 	chat := t.r.advisorChat(ctx, t.ben)
-	reply, err := t.r.benButton(ctx, chat, t.ben.ID, t.alabel(catalog.BtnReply), "reply")
-	if err != nil {
-		return err
-	}
 	key := fmt.Sprintf("answer:%s:%d", t.ben.ID, t.upd.ID)
-	out := bot.Outgoing{Key: key, ChatID: chat, Keyboard: bot.Keyboard{{reply}}}
+	text, voice := "", ""
 	switch {
 	case m.Voice != nil:
-		out.Kind, out.FileID, out.Keyboard = "voice", m.Voice.FileID, nil
-		out.Text = t.at(catalog.FwdVoiceFrom, "name", t.ben.Name)
+		voice = m.Voice.FileID
+	case m.Audio != nil:
+		voice = m.Audio.FileID
 	case strings.TrimSpace(m.Text) != "":
-		body := truncate(m.Text, 3000)
-		out.Text = t.at(catalog.AnswerFromBen, "name", t.ben.Name, "text", body)
+		text = m.Text
 	default:
 		return t.reply(ctx, t.t(catalog.CiUnreadable), nil)
 	}
-	sent, err := t.r.news(ctx, out, prioAnswer, false)
+	sent, err := t.r.toAdvisor(ctx, t.ben, chat, key, text, voice, st.First)
 	if err != nil {
 		return err
 	}
-	if err := t.reply(ctx, t.t(catalog.AnswerSent), nil); err != nil {
+	done := t.t(catalog.AnswerSent)
+	if st.First {
+		done = t.t(catalog.WriteSent, "advisor", t.r.advisorFor(ctx, t.lang, chat))
+	}
+	if err := t.reply(ctx, done, nil); err != nil {
 		return err
 	}
 	if err := t.r.whenAdvisorSees(ctx, t.ben, key, sent.Held, chat); err != nil {

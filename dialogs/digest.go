@@ -349,7 +349,7 @@ func (r *Router) digestFor(ctx context.Context, adv *domain.Advisor, chat int64)
 		return "", nil, err
 	}
 	if chat != adv.ID {
-		text = r.at(catalog.DgForStandIn, "name", adv.Name) + "\n" + text
+		text = r.at(catalog.DgForStandIn, "name", r.colleague(adv)) + "\n" + text
 	}
 	return text, png, nil
 }

@@ -126,7 +126,7 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 // and runs once the message is sent. It reports whether it waits.
 func (r *Router) deferWhileAnswering(ctx context.Context, benID string, ev *store.Event) (bool, error) {
 	st, err := r.loadState(ctx, benID)
-	if err != nil || st == nil || st.Flow != flowAnswer {
+	if err != nil || st == nil || (st.Flow != flowAnswer && st.Flow != flowWrite) {
 		return false, err
 	}
 	if st.Pending == nil || st.Pending.ID != ev.ID {

@@ -146,12 +146,9 @@ func (r *Router) finishErasure(ctx context.Context, b *domain.Beneficiary) error
 }
 
 // advisorCalled is how the beneficiary's advisor is named to them: by
-// name, or "votre conseiller".
+// name, or "la personne qui vous accompagne".
 func (r *Router) advisorCalled(ctx context.Context, lang domain.Lang, b *domain.Beneficiary) string {
-	if a, err := r.Store.Advisor(ctx, b.AdvisorID); err == nil && strings.TrimSpace(a.Name) != "" {
-		return a.Name
-	}
-	return r.Catalog.Plain(lang, catalog.YourAdvisor)
+	return r.advisorFor(ctx, lang, b.AdvisorID)
 }
 
 // MyData is the document of /mesdonnees: everything Suivi keeps about a

@@ -201,7 +201,7 @@ func (r *Router) whenAdvisorSees(ctx context.Context, ben *domain.Beneficiary, k
 	if at.IsZero() || ben.TelegramID == 0 {
 		return nil
 	}
-	name := r.advisorName(ctx, reader)
+	name := r.advisorFor(ctx, ben.Language, reader)
 	_, err := r.Outbox.Enqueue(ctx, bot.Outgoing{Key: "sees:" + key, ChatID: ben.TelegramID, Silent: true,
 		Text: r.Catalog.T(ben.Language, catalog.NewsSeesAt, "advisor", name, "when", r.Catalog.Instant(ben.Language, at, ben.Location(r.DefaultZone)))})
 	return err

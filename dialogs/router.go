@@ -309,6 +309,9 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 		}
 	}
 	switch {
+	case (m.Voice != nil || m.Audio != nil || strings.TrimSpace(m.Text) != "") && mayOfferWrite(st):
+		// Not dropped: offered to the advisor, sent only if they say so.
+		return t.offerWrite(ctx, st, m)
 	case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
 		return t.reply(ctx, t.t(catalog.FallbackVoice), progresButton(t))
 	case m.Text != "":
@@ -368,13 +371,15 @@ func (t *turn) onCommand(ctx context.Context, name, arg string) error {
 		return t.settings(ctx)
 	case "mesdonnees", "mesdonnées":
 		return t.myData(ctx)
+	case "ecrire", "écrire":
+		return t.writeCommand(ctx)
 	}
 	return t.reply(ctx, t.t(catalog.UnknownCmd), nil)
 }
 
 func isBeneficiaryCommand(name string) bool {
 	switch name {
-	case "plan", "progres", "pause", "reprendre", "stop", "confidentialite", "reglages", "mesdonnees":
+	case "plan", "progres", "pause", "reprendre", "stop", "confidentialite", "reglages", "mesdonnees", "ecrire":
 		return true
 	}
 	return false
@@ -440,6 +445,8 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 			}
 		case "md":
 			handled, toast, err = t.myDataButton(ctx, m, parts[1:])
+		case "wr":
+			handled, toast, err = t.writeButton(ctx, m, parts[1:])
 		}
 	}
 	if !handled && err == nil && t.role == stranger && len(parts) == 4 && parts[0] == "md" && parts[1] == "yes" {
@@ -465,7 +472,7 @@ func (t *turn) onCallback(ctx context.Context, cq *models.CallbackQuery) error {
 // (callback data can be forged: it never reaches a log as is).
 func buttonKind(prefix string) string {
 	switch prefix {
-	case "av", "np", "ab", "dg", "ob", "ci", "st", "sp", "sd", "pv", "pa", "go", "rp", "md":
+	case "av", "np", "ab", "dg", "ob", "ci", "st", "sp", "sd", "pv", "pa", "go", "rp", "md", "wr":
 		return prefix
 	}
 	return "unknown"
@@ -476,6 +483,7 @@ func Commands(cat *catalog.Catalog, lang domain.Lang) []models.BotCommand {
 	return []models.BotCommand{
 		{Command: "plan", Description: cat.T(lang, catalog.CmdPlan)},
 		{Command: "progres", Description: cat.T(lang, catalog.CmdProgres)},
+		{Command: "ecrire", Description: cat.T(lang, catalog.CmdWrite)},
 		{Command: "pause", Description: cat.T(lang, catalog.CmdPause)},
 		{Command: "reprendre", Description: cat.T(lang, catalog.CmdResume)},
 		{Command: "confidentialite", Description: cat.T(lang, catalog.CmdPrivacy)},
@@ -500,6 +508,7 @@ func AdvisorCommands(cat *catalog.Catalog, lang domain.Lang, admin bool) []model
 		{Command: "cloturer", Description: cat.T(lang, catalog.CmdAdvClose)},
 		{Command: "absence", Description: cat.T(lang, catalog.CmdAdvAbsence)},
 		{Command: "bureau", Description: cat.T(lang, catalog.CmdAdvDesk)},
+		{Command: "nom", Description: cat.T(lang, catalog.CmdAdvName)},
 	}
 	if admin {
 		cmds = append(cmds, models.BotCommand{Command: "inviterconseiller", Description: cat.T(lang, catalog.CmdAdvInvite)})

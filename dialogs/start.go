@@ -27,6 +27,10 @@ func (t *turn) start(ctx context.Context, code string) error {
 			return t.restart(ctx)
 		case advisor:
 			t.publishAdvisorMenu(ctx)
+			if strings.TrimSpace(t.adv.Name) == "" {
+				// Their first /start: how people will call them.
+				return t.askAdvisorName(ctx)
+			}
 			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
 		}
 		return t.reply(ctx, t.t(catalog.StartStranger), nil)

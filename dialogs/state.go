@@ -45,6 +45,12 @@ type state struct {
 	// Pending is an event that waits for this conversation to end (a
 	// check-in due while the person writes to the advisor).
 	Pending *store.Event `json:"pending,omitempty"`
+	// First: the message to the advisor is written first (/ecrire), not an
+	// answer. Draft and DraftVoice are a message written outside a flow,
+	// waiting for "send" or "keep" (write.go).
+	First      bool   `json:"first,omitempty"`
+	Draft      string `json:"draft,omitempty"`
+	DraftVoice string `json:"draft_voice,omitempty"`
 }
 
 // stateTTL bounds how long an unfinished conversation is remembered.

@@ -251,7 +251,7 @@ func TestAbsenceStandInReadsNewsThenHandsBack(t *testing.T) {
 	}
 	for _, u := range []*telegramtest.User{aw.awa, aw.moussa} {
 		got := containing(u.Messages(), txtAbsNotice)
-		if len(got) != 1 || got[0].PlainText != "ℹ️ Claire est absent(e) du dimanche 1 mars 2037 jusqu'au samedi 14 mars 2037. Pendant ce temps, c'est Bastien qui lit vos réponses et peut vous aider." {
+		if len(got) != 1 || got[0].PlainText != "ℹ️ Du dimanche 1 mars 2037 au samedi 14 mars 2037, Claire n'est pas disponible. Pendant ce temps, c'est Bastien qui lit vos réponses et peut vous aider." {
 			t.Errorf("chat %d: want one notice naming Bastien, got:\n%s", u.ID(), dump(got))
 		}
 	}
@@ -365,7 +365,7 @@ func TestAbsenceEndsEarlyAndTypedPeriod(t *testing.T) {
 	st := aw.r.app.store
 	aw.startAbsence(t)
 	aw.pressOn(t, a, "1 semaine")
-	aw.sayExpect(t, a, "/absence", "Vous êtes absent(e) : Bastien vous remplace jusqu'au")
+	aw.sayExpect(t, a, "/absence", "Pendant votre absence, Bastien vous remplace jusqu'au")
 	aw.progres(t, aw.awa, false)
 	fwd := containing(b.Messages(), "Point de suivi de Awa")
 	if len(fwd) != 1 {
@@ -438,7 +438,7 @@ func TestAbsenceEndsEarlyAndTypedPeriod(t *testing.T) {
 	// (when: TestAbsenceTypedForLaterIsAnnouncedAsLater).
 	for _, u := range []*telegramtest.User{aw.awa, aw.moussa} {
 		got := containing(u.Messages(), txtAbsNotice)[notices:]
-		if len(got) != 1 || !strings.Contains(got[0].PlainText, "jusqu'au mardi 5 janvier 2038") ||
+		if len(got) != 1 || !strings.Contains(got[0].PlainText, "au mardi 5 janvier 2038") ||
 			!strings.Contains(got[0].PlainText, "c'est Bastien qui lit vos réponses") {
 			t.Errorf("chat %d: want one notice of the typed absence, got:\n%s", u.ID(), dump(got))
 		}

@@ -166,7 +166,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 			t.Errorf("A pressing %q: answered %q, want %q", d, got, txtClosedToast)
 		}
 	}
-	w.pressOn(t, a, strconv.Itoa(otherAdvisor))
+	w.pressOn(t, a, "une personne de l'équipe") // B has no name: never their id
 	when := a.Messages()[len(a.Messages())-1]
 	if !strings.Contains(when.PlainText, "Jusqu'à quand") {
 		t.Fatalf("after choosing B: %s", when)
@@ -224,7 +224,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 
 	// The other way round is what the absence allows: B may act on Awa.
 	w.sayExpect(t, b, "/plan Awa", "Refaire son CV")
-	if len(containing(awa.Messages(), "est absent")) != 1 {
+	if len(containing(awa.Messages(), txtAbsNotice)) != 1 {
 		t.Errorf("Awa was not told of A's absence:\n%s", dump(awa.Messages()))
 	}
 }
@@ -304,7 +304,7 @@ func TestAuthzStandInLosesAccessWhenAbsenceEnds(t *testing.T) {
 	awaID := w.ben(t, awa).ID
 
 	w.sayExpect(t, a, "/absence", "Qui vous remplace")
-	w.pressOn(t, a, strconv.Itoa(otherAdvisor))
+	w.pressOn(t, a, "une personne de l'équipe") // B has no name: never their id
 	w.pressOn(t, a, "1 semaine")
 	if len(containing(b.Messages(), "Vous remplacez")) != 1 {
 		t.Fatalf("B was not told of the absence:\n%s", dump(b.Messages()))

@@ -1181,7 +1181,7 @@ const (
 	txtAlertBlocked = "indique être bloqué sur l'étape"
 	txtAlertOverdue = "a plus de 7 jours de retard"
 	txtAlertSilence = "n'a pas répondu aux deux derniers points de suivi"
-	txtAbsNotice    = "est absent(e) du"
+	txtAbsNotice    = "n'est pas disponible"
 	txtAbsStandIn   = "Vous remplacez Claire du"
 	txtDgStandIn    = "(Vous remplacez Claire : voici son point de la semaine.)"
 

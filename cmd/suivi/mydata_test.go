@@ -189,7 +189,7 @@ func TestMyDataSeeTakeAwayErase(t *testing.T) {
 	c.markSent()
 	c.tap(txtMyData, btnMdErase)
 	confirm := c.expect(txtMdConfirm)
-	if !strings.Contains(confirm.PlainText, "Claire sera prévenu") {
+	if !strings.Contains(confirm.PlainText, "Je préviendrai Claire") {
 		t.Errorf("confirmation: %q", confirm.PlainText)
 	}
 	yes := c.tap(txtMdConfirm, btnMdYes)

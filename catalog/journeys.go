@@ -1,0 +1,69 @@
+package catalog
+
+// Texts of the journeys of issue 13 (part b): the advisor's name, writing
+// to one's advisor first, the advisor's own steps, one message per
+// check-in, the digest's invited people, the advisor's plan view.
+const (
+	// The advisor's name, asked on their first /start; /nom changes it.
+	AdvAskName    Key = "adv.ask_name"
+	AdvNameBad    Key = "adv.name_bad"
+	AdvNameSet    Key = "adv.name_set"
+	AdvWelcomeAny Key = "adv.welcome_any"
+	CmdAdvName    Key = "cmd.adv.name"
+	// AdvisorCalled names an advisor without a name to a beneficiary;
+	// ColleagueCalled to another advisor.
+	ColleagueCalled Key = "colleague_called"
+
+	// Writing to one's advisor first (/ecrire, or a message outside a flow).
+	CmdWrite          Key = "cmd.write"
+	WritePrompt       Key = "write.prompt"
+	WriteOffer        Key = "write.offer"
+	WriteMyData       Key = "write.mydata"
+	BtnWriteSend      Key = "btn.write_send"
+	WriteKept         Key = "write.kept"
+	WriteSent         Key = "write.sent"
+	WriteFromBen      Key = "write.from_ben"
+	WriteVoiceFromBen Key = "write.voice_from_ben"
+)
+
+func journeysFrench() map[Key]string {
+	return map[Key]string{
+		AdvAskName:      "👋 Bienvenue dans Suivi ! Comment voulez-vous que l'on vous appelle ? Écrivez votre prénom (ou prénom et nom) : c'est ce que liront les personnes que vous accompagnez.",
+		AdvNameBad:      "Un prénom ou un nom sur une ligne, {max} caractères au plus, sans caractères invisibles.",
+		AdvNameSet:      "✔️ C'est noté : les personnes que vous accompagnez liront « {name} ». /nom pour le changer.",
+		AdvWelcomeAny:   "Bienvenue ! Vous faites maintenant partie des conseillers de Suivi.",
+		CmdAdvName:      "Le nom que lisent vos bénéficiaires",
+		ColleagueCalled: "une personne de l'équipe",
+
+		CmdWrite:          "Écrire à la personne qui m'accompagne",
+		WritePrompt:       "✍️ Écrivez votre message pour {advisor}, ou envoyez un message vocal 🎙️ : je le transmets.",
+		WriteOffer:        "✉️ Voulez-vous que j'envoie ce message à {advisor} ? Sinon, il reste entre nous.",
+		WriteMyData:       "🗂 Pour voir, recevoir ou effacer vos données : /mesdonnees.",
+		BtnWriteSend:      "✉️ Envoyer à {advisor}",
+		WriteKept:         "🔒 D'accord : ce message n'est transmis à personne.",
+		WriteSent:         "✔️ C'est envoyé à {advisor}.",
+		WriteFromBen:      "✉️ <b>Message de {name}</b> :\n{text}",
+		WriteVoiceFromBen: "🎙️ Message vocal de {name}",
+	}
+}
+
+func journeysEnglish() map[Key]string {
+	return map[Key]string{
+		AdvAskName:      "👋 Welcome to Suivi! What should people call you? Write your first name (or first and last name): this is what the people you support will read.",
+		AdvNameBad:      "A first or last name on one line, at most {max} characters, without invisible characters.",
+		AdvNameSet:      "✔️ Noted: the people you support will read “{name}”. /nom to change it.",
+		AdvWelcomeAny:   "Welcome! You are now one of Suivi's advisors.",
+		CmdAdvName:      "The name your beneficiaries read",
+		ColleagueCalled: "a colleague",
+
+		CmdWrite:          "Write to my advisor",
+		WritePrompt:       "✍️ Write your message for {advisor}, or send a voice note 🎙️: I will pass it on.",
+		WriteOffer:        "✉️ Shall I send this message to {advisor}? If not, it stays between us.",
+		WriteMyData:       "🗂 To see, receive or erase your data: /mesdonnees.",
+		BtnWriteSend:      "✉️ Send to {advisor}",
+		WriteKept:         "🔒 All right: this message goes to no one.",
+		WriteSent:         "✔️ Sent to {advisor}.",
+		WriteFromBen:      "✉️ <b>Message from {name}</b>:\n{text}",
+		WriteVoiceFromBen: "🎙️ Voice message from {name}",
+	}
+}
