@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,5 +91,36 @@ func TestTemplatesKeepNoExamplePerson(t *testing.T) {
 				t.Errorf("%s: %q assumes the person's gender", tpl, s)
 			}
 		}
+	}
+}
+
+// The newcomer's path: a stranger's /start tells them their Telegram id,
+// with one line on what it is for (an advisor gives it to be registered);
+// the README says so.
+func TestStrangerStartTellsTelegramID(t *testing.T) {
+	w := newWorld(t)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	u := w.srv.NewUser(987654321, "Inconnue")
+	got := w.say(t, u, "/start")
+	if len(got) != 1 {
+		t.Fatalf("/start: want one answer, got:\n%s", dump(got))
+	}
+	text := got[0].PlainText
+	if !strings.Contains(text, "Votre identifiant Telegram : 987654321") {
+		t.Errorf("a stranger's /start does not tell their id: %q", text)
+	}
+	if !strings.Contains(text, "lien personnel") || !strings.Contains(text, "accès conseiller") {
+		t.Errorf("a stranger's /start lost the link's explanation or says nothing of the id's use: %q", text)
+	}
+	// Someone who is known is not told an id they do not need.
+	if got := w.say(t, w.adv, "/start"); strings.Contains(shown(got), "identifiant Telegram") {
+		t.Errorf("an advisor's /start shows an id: %q", shown(got))
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "Votre identifiant Telegram") {
+		t.Error("the README does not say how an advisor finds their Telegram id")
 	}
 }
