@@ -28,8 +28,8 @@ func New() *Catalog {
 		domain.English: english(),
 	}
 	for lang, web := range map[domain.Lang][]map[Key]string{
-		domain.French:  {webFrench(), deskFrench(), myDataFrench()},
-		domain.English: {webEnglish(), deskEnglish(), myDataEnglish()},
+		domain.French:  {webFrench(), deskFrench(), myDataFrench(), problemsFrench()},
+		domain.English: {webEnglish(), deskEnglish(), myDataEnglish(), problemsEnglish()},
 	} {
 		for _, m := range web {
 			for k, v := range m {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"suivi/catalog"
 	"suivi/domain"
@@ -122,5 +125,104 @@ func TestStrangerStartTellsTelegramID(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "Votre identifiant Telegram") {
 		t.Error("the README does not say how an advisor finds their Telegram id")
+	}
+}
+
+// planImportCLI runs `suivi plan import ARGS…` and returns its exit code,
+// standard output and standard error.
+func planImportCLI(t *testing.T, e env, now func() time.Time, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := realMain(context.Background(), append([]string{"plan", "import"}, args...), e.get, now, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The newcomer's path: `plan import` checks the plan's id with the rest of
+// the file, as FILE:LINE, before it reaches Redis (here, none answers); a
+// reminder after the due date ("+1d") is refused, clearly; a step due in
+// the past is stored, with a warning on its line.
+func TestPlanImportChecksIDsOffsetsAndPastDates(t *testing.T) {
+	e := env{
+		"REDIS_URL":          "unix://" + filepath.Join(t.TempDir(), "nobody.sock"),
+		"SUIVI_BOT_USERNAME": "suivi_test_bot",
+		"SUIVI_DATA_KEYS":    newDataKey(t, "t1"),
+	}
+	now := func() time.Time { return t0 }
+	bad := writePlan(t, "id: Sofia_2027\nbeneficiary: {name: Sofia}\nadvisor: 111111111\nsteps:\n  - title: CV\n    due: 2027-01-10\n    reminders: [\"-1d\", \"+1d\"]\n")
+	code, _, errs := planImportCLI(t, e, now, bad)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitFailure, errs)
+	}
+	for _, want := range []string{
+		bad + `:1: id: "Sofia_2027" must be 4 to 32 lower-case letters or digits, with at least two letters and a digit (like sofia2027)`,
+		bad + `:7: steps[0].reminders[1]: "+1d" is after the due date: reminders come before it or on it`,
+		"2 problem(s), nothing stored",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("plan import says:\n%s\nwant a line with %q", errs, want)
+		}
+	}
+	if strings.Contains(strings.ToLower(errs), "redis") {
+		t.Errorf("a bad file reached Redis:\n%s", errs)
+	}
+	// An id that is fine and dates in the past: stored, with a warning.
+	w := newWorld(t)
+	past := writePlan(t, "id: sofia2027\nbeneficiary: {name: Sofia}\nadvisor: 111111111\nsteps:\n  - title: CV\n    due: 2026-10-01\n  - title: Visite\n    due: 2027-01-10\n")
+	code, out, errs := planImportCLI(t, w.e, w.clk.Now, past)
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+	if want := past + ":6: steps[0].due: warning: 2026-10-01 is in the past"; !strings.Contains(errs, want) || strings.Count(errs, "warning") != 1 {
+		t.Errorf("plan import says:\n%s\nwant one warning, %q", errs, want)
+	}
+	w.settle(t)
+	if !strings.Contains(out, "https://t.me/suivi_test_bot?start=") || w.plan(t, "sofia2027").Steps[0].Due.String() != "2026-10-01" {
+		t.Errorf("the plan with a past date was not stored as written:\n%s", out)
+	}
+}
+
+// The newcomer's path: what /nouveauplan refuses is said in French, never
+// the domain's English ("fires more than once a day").
+func TestNewPlanSaysValidationInFrench(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	w.sayExpect(t, w.adv, "/nouveauplan", "Comment s'appelle la personne")
+	w.sayExpect(t, w.adv, "Léa", "")
+	w.pressOn(t, w.adv, "📄 Plan vide")
+	w.sayExpect(t, w.adv, "20/03 Refaire son CV", "Refaire son CV")
+	w.pressOn(t, w.adv, "➡️ Continuer")
+	w.pressOn(t, w.adv, "⚙️ Règle cron")
+	got := w.sayExpect(t, w.adv, "*/5 * * * *", "Cette règle ne convient pas")
+	if want := "« */5 * * * * » tomberait plus d'une fois par jour : un point par jour au plus"; !strings.Contains(got.PlainText, want) {
+		t.Errorf("refusal %q, want it to say %q", got.PlainText, want)
+	}
+	if strings.Contains(got.PlainText, "fires") {
+		t.Errorf("English inside French: %q", got.PlainText)
+	}
+}
+
+// Template dates land on working days: a template started on Christmas
+// Day has no step due, nor meeting, on 25 December, 1 January or a
+// weekend.
+func TestTemplateDatesSkipHolidays(t *testing.T) {
+	// Thursday 18 December 2036: a template starts a week later, on the 25th.
+	w := newWorldAt(t, time.Date(2036, 12, 18, 10, 0, 0, 0, paris), nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	for _, tpl := range []string{"immersion-gardienne", "fle-electricien"} {
+		code, _ := w.newPlanFrom(t, "Léa", tpl)
+		id, err := w.r.app.store.InviteBeneficiary(context.Background(), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := w.plan(t, id)
+		if first := p.Steps[0].Due.Date; first != (domain.Date{Year: 2036, Month: 12, Day: 26}) {
+			t.Errorf("%s: first step due %s, want Friday 26 December 2036 (the working day after the 25th)", tpl, first)
+		}
+		for _, s := range p.Steps {
+			d := s.Due.Date
+			if d.Month == 12 && d.Day == 25 || d.Month == 1 && d.Day == 1 || !domain.WorkingDay(d) {
+				t.Errorf("%s: step %q due %s (%s), a day offices are closed", tpl, s.Title, d, d.Weekday())
+			}
+		}
 	}
 }
