@@ -28,8 +28,8 @@ func New() *Catalog {
 		domain.English: english(),
 	}
 	for lang, web := range map[domain.Lang][]map[Key]string{
-		domain.French:  {webFrench(), deskFrench(), myDataFrench(), journeysFrench()},
-		domain.English: {webEnglish(), deskEnglish(), myDataEnglish(), journeysEnglish()},
+		domain.French:  {webFrench(), deskFrench(), myDataFrench(), journeysFrench(), problemsFrench()},
+		domain.English: {webEnglish(), deskEnglish(), myDataEnglish(), journeysEnglish(), problemsEnglish()},
 	} {
 		for _, m := range web {
 			for k, v := range m {

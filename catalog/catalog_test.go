@@ -26,8 +26,11 @@ import (
 // looks them up by constant, so each must exist in every language.
 var namedKeys = func() []catalog.Key {
 	var keys []catalog.Key
-	for _, name := range []string{"keys.go", "web.go", "mydata.go", "journeys.go"} {
+	for _, name := range []string{"keys.go", "web.go", "mydata.go", "journeys.go", "problems.go"} {
 		keys = append(keys, constKeys(name)...)
+	}
+	for _, code := range domain.ReasonCodes { // why a plan is refused (problems.go)
+		keys = append(keys, catalog.ReasonKey(code))
 	}
 	return keys
 }()
@@ -86,6 +89,7 @@ func builtKeys() []catalog.Key {
 	for _, name := range examples.Names() { // the plan templates
 		keys = append(keys, catalog.Key("tpl."+name))
 	}
+
 	return keys
 }
 

@@ -5,6 +5,8 @@ func english() map[Key]string {
 		StartStranger: "Hello! I am <b>Suivi</b>, the assistant that keeps you going between two meetings with your advisor.\n\n" +
 			"I remind you of the steps of your action plan and ask you now and then how things are going.\n\n" +
 			"To begin, you need the personal link your advisor gives you during your meeting. Open that link and we are ready.",
+		StartYourID: "🆔 Your Telegram id: <code>{id}</code>\n" +
+			"Are you an advisor? Give this number to the team that runs Suivi: it is all they need to give you an advisor's access.",
 		StartWelcome: "Welcome {name}! 👋\n\n" +
 			"Your action plan is ready. I will remind you of each step at the right time, and ask you now and then how things are going.\n\n" +
 			"👉 /plan to see your plan\n👉 /aide for everything else",

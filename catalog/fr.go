@@ -5,6 +5,8 @@ func french() map[Key]string {
 		StartStranger: "Bonjour ! Je suis <b>Suivi</b>, l'assistant qui vous accompagne entre deux rendez-vous avec votre conseiller ou votre conseillère.\n\n" +
 			"Je vous rappelle les étapes de votre plan d'action et je vous demande de temps en temps comment ça avance.\n\n" +
 			"Pour commencer, il faut le lien personnel que votre conseiller vous donne pendant l'entretien. Ouvrez ce lien, et c'est parti.",
+		StartYourID: "🆔 Votre identifiant Telegram : <code>{id}</code>\n" +
+			"Vous accompagnez des personnes ? Donnez ce numéro à l'équipe qui gère Suivi : il lui suffit pour vous ouvrir l'accès conseiller.",
 		StartWelcome: "Bienvenue {name} ! 👋\n\n" +
 			"Votre plan d'action est prêt. Je vous rappellerai chaque étape au bon moment, et je vous demanderai de temps en temps comment ça avance.\n\n" +
 			"👉 /plan pour voir votre plan\n👉 /aide pour tout le reste",

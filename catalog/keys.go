@@ -3,6 +3,7 @@ package catalog
 // Keys of the texts. Every key exists in every language (checked by tests).
 const (
 	StartStranger   Key = "start.stranger"
+	StartYourID     Key = "start.your_id"
 	StartWelcome    Key = "start.welcome"
 	StartAgain      Key = "start.again"
 	InviteUsed      Key = "invite.used"

@@ -287,7 +287,7 @@ func (s *Server) revise(v *visit, ops []domain.RevOp) error {
 	case errors.As(err, &ps):
 		var lines []string
 		for _, p := range ps {
-			lines = append(lines, p.String())
+			lines = append(lines, s.opts.Catalog.Problem(v.lang, p))
 		}
 		return s.showPerson(v, http.StatusUnprocessableEntity, s.text(v, "problem_plan")+" "+strings.Join(lines, " · "))
 	case errors.Is(err, domain.ErrNoSuchStep):
@@ -382,7 +382,7 @@ func (s *Server) newPlan(v *visit) error {
 	case errors.As(err, &ps):
 		var lines []string
 		for _, p := range ps {
-			lines = append(lines, p.String())
+			lines = append(lines, s.opts.Catalog.Problem(v.lang, p))
 		}
 		return s.newPlanProblem(v, s.text(v, "problem_plan")+" "+strings.Join(lines, " · "))
 	case errors.Is(err, dialogs.ErrUnknownTemplate):

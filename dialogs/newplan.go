@@ -171,7 +171,7 @@ var newPlanStages = map[string]npStage{
 		ask: func(t *turn, _ *advState) (string, bot.Keyboard) { return t.at(catalog.NpRhythmTyped), nil },
 		typed: func(t *turn, st *advState, text string) string {
 			if err := domain.ValidCheckinSchedule(text, t.r.DefaultZone); err != nil {
-				return t.at(catalog.NpRhythmBad, "err", err.Error())
+				return t.at(catalog.NpRhythmBad, "err", t.r.Catalog.Reason(advisorLang, err))
 			}
 			st.Draft.Checkin.Schedule, st.Stage = text, npQuestion
 			return ""
@@ -366,11 +366,7 @@ func (t *turn) createPlan(ctx context.Context, st *advState) error {
 	if err := d.Validate(); err != nil {
 		var ps domain.Problems
 		if errors.As(err, &ps) {
-			var lines []string
-			for _, p := range ps {
-				lines = append(lines, p.String())
-			}
-			return t.areply(ctx, t.at(catalog.NpInvalid, "problems", strings.Join(lines, "\n")), nil)
+			return t.areply(ctx, t.at(catalog.NpInvalid, "problems", t.r.Catalog.Problems(advisorLang, ps)), nil)
 		}
 		return err
 	}

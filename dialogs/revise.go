@@ -234,7 +234,7 @@ func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Benefi
 		if err := t.r.saveAdvState(ctx, t.adv.ID, st); err != nil {
 			return err
 		}
-		if err := t.areply(ctx, t.at(catalog.RvInvalid, "problems", problemLines(ps)), nil); err != nil {
+		if err := t.areply(ctx, t.at(catalog.RvInvalid, "problems", t.r.Catalog.Problems(advisorLang, ps)), nil); err != nil {
 			return err
 		}
 		return t.reviseMenuOf(ctx, b, p)
@@ -255,14 +255,6 @@ func (t *turn) applyRevision(ctx context.Context, st *advState, b *domain.Benefi
 		return err
 	}
 	return t.reviseMenuOf(ctx, b, tried)
-}
-
-func problemLines(ps domain.Problems) string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
 }
 
 // finishRevision ends the revision: the beneficiary is told, once, what
@@ -300,7 +292,7 @@ func (r *Router) reviseInLane(ctx context.Context, ev *store.Event, adv *domain.
 	var ps domain.Problems
 	switch {
 	case errors.As(err, &ps):
-		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.RvInvalid, "problems", problemLines(ps)))
+		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.RvInvalid, "problems", r.Catalog.Problems(advisorLang, ps)))
 	case errors.Is(err, domain.ErrNoSuchStep):
 		return nil // the step went meanwhile: nothing to change
 	case err != nil:

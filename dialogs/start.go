@@ -33,7 +33,9 @@ func (t *turn) start(ctx context.Context, code string) error {
 			}
 			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
 		}
-		return t.reply(ctx, t.t(catalog.StartStranger), nil)
+		// The id lets an advisor be registered (SUIVI_ADMIN_IDS, suivi
+		// advisor add) without looking it up elsewhere.
+		return t.reply(ctx, t.t(catalog.StartStranger)+"\n\n"+t.t(catalog.StartYourID, "id", t.user.ID), nil)
 	}
 	if strings.HasPrefix(code, "a_") {
 		return t.joinAsAdvisor(ctx, code)

@@ -25,7 +25,7 @@ func dt(t *testing.T, s string) domain.DateTime {
 func validPlan(t *testing.T) domain.Plan {
 	t.Helper()
 	p := domain.Plan{
-		ID:          "b-42",
+		ID:          "lea42",
 		Beneficiary: domain.Person{Name: "Léa", Language: domain.French, Timezone: "Indian/Reunion"},
 		AdvisorID:   1001,
 		Checkin:     domain.Checkin{Schedule: "0 18 * * WED", Question: "Qu'est-ce qui a avancé ?\nEt qu'est-ce qui bloque ?"},
@@ -92,7 +92,7 @@ func TestValidateValid(t *testing.T) {
 	p.Steps[0].Objective = strings.Repeat("o", domain.MaxTextLen)
 	p.Checkin.Question = strings.Repeat("?", domain.MaxQuestionLen)
 	p.Checkin.Schedule = ""
-	p.Steps[1].Reminders = []domain.Offset{"-72h", "+72h", "-60d", "60d", "0d", "-1d", "-2d", "-3d"}
+	p.Steps[1].Reminders = []domain.Offset{"-72h", "-71h", "-60d", "-59d", "0d", "-1d", "-2d", "-3d"}
 	for len(p.Steps) < domain.MaxSteps {
 		p.Steps = append(p.Steps, domain.Step{ID: p.NextStepID(), Title: "t", Owner: domain.OwnerBeneficiary, Status: domain.StatusTodo, Due: dt(t, "2027-05-01")})
 	}
@@ -126,7 +126,7 @@ func TestValidateManyProblems(t *testing.T) {
 	p.Meetings = []domain.DateTime{{Date: domain.Date{Year: 2101, Month: 1, Day: 1}}, dt(t, "2027-02-03"), {Date: domain.Date{Year: 2027, Month: 2, Day: 3}, Hour: 24, HasTime: true}}
 
 	ps := problems(t, p.Validate())
-	want := []domain.Problem{
+	want := [][2]string{
 		{"beneficiary.name", "is required"},
 		{"beneficiary.language", `must be fr or en, not "de"`},
 		{"beneficiary.timezone", `"Paris" is not an IANA zone name like Europe/Paris`},
@@ -150,14 +150,21 @@ func TestValidateManyProblems(t *testing.T) {
 		{"meetings[0]", "year 2101 is out of range"},
 		{"meetings[2]", "time 24:00 is not a time of day"},
 	}
-	if diff := cmp.Diff(want, []domain.Problem(ps)); diff != "" {
+	var got [][2]string
+	for _, p := range ps {
+		got = append(got, [2]string{p.Field, p.Message})
+		if p.Code == "" {
+			t.Errorf("%s: %q has no code for the catalog", p.Field, p.Message)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 	// Error lists every problem, each named by its field.
 	msg := ps.Error()
 	for _, w := range want {
-		if !strings.Contains(msg, w.Field+": "+w.Message) {
-			t.Errorf("Error() lacks %q:\n%s", w.Field+": "+w.Message, msg)
+		if !strings.Contains(msg, w[0]+": "+w[1]) {
+			t.Errorf("Error() lacks %q:\n%s", w[0]+": "+w[1], msg)
 		}
 	}
 	if got := strings.Count(msg, "; "); got != len(want)-1 {

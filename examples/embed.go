@@ -43,7 +43,8 @@ func Read(name string) ([]byte, error) {
 // Template returns the example called name as a plan whose dates are all
 // moved by the same number of days so that its first step is due on first:
 // a starting point for a new plan (the /nouveauplan templates, the
-// sandbox's people). zone is the default time zone.
+// sandbox's people), every date on a working day (domain.WorkingDay: not a
+// weekend, not a public holiday). zone is the default time zone.
 func Template(name, zone string, first domain.Date) (*domain.Plan, error) {
 	raw, err := Read(name)
 	if err != nil {
@@ -63,5 +64,14 @@ func Template(name, zone string, first domain.Date) (*domain.Plan, error) {
 		}
 	}
 	p.MoveDates(earliest.DaysUntil(first))
+	// A date moved may land on a weekend or a public holiday (25 December,
+	// 1 January…): it goes to the next working day, which keeps the steps
+	// in their order.
+	for i := range p.Steps {
+		p.Steps[i].Due.Date = p.Steps[i].Due.Date.NextWorkingDay()
+	}
+	for i := range p.Meetings {
+		p.Meetings[i].Date = p.Meetings[i].Date.NextWorkingDay()
+	}
 	return p, nil
 }

@@ -104,3 +104,30 @@ func TestExamplesCoverFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateDatesAreWorkingDays: a template started on a public holiday
+// (25 December) or a weekend has every date on a working day, its steps
+// still in order.
+func TestTemplateDatesAreWorkingDays(t *testing.T) {
+	for _, first := range []domain.Date{{Year: 2026, Month: 12, Day: 25}, {Year: 2027, Month: 1, Day: 1}, {Year: 2027, Month: 3, Day: 27}} {
+		for _, name := range examples.Names() {
+			p, err := examples.Template(name, "Europe/Paris", first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range p.Steps {
+				if !domain.WorkingDay(s.Due.Date) {
+					t.Errorf("%s from %s: step %d due %s (%s)", name, first, i, s.Due, s.Due.Weekday())
+				}
+				if i > 0 && s.Due.Before(p.Steps[i-1].Due.Date) {
+					t.Errorf("%s from %s: step %d due before the previous one", name, first, i)
+				}
+			}
+			for _, m := range p.Meetings {
+				if !domain.WorkingDay(m.Date) {
+					t.Errorf("%s from %s: meeting on %s", name, first, m)
+				}
+			}
+		}
+	}
+}

@@ -209,6 +209,7 @@ meetings: ["2027-01-10", "", 2027-02-31]
 				{8, "steps[1].reminders[1]", "needs a due time"},
 				{10, "steps[2].due", `not "2027-01-10T25:00"`},
 				{13, "steps[3].reminders[0]", "within 72 hours"},
+				{13, "steps[3].reminders[1]", `"+2h" is after the due date: reminders come before it or on it`},
 				{13, "steps[3].reminders[3]", "not an offset"},
 				{14, "meetings[1]", "is empty"},
 				{14, "meetings[2]", `not "2027-02-31"`},
@@ -459,7 +460,7 @@ meetings: 2027-01-15
 }
 
 func TestExplicitFields(t *testing.T) {
-	file := `id: b_42
+	file := `id: sam42
 beneficiary: {name: Sam, language: en, timezone: Indian/Reunion}
 advisor: 5
 checkin: {schedule: "@weekly", question: "How did it go?"}
@@ -469,7 +470,7 @@ steps: [{title: A, due: 2027-01-10, status: in_progress}]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != "b_42" || p.Beneficiary.Language != domain.English || p.Beneficiary.Timezone != "Indian/Reunion" ||
+	if p.ID != "sam42" || p.Beneficiary.Language != domain.English || p.Beneficiary.Timezone != "Indian/Reunion" ||
 		p.Checkin != (domain.Checkin{Schedule: "@weekly", Question: "How did it go?"}) || p.Steps[0].Status != domain.StatusInProgress {
 		t.Errorf("plan %+v does not keep the file's fields", p)
 	}

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"suivi/domain"
@@ -140,6 +141,42 @@ func notUTF8(data []byte) (Error, bool) {
 // empty list ("reminders: []") means no reminder at all. Where a list is
 // expected, a single value stands for a one-item list.
 func Parse(data []byte, defaultTZ string) (*domain.Plan, error) {
+	return parse(data, defaultTZ, false)
+}
+
+// ParseUpdate reads a plan file that changes a stored plan (the file plan
+// export writes, edited): as Parse, but the plan's id is required, and
+// need only have the shape of one (a plan stored before the rules of new
+// ids keeps its id).
+func ParseUpdate(data []byte, defaultTZ string) (*domain.Plan, error) {
+	return parse(data, defaultTZ, true)
+}
+
+// Warnings returns, each on its line, what a valid plan file holds that
+// is most often a mistake: open steps due before today, the date of the
+// beneficiary at now (domain.Plan.PastDue). p is what Parse read from data.
+func Warnings(data []byte, p *domain.Plan, now time.Time) Errors {
+	loc, err := time.LoadLocation(p.Beneficiary.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	ws := p.PastDue(domain.DateOf(now.In(loc)))
+	if len(ws) == 0 {
+		return nil
+	}
+	root, _ := parseYAML(data)
+	var out Errors
+	for _, w := range ws {
+		line := 0
+		if root != nil {
+			line = lineOf(root, w.Field)
+		}
+		out = append(out, Error{Line: line, Field: w.Field, Message: w.Message})
+	}
+	return out
+}
+
+func parse(data []byte, defaultTZ string, update bool) (*domain.Plan, error) {
 	if len(data) > MaxSize {
 		return nil, Errors{{Message: fmt.Sprintf("the file is too large (%d bytes, at most %d KiB)", len(data), MaxSize>>10)}}
 	}
@@ -153,7 +190,14 @@ func Parse(data []byte, defaultTZ string) (*domain.Plan, error) {
 	d := &decoder{bad: map[string]bool{}}
 	p := d.plan(root)
 	p.Normalize(defaultTZ)
-	if err := p.Validate(); err != nil {
+	validate := p.ValidateNew
+	if update {
+		validate = p.Validate
+		if p.ID == "" && !d.reported("id") {
+			d.errs = append(d.errs, Error{Line: 1, Field: "id", Message: "is required to update a plan: the id of the stored plan, as plan export writes it"})
+		}
+	}
+	if err := validate(); err != nil {
 		ps, ok := err.(domain.Problems)
 		if !ok {
 			d.errs = append(d.errs, Error{Message: err.Error()})

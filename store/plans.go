@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -25,28 +24,14 @@ var ErrAlreadyLinked = errors.New("telegram user already linked to another plan"
 // its owner gets "already used" or "expired" rather than "unknown".
 const inviteGrace = 30 * 24 * time.Hour
 
-var idRE = regexp.MustCompile(`^[a-z0-9]{4,32}$`)
+// ValidID reports whether id has the shape of a plan id (domain.ValidPlanID).
+func ValidID(id string) bool { return domain.ValidPlanID(id) == nil }
 
-// ValidID reports whether id has the shape of a plan id.
-func ValidID(id string) bool { return idRE.MatchString(id) }
-
-// ValidNewID reports whether id may name a new plan: the shape of a plan
-// id, with at least two letters and a digit, so that it can never be read
-// as a word or a number where it appears in keys (see concerns).
-func ValidNewID(id string) bool {
-	if !ValidID(id) {
-		return false
-	}
-	letters, digits := 0, 0
-	for _, c := range []byte(id) {
-		if c >= '0' && c <= '9' {
-			digits++
-		} else {
-			letters++
-		}
-	}
-	return letters >= 2 && digits >= 1
-}
+// ValidNewID reports whether id may name a new plan (domain.ValidNewPlanID):
+// the shape of a plan id, with at least two letters and a digit, so that it
+// can never be read as a word or a number where it appears in keys (see
+// concerns).
+func ValidNewID(id string) bool { return domain.ValidNewPlanID(id) == nil }
 
 // NewID returns a random plan/beneficiary id (lower case, 12 characters,
 // of the shape ValidNewID wants).

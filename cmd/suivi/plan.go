@@ -59,6 +59,7 @@ func planImport(ctx context.Context, cfg Config, path string, now func() time.Ti
 		printPlanProblems(stderr, path, err)
 		return exitFailure
 	}
+	printPlanWarnings(stderr, path, planfile.Warnings(data, p, now()))
 	username := cfg.BotUsername
 	if username == "" {
 		if cfg.Token == "" {
@@ -112,6 +113,18 @@ func printPlanProblems(w io.Writer, path string, err error) {
 		fmt.Fprintf(w, "%s: %s\n", where, what)
 	}
 	fmt.Fprintf(w, "suivi: %s: %d problem(s), nothing stored\n", path, len(errs))
+}
+
+// printPlanWarnings prints what a plan file holds that is most often a
+// mistake but is stored anyway, as FILE:LINE: field: warning: what.
+func printPlanWarnings(w io.Writer, path string, ws planfile.Errors) {
+	for _, e := range ws {
+		where := path
+		if e.Line > 0 {
+			where = fmt.Sprintf("%s:%d", path, e.Line)
+		}
+		fmt.Fprintf(w, "%s: %s: warning: %s\n", where, e.Field, e.Message)
+	}
 }
 
 // planExport prints a stored plan in the plan file format.

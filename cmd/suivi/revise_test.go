@@ -324,7 +324,7 @@ func TestReviseRefusesAChangeThatBreaksThePlan(t *testing.T) {
 	w.pressOn(t, w.adv, "⬜ Entretien à France Travail · 20/03")
 	w.pressOn(t, w.adv, btnRvDate)
 	got := w.say(t, w.adv, "15/04")
-	if len(got) == 0 || !strings.Contains(got[0].PlainText, "Je n'ai pas enregistré ce changement") || !strings.Contains(got[0].PlainText, "steps[0].reminders[0]") {
+	if len(got) == 0 || !strings.Contains(got[0].PlainText, "Je n'ai pas enregistré ce changement") || !strings.Contains(got[0].PlainText, "étape 1 · rappels n° 1 : un rappel en heures demande une heure d'échéance") {
 		t.Fatalf("a date that breaks the plan: %s", dump(got))
 	}
 	if after := w.planState(t, id); after != before {
