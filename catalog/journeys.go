@@ -24,6 +24,11 @@ const (
 	WriteSent         Key = "write.sent"
 	WriteFromBen      Key = "write.from_ben"
 	WriteVoiceFromBen Key = "write.voice_from_ben"
+
+	// The advisor's own steps.
+	OwnStepDone     Key = "own.done"
+	OwnStepMoved    Key = "own.moved"
+	AlertOwnOverdue Key = "alert.own_overdue"
 )
 
 func journeysFrench() map[Key]string {
@@ -44,6 +49,10 @@ func journeysFrench() map[Key]string {
 		WriteSent:         "✔️ C'est envoyé à {advisor}.",
 		WriteFromBen:      "✉️ <b>Message de {name}</b> :\n{text}",
 		WriteVoiceFromBen: "🎙️ Message vocal de {name}",
+
+		OwnStepDone:     "✅ C'est noté : « {title} » (pour {name}) est fait. Ses rappels s'arrêtent.",
+		OwnStepMoved:    "📅 C'est noté : « {title} » (pour {name}) est reporté au {date}.",
+		AlertOwnOverdue: "⏰ Votre étape pour {name} : « {title} », prévue le {date}, reste à faire. C'est fait, ou on la reporte ?",
 	}
 }
 
@@ -65,5 +74,9 @@ func journeysEnglish() map[Key]string {
 		WriteSent:         "✔️ Sent to {advisor}.",
 		WriteFromBen:      "✉️ <b>Message from {name}</b>:\n{text}",
 		WriteVoiceFromBen: "🎙️ Voice message from {name}",
+
+		OwnStepDone:     "✅ Noted: “{title}” (for {name}) is done. Its reminders stop.",
+		OwnStepMoved:    "📅 Noted: “{title}” (for {name}) is moved to {date}.",
+		AlertOwnOverdue: "⏰ Your step for {name}: “{title}”, planned for {date}, is still to do. Done, or shall we move it?",
 	}
 }

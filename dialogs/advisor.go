@@ -323,6 +323,9 @@ func (t *turn) advisorButton(ctx context.Context, m *models.Message, parts []str
 	if strings.HasPrefix(parts[1], "rv") {
 		return t.reviseButton(ctx, m, b, parts[1:])
 	}
+	if len(parts) == 2 && len(parts[1]) > 2 && (strings.HasPrefix(parts[1], "ao") || strings.HasPrefix(parts[1], "ap") || strings.HasPrefix(parts[1], "aw")) {
+		return t.ownStepButton(ctx, m, b, parts[1])
+	}
 	return false, "", nil
 }
 

@@ -83,7 +83,8 @@ func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.C
 		case s.Status == domain.StatusBlocked:
 			c.Blocked++
 		}
-		if s.Status.Open() && s.Due.Date.Before(today) {
+		// The advisor's own steps are theirs to do: not the person's lateness.
+		if s.Status.Open() && s.Due.Date.Before(today) && s.Owner != domain.OwnerAdvisor {
 			c.Overdue++
 		}
 		if s.Status == domain.StatusDone {

@@ -170,3 +170,121 @@ func TestJourneyBeneficiaryWritesFirst(t *testing.T) {
 		t.Errorf("erasure asked in words:\n%s", dump(got))
 	}
 }
+
+// Texts of the advisor's own steps (catalog/journeys.go).
+const (
+	txtOwnStep     = "Étape à votre charge pour Awa"
+	txtOwnOverdue  = "Votre étape pour Awa"
+	btnOwnDone     = "✅ Fait"
+	btnOwnPostpone = "📅 Reporter"
+	btnOwnWeek     = "+1 semaine"
+)
+
+// Journey 6: the advisor's own steps. Their reminder carries "Fait" and
+// "Reporter"; "Fait" marks the step done and stops its reminders and its
+// overdue alert; "Reporter" moves it; a step of the advisor's left open is
+// the advisor's to do, not the beneficiary's lateness (its overdue alert
+// says so, with the same buttons, and the digest does not count it against
+// the beneficiary). Only the beneficiary's advisor can press them: the
+// buttons' data pressed by another advisor, or naming a step of the
+// beneficiary's, changes nothing.
+func TestJourneyAdvisorOwnSteps(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	addAdvisor(t, w.e, otherAdvisor, "Bastien")
+	b := w.srv.NewUser(otherAdvisor, "Bastien")
+	awa := w.enrol(t, planSpec{name: "Awa", steps: []stepSpec{
+		{title: "Refaire son CV", due: "2037-04-20"},
+		{title: "Appeler le centre de formation", due: "2037-03-05", advisor: true},
+		{title: "Envoyer la fiche de liaison", due: "2037-03-03", advisor: true},
+	}}.file(t), 9101, "Awa", true)
+	ben := w.ben(t, awa)
+	stepID := func(title string) int {
+		for _, s := range w.plan(t, ben.ID).Steps {
+			if s.Title == title {
+				return s.ID
+			}
+		}
+		t.Fatalf("no step %q", title)
+		return 0
+	}
+	call, fiche, cv := stepID("Appeler le centre de formation"), stepID("Envoyer la fiche de liaison"), stepID("Refaire son CV")
+
+	// The day before the call is due: its reminder, with the advisor's actions.
+	w.runUntil(t, on(3, 4, 18, 0))
+	var rem telegramtest.Message
+	for _, m := range containing(w.adv.Messages(), txtOwnStep) {
+		if strings.Contains(m.PlainText, "Appeler le centre de formation") {
+			rem = m
+		}
+	}
+	if rem.ID == 0 || !hasButton(rem, btnOwnDone) || !hasButton(rem, btnOwnPostpone) {
+		t.Fatalf("the reminder of the advisor's own step has no actions:\n%s", dump(w.adv.Messages()))
+	}
+	done := buttonData(rem, btnOwnDone)
+
+	// Bastien presses Claire's button: not his, nothing changes.
+	w.say(t, b, "/aide")
+	bm := lastOf(t, b)
+	if got := forge(t, w.srv, b, bm.ID, done); got != txtClosedToast {
+		t.Errorf("another advisor's press: %q", got)
+	}
+	// Claire's own token on a step of Awa's: nothing changes either.
+	tok := strings.Split(done, ":")[1]
+	am := w.sayExpect(t, w.adv, "/aide", "/beneficiaires") // forged presses lose their message's buttons
+	for _, data := range []string{"av:" + tok + ":ao" + strconv.Itoa(cv), "av:" + tok + ":ao999", "av:" + tok + ":aw" + strconv.Itoa(cv) + ".20370320"} {
+		if got := forge(t, w.srv, w.adv, am.ID, data); got != txtClosedToast {
+			t.Errorf("forged %q: %q", data, got)
+		}
+	}
+	w.settle(t)
+	p := w.plan(t, ben.ID)
+	if p.Step(call).Status.Open() == false || p.Step(cv).Status != "todo" || p.Step(cv).Due.Date.Day != 20 {
+		t.Fatalf("forged presses changed the plan: %+v", p.Steps)
+	}
+
+	// Claire marks it done: done in the plan, its jobs gone.
+	if _, err := w.adv.PressButton(rem.ID, btnOwnDone); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(t)
+	if s := w.plan(t, ben.ID).Step(call); s.Status != "done" || s.History[len(s.History)-1].By != "advisor" {
+		t.Fatalf("the advisor's step after Fait: %+v", s)
+	}
+	jobs := w.jobs(t, ben.ID)
+	for _, k := range []string{"r", "o", "v"} {
+		if hasJob(jobs, k, ben.ID, call) {
+			t.Errorf("job %s of the step done is still there: %v", k, jobs)
+		}
+	}
+	if !hasJob(jobs, "v", ben.ID, fiche) {
+		t.Fatalf("the other step lost its jobs: %v", jobs)
+	}
+
+	// The fiche, due 3 March, left open: the overdue alert is the advisor's
+	// own to-do, with the same actions; "Reporter" moves it a week from today.
+	w.runUntil(t, on(3, 11, 12, 0))
+	alerts := containing(w.adv.Messages(), txtOwnOverdue)
+	if len(alerts) != 1 || !hasButton(alerts[0], btnOwnDone) {
+		t.Fatalf("overdue alert of the advisor's own step:\n%s", dump(w.adv.Messages()))
+	}
+	if got := containing(w.adv.Messages(), txtAlertOverdue); len(got) != 0 {
+		t.Errorf("queued as if Awa were late:\n%s", dump(got))
+	}
+	digest := w.say(t, w.adv, "/digest")
+	if strings.Contains(shown(digest), "en retard") {
+		t.Errorf("the digest counts the advisor's step against Awa:\n%s", dump(digest))
+	}
+	for _, label := range []string{btnOwnPostpone, btnOwnWeek} { // the picker replaces the alert's buttons
+		if _, err := w.adv.WaitMessage(wait, func(m telegramtest.Message) bool { return m.ID == alerts[0].ID && hasButton(m, label) }); err != nil {
+			t.Fatalf("no %q on the alert: %v", label, err)
+		}
+		if _, err := w.adv.PressButton(alerts[0].ID, label); err != nil {
+			t.Fatal(err)
+		}
+		w.settle(t)
+	}
+	if s := w.plan(t, ben.ID).Step(fiche); s.Due.Date.Day != 18 || s.Due.Date.Month != 3 || !s.Status.Open() {
+		t.Errorf("postponed a week from today (past its due date): %+v", s.Due)
+	}
+}
