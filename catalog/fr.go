@@ -274,7 +274,7 @@ func french() map[Key]string {
 		CiIntroAdvisor:            "Bonjour {name} ! 👋 Votre conseiller vous propose de faire le point maintenant : une minute, quelques boutons.",
 		CiIntroAftercare:          "Bonjour {name} ! 👋 Votre accompagnement est terminé, mais on garde le contact : comment ça va ce mois-ci ?",
 		CiIntroAftercareLast:      "Bonjour {name} ! 👋 Six mois après la fin de votre accompagnement, faisons un dernier point ensemble. C'est le dernier message que je vous envoie : merci pour ce chemin parcouru !",
-		AlertBlocked:              "🟠 <b>{name}</b> indique être bloqué sur l'étape « {title} ».",
+		AlertBlocked:              "🟠 <b>{name}</b> signale un blocage sur l'étape « {title} ».",
 		AlertOverdue:              "🟡 <b>{name}</b> : l'étape « {title} », prévue le {date}, a plus de 7 jours de retard.",
 		AlertSilence:              "🟠 <b>{name}</b> n'a pas répondu aux deux derniers points de suivi. Un petit message de votre part peut aider.",
 		Brief:                     "📋 <b>Demain : rendez-vous avec {name}</b> ({date})\nDepuis le {since} :\n✅ Étapes faites : {done}\n📅 Reportées : {moved}\n⛔ Bloquées : {blocked}\n📊 Points faits : {checkins} · scores : {scores}\n🙋 Demandes d'aide : {help}",

@@ -29,6 +29,16 @@ const (
 	OwnStepDone     Key = "own.done"
 	OwnStepMoved    Key = "own.moved"
 	AlertOwnOverdue Key = "alert.own_overdue"
+
+	// One message per check-in: what opens it.
+	FwdHelpFirst    Key = "fwd.help_first"
+	FwdBlockedFirst Key = "fwd.blocked_first"
+
+	// The digest's people invited who have not joined.
+	DgInvited      Key = "dg.invited"
+	DgInvitedName  Key = "dg.invited_name"
+	DgInvitedAge   Key = "dg.invited_age"
+	DgInvitedToday Key = "dg.invited_today"
 )
 
 func journeysFrench() map[Key]string {
@@ -53,6 +63,14 @@ func journeysFrench() map[Key]string {
 		OwnStepDone:     "✅ C'est noté : « {title} » (pour {name}) est fait. Ses rappels s'arrêtent.",
 		OwnStepMoved:    "📅 C'est noté : « {title} » (pour {name}) est reporté au {date}.",
 		AlertOwnOverdue: "⏰ Votre étape pour {name} : « {title} », prévue le {date}, reste à faire. C'est fait, ou on la reporte ?",
+
+		FwdHelpFirst:    "🙋 <b>{name} demande de l'aide.</b> Pensez à reprendre contact.",
+		FwdBlockedFirst: "🟠 {name} signale un blocage sur {n:l'étape|les étapes} {list}.",
+
+		DgInvited:      "📨 {n} {n:invitation pas encore ouverte|invitations pas encore ouvertes} : {list}",
+		DgInvitedName:  "{name} ({age})",
+		DgInvitedAge:   "il y a {days} j",
+		DgInvitedToday: "aujourd'hui",
 	}
 }
 
@@ -78,5 +96,13 @@ func journeysEnglish() map[Key]string {
 		OwnStepDone:     "✅ Noted: “{title}” (for {name}) is done. Its reminders stop.",
 		OwnStepMoved:    "📅 Noted: “{title}” (for {name}) is moved to {date}.",
 		AlertOwnOverdue: "⏰ Your step for {name}: “{title}”, planned for {date}, is still to do. Done, or shall we move it?",
+
+		FwdHelpFirst:    "🙋 <b>{name} asks for help.</b> Think of getting back in touch.",
+		FwdBlockedFirst: "🟠 {name} is stuck on {n:the step|the steps} {list}.",
+
+		DgInvited:      "📨 {n} {n:invitation not opened yet|invitations not opened yet}: {list}",
+		DgInvitedName:  "{name} ({age})",
+		DgInvitedAge:   "{days} d ago",
+		DgInvitedToday: "today",
 	}
 }

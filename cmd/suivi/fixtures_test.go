@@ -1154,7 +1154,7 @@ func answerCheckin(t *testing.T, u *telegramtest.User, score string) {
 // Texts of the advisor's side these tests match on (catalog/fr.go).
 const (
 	txtBriefHead    = "Demain : rendez-vous avec"
-	txtAlertBlocked = "indique être bloqué sur l'étape"
+	txtAlertBlocked = "signale un blocage sur l'étape"
 	txtAlertOverdue = "a plus de 7 jours de retard"
 	txtAlertSilence = "n'a pas répondu aux deux derniers points de suivi"
 	txtAbsNotice    = "n'est pas disponible"
@@ -1940,7 +1940,9 @@ func checkDigest(t *testing.T, label string, st *store.Store, ids []string, now 
 	}
 	var got []string
 	for _, l := range lines[2:] {
-		if l != "" {
+		// The people invited who have not joined close the digest
+		// (TestJourneyDigestListsInvitedNotJoined).
+		if l != "" && !strings.HasPrefix(l, "📨") {
 			got = append(got, l)
 		}
 	}

@@ -288,3 +288,64 @@ func TestJourneyAdvisorOwnSteps(t *testing.T) {
 		t.Errorf("postponed a week from today (past its due date): %+v", s.Due)
 	}
 }
+
+// The advisor's noise: one check-in with four steps blocked and a request
+// for help is ONE message to the advisor, opening on what matters most:
+// the help asked, then the steps blocked (named, as the plan always shows
+// them), then the forward of the answers; with sound, at once.
+func TestJourneyOneMessagePerCheckin(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	titles := []string{"Refaire son CV", "Visite de la Mission Locale", "Inscription au Greta", "Dossier de financement"}
+	var steps []stepSpec
+	blocked := map[string]string{}
+	for i, s := range titles {
+		steps = append(steps, stepSpec{title: s, due: "2037-04-" + strconv.Itoa(10+i)})
+		blocked[s] = btnBlocked
+	}
+	awa := w.enrol(t, planSpec{name: "Awa", steps: steps}.file(t), 9101, "Awa", true)
+	w.runUntil(t, on(3, 2, 10, 0))
+	before := len(w.adv.Messages())
+	w.checkin(t, awa, ciAnswers{score: "😟 Difficile", steps: blocked, help: true})
+	w.runUntil(t, on(3, 2, 18, 0))
+	got := since(w.adv, before)
+	if len(got) != 1 {
+		t.Fatalf("the advisor got %d messages for one check-in, want 1:\n%s", len(got), dump(got))
+	}
+	m := got[0]
+	lines := strings.Split(m.PlainText, "\n")
+	if !strings.Contains(lines[0], "Awa demande de l'aide") {
+		t.Errorf("does not open on the help asked: %q", m.PlainText)
+	}
+	iBlocked, iTitle := strings.Index(m.PlainText, "blocage"), strings.Index(m.PlainText, txtFwdTitle)
+	if iBlocked < 0 || iTitle < 0 || iBlocked > iTitle {
+		t.Errorf("the blocked steps do not come after help and before the answers: %q", m.PlainText)
+	}
+	for _, s := range titles {
+		if !strings.Contains(m.PlainText[:iTitle], s) {
+			t.Errorf("blocked step %q not named at the top: %q", s, m.PlainText)
+		}
+	}
+	if !strings.Contains(m.PlainText, "1/5") || m.DisableNotification || !hasButton(m, btnReply) {
+		t.Errorf("the forward of the answers, with sound and Répondre: %s (silent %v)", m, m.DisableNotification)
+	}
+	// The help asked is counted once for the brief and the digest.
+	if n := w.ben(t, awa).HelpSince(moreStart); n != 1 {
+		t.Errorf("help asked counted %d times", n)
+	}
+}
+
+// The digest names the people invited who have not joined yet, with the
+// age of their invite.
+func TestJourneyDigestListsInvitedNotJoined(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	w.enrol(t, planSpec{name: "Awa", steps: []stepSpec{{title: "Refaire son CV", due: "2037-04-20"}}}.file(t), 9101, "Awa", true)
+	importPlan(t, w.e, w.clk, planSpec{name: "Moussa", steps: []stepSpec{{title: "Inscription aux cours de FLE", due: "2037-04-05"}}}.file(t))
+	w.runUntil(t, on(3, 4, 12, 0))
+	importPlan(t, w.e, w.clk, planSpec{name: "Nadia", steps: []stepSpec{{title: "Visite de la crèche", due: "2037-04-06"}}}.file(t))
+	got := shown(w.say(t, w.adv, "/digest"))
+	if !strings.Contains(got, "2 invitations pas encore ouvertes : Moussa (il y a 3 j), Nadia (aujourd'hui)") {
+		t.Errorf("the digest does not list who has not joined:\n%s", got)
+	}
+}
