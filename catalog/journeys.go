@@ -39,6 +39,16 @@ const (
 	DgInvitedName  Key = "dg.invited_name"
 	DgInvitedAge   Key = "dg.invited_age"
 	DgInvitedToday Key = "dg.invited_today"
+
+	// The advisor's view of a plan; times in another zone.
+	AdvPlanTitle        Key = "adv.plan_title"
+	AdvPlanEmpty        Key = "adv.plan_empty"
+	AdvPlanQuestion     Key = "adv.plan_question"
+	AdvOwnerBeneficiary Key = "adv.owner_beneficiary"
+	AdvOwnerAdvisor     Key = "adv.owner_advisor"
+	AdvZoneTime         Key = "adv.zone_time"
+	// HelpAdmin: what /aide adds for an admin.
+	HelpAdmin Key = "help.admin"
 )
 
 func journeysFrench() map[Key]string {
@@ -71,6 +81,14 @@ func journeysFrench() map[Key]string {
 		DgInvitedName:  "{name} ({age})",
 		DgInvitedAge:   "il y a {days} j",
 		DgInvitedToday: "aujourd'hui",
+
+		AdvPlanTitle:        "📋 <b>Plan de {name}</b>",
+		AdvPlanEmpty:        "Ce plan n'a pas encore d'étape : /modifier pour en ajouter.",
+		AdvPlanQuestion:     "💬 Question de suivi : <i>{question}</i>",
+		AdvOwnerBeneficiary: "{name} agit",
+		AdvOwnerAdvisor:     "à votre charge",
+		AdvZoneTime:         " (heure de {place}, UTC{offset})",
+		HelpAdmin:           "🔑 Administration :\n✉️ /inviterconseiller : un lien à usage unique pour ouvrir un espace conseil à une ou un collègue",
 	}
 }
 
@@ -104,5 +122,13 @@ func journeysEnglish() map[Key]string {
 		DgInvitedName:  "{name} ({age})",
 		DgInvitedAge:   "{days} d ago",
 		DgInvitedToday: "today",
+
+		AdvPlanTitle:        "📋 <b>{name}'s plan</b>",
+		AdvPlanEmpty:        "This plan has no step yet: /modifier to add some.",
+		AdvPlanQuestion:     "💬 Check-in question: <i>{question}</i>",
+		AdvOwnerBeneficiary: "{name} acts",
+		AdvOwnerAdvisor:     "yours to do",
+		AdvZoneTime:         " ({place} time, UTC{offset})",
+		HelpAdmin:           "🔑 Administration:\n✉️ /inviterconseiller: a single-use link that gives a colleague an advisor's access",
 	}
 }

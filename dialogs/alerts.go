@@ -61,11 +61,11 @@ func (r *Router) alertOverdue(ctx context.Context, d reminders.Due) error {
 			return err
 		}
 		_, err = r.news(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Silent: true, Keyboard: kb,
-			Text: r.at(catalog.AlertOwnOverdue, "name", d.Ben.Name, "title", d.Step.Title, "date", r.Catalog.DateTime(advisorLang, d.Step.Due))}, prioStep, false)
+			Text: r.at(catalog.AlertOwnOverdue, "name", d.Ben.Name, "title", d.Step.Title, "date", r.advTime(d.Ben, d.Step.Due))}, prioStep, false)
 		return err
 	}
 	return r.alert(ctx, d.Ben, d.Key, r.at(catalog.AlertOverdue, "name", d.Ben.Name, "title", d.Step.Title,
-		"date", r.Catalog.DateTime(advisorLang, d.Step.Due)), true, prioOverdue)
+		"date", r.advTime(d.Ben, d.Step.Due)), true, prioOverdue)
 }
 
 // alertSilence tells the advisor when two check-ins in a row went without
@@ -185,7 +185,7 @@ func (r *Router) briefText(ctx context.Context, ben *domain.Beneficiary, p *doma
 	if !ben.Consent.Shares() {
 		scoreText = r.at(catalog.DgPrivate)
 	}
-	text := r.at(catalog.Brief, "name", ben.Name, "date", r.Catalog.DateTime(advisorLang, meeting),
+	text := r.at(catalog.Brief, "name", ben.Name, "date", r.advTime(ben, meeting),
 		"since", r.Catalog.Date(advisorLang, domain.DateOf(since.In(loc))), "done", list(done), "moved", list(moved),
 		"blocked", list(blocked), "checkins", checkins, "scores", scoreText, "help", help)
 	return text, true, nil

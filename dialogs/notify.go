@@ -58,7 +58,7 @@ func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 		}
 		_, err = r.news(ctx, bot.Outgoing{
 			Key: d.Key, ChatID: chat, Silent: true, Keyboard: kb,
-			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.Catalog.DateTime(advisorLang, s.Due)),
+			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.advTime(ben, s.Due)),
 		}, prioStep, false)
 		return err
 	}

@@ -31,7 +31,7 @@ func (t *turn) start(ctx context.Context, code string) error {
 				// Their first /start: how people will call them.
 				return t.askAdvisorName(ctx)
 			}
-			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+			return t.reply(ctx, t.advisorHelp(), nil)
 		}
 		return t.reply(ctx, t.t(catalog.StartStranger), nil)
 	}

@@ -685,7 +685,7 @@ const (
 	txtAdvOnly      = "Cette commande est réservée aux conseillers"
 	txtAdvNobody    = "Je ne trouve personne de ce nom parmi vos bénéficiaires"
 	txtAdminOnly    = "Seuls les administrateurs peuvent inviter un conseiller"
-	txtAdvWelcome   = "Vous êtes maintenant conseiller dans Suivi"
+	txtAdvWelcome   = "Votre espace conseil dans Suivi est ouvert"
 	txtInviteUsed   = "Ce lien a déjà servi"
 	txtNextCheckin  = "Prochain point"
 	txtClosedToast  = "Cette question est close. Merci !"
@@ -2218,7 +2218,7 @@ const (
 	txtRvBadDate  = "Je n'ai pas compris la date"
 	txtRvBadTitle = "Un titre sur une ligne, 200 caractères au plus"
 	txtRvBadSteps = "Je n'ai pas pu lire la ou les lignes 1"
-	txtRvNothing  = "Rien n'a changé : personne n'est prévenu."
+	txtRvNothing  = "Rien n'a changé : aucun message n'est envoyé."
 	txtRvNotice   = "Votre conseiller a mis à jour votre plan"
 
 	btnRvDate   = "📅 Changer la date"

@@ -349,3 +349,41 @@ func TestJourneyDigestListsInvitedNotJoined(t *testing.T) {
 		t.Errorf("the digest does not list who has not joined:\n%s", got)
 	}
 }
+
+// Texts for the advisor: /plan speaks of the person ("Plan de Léa", "Léa
+// agit"), not "Votre plan d'action"; a time in a zone other than the
+// advisor's says so; the admin's /aide lists /inviterconseiller (and only
+// the admin's).
+func TestJourneyAdvisorTexts(t *testing.T) {
+	w := newWorldAt(t, moreStart, env{"SUIVI_ADMIN_IDS": strconv.Itoa(advisorID)})
+	addAdvisor(t, w.e, advisorID, "Claire")
+	addAdvisor(t, w.e, otherAdvisor, "Bastien")
+	b := w.srv.NewUser(otherAdvisor, "Bastien")
+	lea := writePlan(t, "beneficiary: {name: Léa, timezone: America/Cayenne}\nadvisor: "+strconv.Itoa(advisorID)+"\n"+
+		"steps:\n  - {title: \"Appeler Pôle emploi\", due: 2037-03-20T18:21}\n  - {title: \"Préparer le dossier\", due: 2037-03-25, owner: advisor}\n"+
+		"meetings: [\"2037-03-27T09:00\"]\n")
+	w.enrol(t, lea, 9301, "Léa", true)
+	w.enrol(t, planSpec{name: "Awa", steps: []stepSpec{{title: "Refaire son CV", due: "2037-03-20T18:21"}}}.file(t), 9302, "Awa", true)
+
+	got := shown(w.say(t, w.adv, "/plan Léa"))
+	for _, want := range []string{"Plan de Léa", "Léa agit", "à votre charge", "18:21 (heure de Guyane, UTC−3)", "09:00 (heure de Guyane, UTC−3)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/plan Léa lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"Votre plan d'action", "c'est vous qui agissez", "votre conseiller s'en occupe"} {
+		if strings.Contains(got, not) {
+			t.Errorf("/plan Léa says %q, the beneficiary's wording:\n%s", not, got)
+		}
+	}
+	if got := shown(w.say(t, w.adv, "/plan Awa")); !strings.Contains(got, "à 18:21 ·") || strings.Contains(got, "UTC") {
+		t.Errorf("a time in the advisor's own zone carries a zone:\n%s", got)
+	}
+
+	if got := shown(w.say(t, w.adv, "/aide")); !strings.Contains(got, "/inviterconseiller") {
+		t.Errorf("the admin's /aide lacks /inviterconseiller:\n%s", got)
+	}
+	if got := shown(w.say(t, b, "/aide")); strings.Contains(got, "/inviterconseiller") {
+		t.Errorf("a non-admin's /aide offers /inviterconseiller:\n%s", got)
+	}
+}
