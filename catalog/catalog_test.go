@@ -518,7 +518,7 @@ func TestPluralForms(t *testing.T) {
 		{domain.English, catalog.DgCount, []any{"n", 0, "urgent", 0}, "0 people followed · 🔴 0 to look at first"},
 		{domain.French, catalog.DgSilent, []any{"n", int64(1)}, "🔇 1 point sans réponse"},
 		{domain.English, catalog.DgSilent, []any{"n", 3}, "🔇 3 check-ins unanswered"},
-		{domain.French, catalog.RvSent, []any{"name", "Awa", "n", 1}, "✔️ Awa est prévenu(e) : 1 changement."},
+		{domain.French, catalog.RvSent, []any{"name", "Awa", "n", 1}, "✔️ Message envoyé à Awa : 1 changement."},
 		{domain.French, catalog.DgCount, []any{"n", "beaucoup", "urgent", 0}, "beaucoup personnes suivies · 🔴 0 à voir en priorité"},
 	} {
 		if got := c.T(c2.lang, c2.key, c2.kv...); got != c2.want {

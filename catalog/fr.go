@@ -10,11 +10,11 @@ func french() map[Key]string {
 		StartWelcome: "Bienvenue {name} ! 👋\n\n" +
 			"Votre plan d'action est prêt. Je vous rappellerai chaque étape au bon moment, et je vous demanderai de temps en temps comment ça avance.\n\n" +
 			"👉 /plan pour voir votre plan\n👉 /aide pour tout le reste",
-		StartAgain:      "Re-bonjour {name} ! Vous êtes bien inscrit. 👉 /plan pour voir votre plan, /aide pour tout le reste.",
+		StartAgain:      "Re-bonjour {name} ! Votre inscription est bien enregistrée. 👉 /plan pour voir votre plan, /aide pour tout le reste.",
 		InviteUsed:      "Ce lien a déjà servi. S'il est à vous, tapez /plan. Sinon, demandez un nouveau lien à votre conseiller : c'est rapide.",
 		InviteExpired:   "Ce lien n'est plus valable : il a expiré. Demandez-en un nouveau à votre conseiller, c'est rapide.",
 		InviteUnknown:   "Je ne reconnais pas ce lien. Vérifiez qu'il est complet, ou demandez-en un nouveau à votre conseiller.",
-		InviteOtherPlan: "Vous êtes déjà suivi avec un autre plan. Parlez-en à votre conseiller : il pourra vous aider.",
+		InviteOtherPlan: "Vous avez déjà un autre plan en cours dans Suivi. Parlez-en à la personne qui vous accompagne : elle pourra vous aider.",
 		NotLinked: "Je ne vous connais pas encore. 🙂\n\n" +
 			"Pour utiliser Suivi, ouvrez le lien personnel que votre conseiller vous donne pendant l'entretien.",
 
@@ -39,7 +39,7 @@ func french() map[Key]string {
 			"🛑 /stop : ne plus recevoir de messages\n" +
 			"❓ /aide : revoir ce message\n\n" +
 			"Je vous rappelle chaque étape avant la date prévue. Vous pouvez répondre en touchant un bouton ou par un message vocal 🎙️.",
-		HelpAdvisor: "Vous êtes conseiller dans Suivi. Vos commandes :\n\n" +
+		HelpAdvisor: "Votre espace conseil dans Suivi. Vos commandes :\n\n" +
 			"👥 /beneficiaires : vos bénéficiaires, à voir en priorité d'abord\n" +
 			"🆕 /nouveauplan : créer un plan (modèles des cas types)\n" +
 			"📋 /plan NOM : voir le plan d'une personne\n" +
@@ -114,7 +114,7 @@ func french() map[Key]string {
 		ConsentShared:             "Vous partagez vos réponses avec votre conseiller.",
 		ConsentKept:               "Vos réponses restent privées : votre conseiller ne les reçoit pas.",
 		ConsentUnset:              "Pas encore de choix : rien n'est partagé.",
-		PrivacyShow:               "🔒 <b>Confidentialité</b>\n\n{status}\n\nVotre conseiller voit toujours votre plan et l'avancement des étapes. Il sait aussi quand vous faites le point, si vous demandez de l'aide, et si vous ne répondez pas deux fois de suite.\n\nSi vous partagez, il reçoit aussi vos réponses (note, textes, messages vocaux), même celles d'un point pas terminé, quelques heures après. Pour chaque réponse, vous pouvez quand même choisir « Garder pour moi ».",
+		PrivacyShow:               "🔒 <b>Confidentialité</b>\n\n{status}\n\nLa personne qui vous accompagne voit toujours votre plan et l'avancement des étapes. Elle sait aussi quand vous faites le point, si vous demandez de l'aide, et si vous ne répondez pas deux fois de suite.\n\nSi vous partagez, elle reçoit aussi vos réponses (note, textes, messages vocaux), même celles d'un point pas terminé, quelques heures après. Pour chaque réponse, vous pouvez quand même choisir « Garder pour moi ».",
 		PrivacyChanged:            "✔️ C'est noté. {status}",
 		CiIntro:                   "Bonjour {name} ! 👋 C'est le moment de faire le point : une minute, quelques boutons.",
 		CiIntroLate:               "Bonjour {name} ! 👋 Avec un peu de retard de ma part, c'est le moment de faire le point.",
@@ -129,7 +129,7 @@ func french() map[Key]string {
 		Score5:                    "😄 Très bien",
 		BtnKeep:                   "🔒 Garder pour moi",
 		BtnSkip:                   "⏭️ Passer",
-		CiLowScore:                "Merci de le dire. Avancer prend du temps, et vous n'êtes pas seul : on regarde ensemble ce qui peut aider.",
+		CiLowScore:                "Merci de le dire. Avancer prend du temps, et vous pouvez compter sur nous : on regarde ensemble ce qui peut aider.",
 		CiAnswerQ:                 "💬 <b>{question}</b>\nTouchez une réponse, écrivez, ou envoyez un message vocal 🎙️.",
 		AnsMuch:                   "👍 Beaucoup",
 		AnsSome:                   "👌 Un peu",
@@ -173,7 +173,7 @@ func french() map[Key]string {
 		RemTomorrow:               "⏰ <b>{title}</b>\nC'est prévu pour demain, {date}.",
 		RemToday:                  "⏰ <b>{title}</b>\nC'est pour aujourd'hui ({date}). Vous pouvez le faire ! 💪",
 		RemNudge:                  "👋 <b>{title}</b>\nC'était prévu pour le {date}. Où en êtes-vous ? Si c'est fait, dites-le-moi ; sinon, on peut simplement reporter.",
-		RemLate:                   "(Ce message arrive avec du retard de mon côté : désolé !)",
+		RemLate:                   "(Ce message arrive avec du retard de mon côté : toutes mes excuses !)",
 		RemAdvisor:                "⏰ Étape à votre charge pour {name} : <b>{title}</b> (prévu : {date}).",
 		PauseQ:                    "⏸️ Pendant une pause, je ne vous envoie ni rappel ni question. Pour combien de temps ?",
 		BtnPause1w:                "1 semaine",
@@ -187,7 +187,7 @@ func french() map[Key]string {
 		ResumedAuto:               "▶️ Bonjour {name}, la pause est terminée : on reprend le suivi. Tapez /pause si vous avez besoin de plus de temps.",
 		NotPaused:                 "Le suivi est déjà en cours 🙂",
 		Stopped:                   "🛑 C'est noté : je ne vous enverrai plus de message. Si vous changez d'avis, tapez /start.",
-		StartBack:                 "Content de vous revoir, {name} ! ▶️ Le suivi reprend.",
+		StartBack:                 "Quel plaisir de vous revoir, {name} ! ▶️ Le suivi reprend.",
 		StartClosed:               "Bonjour {name} ! Votre accompagnement est terminé. Pour en commencer un nouveau, demandez un lien à votre conseiller.",
 		CmdProgres:                "Faire le point sur ma semaine",
 		CmdPause:                  "Faire une pause",
@@ -257,7 +257,7 @@ func french() map[Key]string {
 		AdvAlreadyDone:            "{name} a déjà fait son point cette semaine.",
 		AdvNudged:                 "📊 C'est envoyé : {name} reçoit une invitation à faire le point.",
 		AdvInviteLink:             "Lien d'invitation pour un conseiller (une seule utilisation, 7 jours) :\n{link}",
-		AdvWelcome:                "Bienvenue {name} ! Vous êtes maintenant conseiller dans Suivi.",
+		AdvWelcome:                "Bienvenue {name} ! Votre espace conseil dans Suivi est ouvert.",
 		AdvReplyPrompt:            "✍️ Écrivez votre message pour {name}, ou envoyez un message vocal. Il lui arrivera de votre part. /annuler pour annuler.",
 		AdvReplySent:              "✔️ Envoyé à {name}.",
 		AdvReplyTextOnly:          "Envoyez un texte ou un message vocal, ou /annuler.",
@@ -276,7 +276,7 @@ func french() map[Key]string {
 		CiIntroAdvisor:            "Bonjour {name} ! 👋 Votre conseiller vous propose de faire le point maintenant : une minute, quelques boutons.",
 		CiIntroAftercare:          "Bonjour {name} ! 👋 Votre accompagnement est terminé, mais on garde le contact : comment ça va ce mois-ci ?",
 		CiIntroAftercareLast:      "Bonjour {name} ! 👋 Six mois après la fin de votre accompagnement, faisons un dernier point ensemble. C'est le dernier message que je vous envoie : merci pour ce chemin parcouru !",
-		AlertBlocked:              "🟠 <b>{name}</b> indique être bloqué sur l'étape « {title} ».",
+		AlertBlocked:              "🟠 <b>{name}</b> signale un blocage sur l'étape « {title} ».",
 		AlertOverdue:              "🟡 <b>{name}</b> : l'étape « {title} », prévue le {date}, a plus de 7 jours de retard.",
 		AlertSilence:              "🟠 <b>{name}</b> n'a pas répondu aux deux derniers points de suivi. Un petit message de votre part peut aider.",
 		Brief:                     "📋 <b>Demain : rendez-vous avec {name}</b> ({date})\nDepuis le {since} :\n✅ Étapes faites : {done}\n📅 Reportées : {moved}\n⛔ Bloquées : {blocked}\n📊 Points faits : {checkins} · scores : {scores}\n🙋 Demandes d'aide : {help}",
@@ -331,7 +331,7 @@ func french() map[Key]string {
 		DgAskHour:                 "À quelle heure ?",
 		DgSet:                     "✔️ C'est noté : chaque {day} à {h} h.",
 		ExportCaption:             "Export : {n} {n:bénéficiaire|bénéficiaires} (points et historique des étapes).",
-		CloseAsk:                  "Clôturer l'accompagnement de {name} ? {name} en sera informé ; les rappels d'étapes s'arrêtent ; un point par mois pendant six mois, puis plus rien.",
+		CloseAsk:                  "Clôturer l'accompagnement de {name} ? {name} recevra un message ; les rappels d'étapes s'arrêtent ; un point par mois pendant six mois, puis plus rien.",
 		BtnCloseOK:                "✅ Oui, clôturer pour {name}",
 		CloseAlready:              "L'accompagnement de {name} est déjà clôturé.",
 		CloseDone:                 "✔️ Accompagnement de {name} clôturé.\nPoints de suivi après la fin : {dates}.\nDonnées effacées le {deletion}.",
@@ -380,8 +380,8 @@ func french() map[Key]string {
 		RvBadDate:                 "Je n'ai pas compris la date. Exemple : <code>15/12</code> ou <code>15/12 14:30</code>.",
 		RvBadTitle:                "Un titre sur une ligne, {max} caractères au plus, sans caractères invisibles.",
 		RvInvalid:                 "Je n'ai pas enregistré ce changement : le plan ne serait plus valable.\n{problems}\nRien n'a été modifié.",
-		RvNothing:                 "Rien n'a changé : personne n'est prévenu.",
-		RvSent:                    "✔️ {name} est prévenu(e) : {n} {n:changement|changements}.",
+		RvNothing:                 "Rien n'a changé : aucun message n'est envoyé.",
+		RvSent:                    "✔️ Message envoyé à {name} : {n} {n:changement|changements}.",
 		RevNotice:                 "📋 Votre conseiller a mis à jour votre plan :\n{changes}\n\n👉 /plan pour le voir en entier.",
 		RevDate:                   "📅 « {title} » : nouvelle date, {date}",
 		RevTitle:                  "✏️ « {old} » devient « {title} »",
@@ -399,7 +399,7 @@ func french() map[Key]string {
 		AbsNotice:                 "ℹ️ Du {from} au {to}, {advisor} n'est pas disponible. Pendant ce temps, c'est {standin} qui lit vos réponses et peut vous aider.",
 		AbsCurrent:                "Pendant votre absence, {name} vous remplace jusqu'au {to} inclus. /absence fin pour revenir.",
 		AbsEnded:                  "✔️ Absence terminée : vos nouvelles vous reviennent.",
-		"state.invited":           "invité",
+		"state.invited":           "invitation envoyée",
 		"state.active":            "suivi",
 		"state.paused":            "en pause",
 		"state.stopped":           "arrêté",

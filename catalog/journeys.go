@@ -24,6 +24,31 @@ const (
 	WriteSent         Key = "write.sent"
 	WriteFromBen      Key = "write.from_ben"
 	WriteVoiceFromBen Key = "write.voice_from_ben"
+
+	// The advisor's own steps.
+	OwnStepDone     Key = "own.done"
+	OwnStepMoved    Key = "own.moved"
+	AlertOwnOverdue Key = "alert.own_overdue"
+
+	// One message per check-in: what opens it.
+	FwdHelpFirst    Key = "fwd.help_first"
+	FwdBlockedFirst Key = "fwd.blocked_first"
+
+	// The digest's people invited who have not joined.
+	DgInvited      Key = "dg.invited"
+	DgInvitedName  Key = "dg.invited_name"
+	DgInvitedAge   Key = "dg.invited_age"
+	DgInvitedToday Key = "dg.invited_today"
+
+	// The advisor's view of a plan; times in another zone.
+	AdvPlanTitle        Key = "adv.plan_title"
+	AdvPlanEmpty        Key = "adv.plan_empty"
+	AdvPlanQuestion     Key = "adv.plan_question"
+	AdvOwnerBeneficiary Key = "adv.owner_beneficiary"
+	AdvOwnerAdvisor     Key = "adv.owner_advisor"
+	AdvZoneTime         Key = "adv.zone_time"
+	// HelpAdmin: what /aide adds for an admin.
+	HelpAdmin Key = "help.admin"
 )
 
 func journeysFrench() map[Key]string {
@@ -44,6 +69,26 @@ func journeysFrench() map[Key]string {
 		WriteSent:         "✔️ C'est envoyé à {advisor}.",
 		WriteFromBen:      "✉️ <b>Message de {name}</b> :\n{text}",
 		WriteVoiceFromBen: "🎙️ Message vocal de {name}",
+
+		OwnStepDone:     "✅ C'est noté : « {title} » (pour {name}) est fait. Ses rappels s'arrêtent.",
+		OwnStepMoved:    "📅 C'est noté : « {title} » (pour {name}) est reporté au {date}.",
+		AlertOwnOverdue: "⏰ Votre étape pour {name} : « {title} », prévue le {date}, reste à faire. C'est fait, ou on la reporte ?",
+
+		FwdHelpFirst:    "🙋 <b>{name} demande de l'aide.</b> Pensez à reprendre contact.",
+		FwdBlockedFirst: "🟠 {name} signale un blocage sur {n:l'étape|les étapes} {list}.",
+
+		DgInvited:      "📨 {n} {n:invitation pas encore ouverte|invitations pas encore ouvertes} : {list}",
+		DgInvitedName:  "{name} ({age})",
+		DgInvitedAge:   "il y a {days} j",
+		DgInvitedToday: "aujourd'hui",
+
+		AdvPlanTitle:        "📋 <b>Plan de {name}</b>",
+		AdvPlanEmpty:        "Ce plan n'a pas encore d'étape : /modifier pour en ajouter.",
+		AdvPlanQuestion:     "💬 Question de suivi : <i>{question}</i>",
+		AdvOwnerBeneficiary: "{name} agit",
+		AdvOwnerAdvisor:     "à votre charge",
+		AdvZoneTime:         " (heure de {place}, UTC{offset})",
+		HelpAdmin:           "🔑 Administration :\n✉️ /inviterconseiller : un lien à usage unique pour ouvrir un espace conseil à une ou un collègue",
 	}
 }
 
@@ -65,5 +110,25 @@ func journeysEnglish() map[Key]string {
 		WriteSent:         "✔️ Sent to {advisor}.",
 		WriteFromBen:      "✉️ <b>Message from {name}</b>:\n{text}",
 		WriteVoiceFromBen: "🎙️ Voice message from {name}",
+
+		OwnStepDone:     "✅ Noted: “{title}” (for {name}) is done. Its reminders stop.",
+		OwnStepMoved:    "📅 Noted: “{title}” (for {name}) is moved to {date}.",
+		AlertOwnOverdue: "⏰ Your step for {name}: “{title}”, planned for {date}, is still to do. Done, or shall we move it?",
+
+		FwdHelpFirst:    "🙋 <b>{name} asks for help.</b> Think of getting back in touch.",
+		FwdBlockedFirst: "🟠 {name} is stuck on {n:the step|the steps} {list}.",
+
+		DgInvited:      "📨 {n} {n:invitation not opened yet|invitations not opened yet}: {list}",
+		DgInvitedName:  "{name} ({age})",
+		DgInvitedAge:   "{days} d ago",
+		DgInvitedToday: "today",
+
+		AdvPlanTitle:        "📋 <b>{name}'s plan</b>",
+		AdvPlanEmpty:        "This plan has no step yet: /modifier to add some.",
+		AdvPlanQuestion:     "💬 Check-in question: <i>{question}</i>",
+		AdvOwnerBeneficiary: "{name} acts",
+		AdvOwnerAdvisor:     "yours to do",
+		AdvZoneTime:         " ({place} time, UTC{offset})",
+		HelpAdmin:           "🔑 Administration:\n✉️ /inviterconseiller: a single-use link that gives a colleague an advisor's access",
 	}
 }

@@ -323,6 +323,9 @@ func (t *turn) advisorButton(ctx context.Context, m *models.Message, parts []str
 	if strings.HasPrefix(parts[1], "rv") {
 		return t.reviseButton(ctx, m, b, parts[1:])
 	}
+	if len(parts) == 2 && len(parts[1]) > 2 && (strings.HasPrefix(parts[1], "ao") || strings.HasPrefix(parts[1], "ap") || strings.HasPrefix(parts[1], "aw")) {
+		return t.ownStepButton(ctx, m, b, parts[1])
+	}
 	return false, "", nil
 }
 
@@ -344,7 +347,7 @@ func (t *turn) advisorPlan(ctx context.Context, b *domain.Beneficiary) error {
 		row = append(row, btn)
 	}
 	head := t.at(catalog.AdvPlanHead, "name", b.Name, "state", t.r.stateLabel(b), "id", b.ID)
-	return t.areply(ctx, head+"\n\n"+RenderPlan(t.r.Catalog, advisorLang, p), bot.Keyboard{row})
+	return t.areply(ctx, head+"\n\n"+t.r.advisorPlanView(b, p), bot.Keyboard{row})
 }
 
 // sendCheckinNow answers /relancer: the check-in starts in the
@@ -416,12 +419,21 @@ func (t *turn) joinAsAdvisor(ctx context.Context, code string) error {
 	}
 	t.publishAdvisorMenu(ctx)
 	if strings.TrimSpace(a.Name) == "" {
-		if err := t.reply(ctx, t.at(catalog.AdvWelcomeAny)+"\n\n"+t.at(catalog.HelpAdvisor), nil); err != nil {
+		if err := t.reply(ctx, t.at(catalog.AdvWelcomeAny)+"\n\n"+t.advisorHelp(), nil); err != nil {
 			return err
 		}
 		return t.askAdvisorName(ctx)
 	}
-	return t.reply(ctx, t.at(catalog.AdvWelcome, "name", a.Name)+"\n\n"+t.at(catalog.HelpAdvisor), nil)
+	return t.reply(ctx, t.at(catalog.AdvWelcome, "name", a.Name)+"\n\n"+t.advisorHelp(), nil)
+}
+
+// advisorHelp is the advisors' /aide: admins also invite advisors.
+func (t *turn) advisorHelp() string {
+	text := t.at(catalog.HelpAdvisor)
+	if t.adv != nil && (t.adv.Admin || t.r.admins[t.adv.ID]) {
+		text += "\n\n" + t.at(catalog.HelpAdmin)
+	}
+	return text
 }
 
 // askAdvisorName asks an advisor how the people they support will call

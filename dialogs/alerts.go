@@ -53,8 +53,19 @@ func (r *Router) alertBlocked(ctx context.Context, ben *domain.Beneficiary, s *d
 
 // alertOverdue tells the advisor a step is overdue by more than 7 days.
 func (r *Router) alertOverdue(ctx context.Context, d reminders.Due) error {
+	if d.Step.Owner == domain.OwnerAdvisor {
+		// The advisor's own step: their to-do, not the person's lateness.
+		chat := r.advisorChat(ctx, d.Ben)
+		kb, err := r.ownStepKeyboard(ctx, chat, d.Ben, d.Step)
+		if err != nil {
+			return err
+		}
+		_, err = r.news(ctx, bot.Outgoing{Key: d.Key, ChatID: chat, Silent: true, Keyboard: kb,
+			Text: r.at(catalog.AlertOwnOverdue, "name", d.Ben.Name, "title", d.Step.Title, "date", r.advTime(d.Ben, d.Step.Due))}, prioStep, false)
+		return err
+	}
 	return r.alert(ctx, d.Ben, d.Key, r.at(catalog.AlertOverdue, "name", d.Ben.Name, "title", d.Step.Title,
-		"date", r.Catalog.DateTime(advisorLang, d.Step.Due)), true, prioOverdue)
+		"date", r.advTime(d.Ben, d.Step.Due)), true, prioOverdue)
 }
 
 // alertSilence tells the advisor when two check-ins in a row went without
@@ -174,7 +185,7 @@ func (r *Router) briefText(ctx context.Context, ben *domain.Beneficiary, p *doma
 	if !ben.Consent.Shares() {
 		scoreText = r.at(catalog.DgPrivate)
 	}
-	text := r.at(catalog.Brief, "name", ben.Name, "date", r.Catalog.DateTime(advisorLang, meeting),
+	text := r.at(catalog.Brief, "name", ben.Name, "date", r.advTime(ben, meeting),
 		"since", r.Catalog.Date(advisorLang, domain.DateOf(since.In(loc))), "done", list(done), "moved", list(moved),
 		"blocked", list(blocked), "checkins", checkins, "scores", scoreText, "help", help)
 	return text, true, nil

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+	"golang.org/x/text/unicode/norm"
 
 	"suivi/catalog"
 	"suivi/domain"
@@ -26,7 +27,8 @@ import (
 // check-in left without answer is a grey "-" (silence is not a zero score);
 // answers kept private are a blue "."; a check-in answered in part without
 // a score to show is a purple "½"; a week without check-in stays white.
-// Text is drawn with the Go font, so names keep their accents.
+// Text is drawn with the Go font, so names keep their accents (names are
+// composed first: "Le\u0301o" typed decomposed is drawn as "Léo").
 
 // Chart geometry, exported for tests that read the image back.
 const (
@@ -122,7 +124,8 @@ func Chart(cat *catalog.Catalog, lang domain.Lang, cases []Case, weeks []domain.
 	colors := ScoreColors()
 	for i, c := range shown {
 		y := ChartHeader + i*ChartCellH
-		text(ChartPad, y+14, fitName(face, c.Ben.Name, ChartNameWidth-2*ChartPad), chartInk())
+		// Composed (NFC): the font draws "é", not "e" and a lone accent.
+		text(ChartPad, y+14, fitName(face, norm.NFC.String(c.Ben.Name), ChartNameWidth-2*ChartPad), chartInk())
 		for j, wk := range weeks {
 			x := ChartNameWidth + j*ChartCellW
 			cell := image.Rect(x+1, y+1, x+ChartCellW-1, y+ChartCellH-1)

@@ -90,8 +90,9 @@ type ciQuestion struct {
 	// record: no button offers that value (edited data), nothing changes.
 	press func(t *turn, ctx context.Context, c *domain.CheckIn, p *domain.Plan, stepID int, value string) (ciAnswer, error)
 	// recorded, when set, runs once the answer is recorded (and again when
-	// the same press is handled again: what follows may have failed).
-	recorded func(t *turn, ctx context.Context, c *domain.CheckIn) error
+	// the same press is handled again: what follows may have failed);
+	// complete: no question is left.
+	recorded func(t *turn, ctx context.Context, c *domain.CheckIn, complete bool) error
 }
 
 // ciAnswer is what a button records: the change of the check-in, the label
@@ -215,7 +216,9 @@ var ciQuestions = []ciQuestion{
 			if !valid {
 				return ciAnswer{}, nil
 			}
-			if err := t.setStepStatus(ctx, stepID, st); err != nil {
+			// A step blocked is said in the check-in's one message to the
+			// advisor (at its end, or with what was answered after the grace).
+			if err := t.setStepStatus(ctx, stepID, st, false); err != nil {
 				return ciAnswer{}, err
 			}
 			a := ciAnswer{label: t.r.Catalog.Status(t.lang, st), record: func(c *domain.CheckIn) { c.SetStep(domain.StepUpdate{StepID: stepID, Status: st}) }}
@@ -260,10 +263,12 @@ var ciQuestions = []ciQuestion{
 			}
 			return ciAnswer{}, nil
 		},
-		// Help asked reaches the advisor at once (the alert's key: once).
-		recorded: func(t *turn, ctx context.Context, c *domain.CheckIn) error {
-			if !c.HelpAsked {
-				return nil
+		// Help asked reaches the advisor at once: in the check-in's one
+		// message when this answer completes it (it does, being the last
+		// question), else as an alert of its own (the alert's key: once).
+		recorded: func(t *turn, ctx context.Context, c *domain.CheckIn, complete bool) error {
+			if !c.HelpAsked || complete {
+				return nil // complete: completeCheckin sends it, first
 			}
 			return t.r.alertHelp(ctx, t.ben, c.Week, nil, c.HelpUrgent)
 		},
@@ -553,7 +558,8 @@ func (t *turn) applyAnswer(ctx context.Context, c *domain.CheckIn, p *domain.Pla
 		}
 	}
 	if row.recorded != nil {
-		if err := row.recorded(t, ctx, updated); err != nil {
+		q, _ := next(updated, p)
+		if err := row.recorded(t, ctx, updated, q == ""); err != nil {
 			return "", "", true, err
 		}
 	}
@@ -575,8 +581,9 @@ func scoreKey(n int) catalog.Key { return catalog.Key(fmt.Sprintf("score.%d", n)
 func answerKey(v string) catalog.Key { return catalog.Key("answer." + v) }
 
 // setStepStatus applies a status given by the beneficiary to the shared
-// plan, with its time, and lets reminders follow.
-func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status) error {
+// plan, with its time, and lets reminders follow. alert: a step blocked is
+// told to the advisor at once (not in a check-in, whose message says it).
+func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status, alert bool) error {
 	changed := false
 	p, err := t.r.Store.UpdatePlan(ctx, t.ben.ID, t.r.Now(), func(p *domain.Plan) error {
 		if s := p.Step(stepID); s != nil {
@@ -589,7 +596,7 @@ func (t *turn) setStepStatus(ctx context.Context, stepID int, st domain.Status) 
 	}
 	// Done again when nothing changed: this may be a retry after a failure
 	// (the alert's key keeps it from doubling, Sync is idempotent).
-	if st == domain.StatusBlocked && p.Step(stepID) != nil {
+	if alert && st == domain.StatusBlocked && p.Step(stepID) != nil {
 		if err := t.r.alertBlocked(ctx, t.ben, p.Step(stepID)); err != nil {
 			return err
 		}

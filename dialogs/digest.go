@@ -83,7 +83,8 @@ func (r *Router) buildCase(b *domain.Beneficiary, p *domain.Plan, cis []domain.C
 		case s.Status == domain.StatusBlocked:
 			c.Blocked++
 		}
-		if s.Status.Open() && s.Due.Date.Before(today) {
+		// The advisor's own steps are theirs to do: not the person's lateness.
+		if s.Status.Open() && s.Due.Date.Before(today) && s.Owner != domain.OwnerAdvisor {
 			c.Overdue++
 		}
 		if s.Status == domain.StatusDone {
@@ -275,6 +276,39 @@ func (r *Router) digestText(adv *domain.Advisor, cases []Case, now time.Time) st
 	return b.String()
 }
 
+// invitedLine names an advisor's people invited who have not joined yet,
+// oldest invite first, with its age ("" when there are none).
+func (r *Router) invitedLine(ctx context.Context, advisorID int64, now time.Time) (string, error) {
+	ids, err := r.Store.AdvisorBeneficiaries(ctx, advisorID)
+	if err != nil {
+		return "", err
+	}
+	var invited []*domain.Beneficiary
+	for _, id := range ids {
+		b, err := r.Store.Beneficiary(ctx, id)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		if b.AdvisorID == advisorID && b.State == domain.StateInvited {
+			invited = append(invited, b)
+		}
+	}
+	if len(invited) == 0 {
+		return "", nil
+	}
+	slices.SortStableFunc(invited, func(a, b *domain.Beneficiary) int { return a.Created.Compare(b.Created) })
+	today := domain.DateOf(now.In(r.DefaultZone))
+	var names []string
+	for _, b := range invited {
+		age := r.at(catalog.DgInvitedToday)
+		if days := domain.DateOf(b.Created.In(r.DefaultZone)).DaysUntil(today); days > 0 {
+			age = r.at(catalog.DgInvitedAge, "days", days)
+		}
+		names = append(names, r.at(catalog.DgInvitedName, "name", b.Name, "age", age))
+	}
+	return r.at(catalog.DgInvited, "n", len(invited), "list", catalog.HTML(strings.Join(names, ", "))), nil
+}
+
 // digestWeekList returns the last digestWeeks ISO weeks up to now.
 func (r *Router) digestWeekList(now time.Time) []domain.Week {
 	var weeks []domain.Week
@@ -292,6 +326,13 @@ func (r *Router) buildDigest(ctx context.Context, adv *domain.Advisor, now time.
 		return "", nil, err
 	}
 	text := r.digestText(adv, cases, now)
+	invited, err := r.invitedLine(ctx, adv.ID, now)
+	if err != nil {
+		return "", nil, err
+	}
+	if invited != "" {
+		text += "\n\n" + invited
+	}
 	if len(cases) == 0 {
 		return text, nil, nil
 	}

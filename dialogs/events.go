@@ -20,6 +20,7 @@ const (
 	evRelance = "relance" // an advisor offers a check-in now
 	evClose   = "close"   // an advisor closes the accompaniment
 	evRevise  = "revise"  // one change of a plan by the advisor, or its end
+	// evOwnStep (ownsteps.go): the advisor's own step done or moved.
 )
 
 // advisorAct is the Data of an event an advisor's action pushes: who acted,
@@ -50,7 +51,7 @@ func (r *Router) handleEvent(ctx context.Context, ev *store.Event, mayWait bool)
 			return fmt.Errorf("%w: undecodable backlog event", bot.ErrPermanent)
 		}
 		return r.backlog(ctx, &upd)
-	case evRelance, evClose, evRevise:
+	case evRelance, evClose, evRevise, evOwnStep:
 		return r.onAdvisorAct(ctx, ev, mayWait)
 	}
 	r.Log.Error("unknown event", "kind", ev.Kind, "event", ev.ID)
@@ -175,6 +176,8 @@ func (r *Router) onAdvisorAct(ctx context.Context, ev *store.Event, mayWait bool
 		return r.closeAccompaniment(ctx, ev, adv, ben)
 	case evRevise:
 		return r.reviseInLane(ctx, ev, adv, ben)
+	case evOwnStep:
+		return r.ownStepInLane(ctx, ev, ben)
 	}
 	return nil
 }

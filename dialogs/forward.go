@@ -137,6 +137,33 @@ func (r *Router) sendCheckin(ctx context.Context, ben *domain.Beneficiary, p *do
 	if err != nil {
 		return err
 	}
+	// One message per check-in, opening on what matters most: the help
+	// asked, then the steps blocked (the plan's statuses: always seen),
+	// then the answers.
+	top, prio, blocked := r.checkinTop(ben, p, c, v.Help)
+	urgent := v.Help && c.HelpUrgent
+	send := func(text string) error {
+		if top != "" {
+			text = top + "\n\n" + text
+		}
+		sent, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: text, Silent: !v.Help && !blocked, Keyboard: buttons}, prio, urgent)
+		if err != nil || !v.Help || part {
+			return err
+		}
+		// The help asked, told in this message: the person learns when it
+		// will be read, and it is counted once (for briefs and digests).
+		if err := r.whenAdvisorSees(ctx, ben, key, sent.Held, chat); err != nil || !sent.New {
+			return err
+		}
+		_, err = r.Store.UpdateBeneficiary(ctx, ben.ID, func(b *domain.Beneficiary) error {
+			b.AskedHelp(r.Now().UTC())
+			return nil
+		})
+		return err
+	}
+	if v.Help && top != "" {
+		helpLine = "" // said first
+	}
 	if v.Private {
 		// Private by their choice, or because they never chose.
 		fwdPrivate, fwdPartPrivate := catalog.FwdPrivate, catalog.FwdPartPrivate
@@ -150,8 +177,7 @@ func (r *Router) sendCheckin(ctx context.Context, ben *domain.Beneficiary, p *do
 				text += "\n" + helpLine
 			}
 		}
-		_, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Silent: !v.Help, Keyboard: buttons, Text: text}, prioForward, false)
-		return err
+		return send(text)
 	}
 	var b strings.Builder
 	if part {
@@ -210,11 +236,7 @@ func (r *Router) sendCheckin(ctx context.Context, ben *domain.Beneficiary, p *do
 	if helpLine != "" {
 		b.WriteString("\n" + helpLine)
 	}
-	prio := prioForward
-	if v.Help {
-		prio = prioHelp - 1 // the check-in of someone who asks for help
-	}
-	if _, err := r.news(ctx, bot.Outgoing{Key: key, ChatID: chat, Text: b.String(), Silent: !v.Help, Keyboard: buttons}, prio, false); err != nil {
+	if err := send(b.String()); err != nil {
 		return err
 	}
 	for _, vc := range voices {
@@ -226,6 +248,45 @@ func (r *Router) sendCheckin(ctx context.Context, ben *domain.Beneficiary, p *do
 		}
 	}
 	return nil
+}
+
+// blockedSince reports whether step s became blocked at or after t (said
+// once each time it becomes blocked, not each time it is said to be,
+// still, blocked).
+func blockedSince(s *domain.Step, t time.Time) bool {
+	for i := len(s.History) - 1; i >= 0; i-- {
+		if h := s.History[i]; h.Status != "" {
+			return h.Status == domain.StatusBlocked && !h.At.Before(t)
+		}
+	}
+	return false
+}
+
+// checkinTop writes what opens a check-in's message: the help asked (and
+// whether it is urgent; only when help is the answer of a completed one or
+// asked in it), then the steps that became blocked in it, with the message's
+// priority and whether a step is blocked.
+func (r *Router) checkinTop(ben *domain.Beneficiary, p *domain.Plan, c *domain.CheckIn, help bool) (string, int, bool) {
+	var lines []string
+	prio := prioForward
+	if help {
+		prio = prioHelp
+		if c.HelpUrgent {
+			lines = append(lines, r.at(catalog.AlertHelpUrgent))
+		}
+		lines = append(lines, r.at(catalog.FwdHelpFirst, "name", ben.Name))
+	}
+	var titles []string
+	for _, u := range c.Steps {
+		if s := p.Step(u.StepID); s != nil && u.Status == domain.StatusBlocked && blockedSince(s, c.Asked) {
+			titles = append(titles, "« "+s.Title+" »")
+		}
+	}
+	if len(titles) > 0 {
+		prio = max(prio, prioBlocked)
+		lines = append(lines, r.at(catalog.FwdBlockedFirst, "name", ben.Name, "n", len(titles), "list", strings.Join(titles, ", ")))
+	}
+	return strings.Join(lines, "\n"), prio, len(titles) > 0
 }
 
 // forwardButtons are the advisor's actions under news of a beneficiary.

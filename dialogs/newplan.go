@@ -226,7 +226,7 @@ var newPlanStages = map[string]npStage{
 	},
 	npConfirm: {
 		ask: func(t *turn, st *advState) (string, bot.Keyboard) {
-			return t.at(catalog.NpConfirm) + "\n\n" + RenderPlan(t.r.Catalog, advisorLang, st.Draft), bot.Keyboard{
+			return t.at(catalog.NpConfirm) + "\n\n" + renderPlan(t.r.Catalog, advisorLang, st.Draft, &advisorView{name: st.Draft.Beneficiary.Name}), bot.Keyboard{
 				{npBtn(st, t.alabel(catalog.BtnCreate), "ok")},
 				{npBtn(st, t.alabel(catalog.BtnCancel), "cancel")},
 			}

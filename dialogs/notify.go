@@ -50,9 +50,15 @@ func (r *Router) notify(ctx context.Context, d reminders.Due) error {
 func (r *Router) remind(ctx context.Context, d reminders.Due) error {
 	ben, s := d.Ben, d.Step
 	if s.Owner == domain.OwnerAdvisor {
-		_, err := r.news(ctx, bot.Outgoing{
-			Key: d.Key, ChatID: r.advisorChat(ctx, ben), Silent: true,
-			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.Catalog.DateTime(advisorLang, s.Due)),
+		// The advisor's own step: a reminder to them, with Fait and Reporter.
+		chat := r.advisorChat(ctx, ben)
+		kb, err := r.ownStepKeyboard(ctx, chat, ben, s)
+		if err != nil {
+			return err
+		}
+		_, err = r.news(ctx, bot.Outgoing{
+			Key: d.Key, ChatID: chat, Silent: true, Keyboard: kb,
+			Text: r.at(catalog.RemAdvisor, "name", ben.Name, "title", s.Title, "date", r.advTime(ben, s.Due)),
 		}, prioStep, false)
 		return err
 	}

@@ -280,7 +280,7 @@ func (t *turn) onMessage(ctx context.Context, m *models.Message) error {
 			if handled, err := t.onAdvisorMessage(ctx, m); handled || err != nil {
 				return err
 			}
-			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+			return t.reply(ctx, t.advisorHelp(), nil)
 		}
 		return t.reply(ctx, t.t(catalog.HelpStranger), nil)
 	}
@@ -347,7 +347,7 @@ func (t *turn) onCommand(ctx context.Context, name, arg string) error {
 	}
 	if t.role != beneficiary {
 		if t.role == advisor {
-			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+			return t.reply(ctx, t.advisorHelp(), nil)
 		}
 		if isBeneficiaryCommand(name) {
 			return t.reply(ctx, t.t(catalog.NotLinked), nil)
@@ -390,7 +390,7 @@ func (t *turn) help(ctx context.Context) error {
 	case beneficiary:
 		return t.reply(ctx, t.t(catalog.Help), nil)
 	case advisor:
-		return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+		return t.reply(ctx, t.advisorHelp(), nil)
 	}
 	return t.reply(ctx, t.t(catalog.HelpStranger), nil)
 }

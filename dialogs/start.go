@@ -31,7 +31,7 @@ func (t *turn) start(ctx context.Context, code string) error {
 				// Their first /start: how people will call them.
 				return t.askAdvisorName(ctx)
 			}
-			return t.reply(ctx, t.t(catalog.HelpAdvisor), nil)
+			return t.reply(ctx, t.advisorHelp(), nil)
 		}
 		// The id lets an advisor be registered (SUIVI_ADMIN_IDS, suivi
 		// advisor add) without looking it up elsewhere.

@@ -57,12 +57,12 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 	action := parts[1]
 	switch kind + ":" + action {
 	case "st:done":
-		if err := t.setStepStatus(ctx, stepID, domain.StatusDone); err != nil {
+		if err := t.setStepStatus(ctx, stepID, domain.StatusDone, true); err != nil {
 			return true, "", err
 		}
 		return true, "", t.edit(ctx, m, t.t(catalog.StepCelebrate, "title", s.Title))
 	case "st:prog":
-		if err := t.setStepStatus(ctx, stepID, domain.StatusInProgress); err != nil {
+		if err := t.setStepStatus(ctx, stepID, domain.StatusInProgress, true); err != nil {
 			return true, "", err
 		}
 		return true, "", t.edit(ctx, m, t.t(catalog.StepInProgressMsg, "title", s.Title))

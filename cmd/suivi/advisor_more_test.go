@@ -198,7 +198,7 @@ func TestAlertsComeOnceEach(t *testing.T) {
 	w.checkin(t, awa, ciAnswers{score: "😐 Moyen", steps: map[string]string{
 		"Refaire son CV": btnProgress, "Visite de la Mission Locale": btnDone, "Inscription au Greta": btnBlocked}})
 	blocked := containing(w.adv.Messages(), txtAlertBlocked)
-	sameTimes(t, "blocked alert, at once", blocked, on(3, 9, 10, 0))
+	sameTimes(t, "blocked step, at once, in the check-in's message", blocked, on(3, 9, 10, 0))
 	w.runUntil(t, on(3, 16, 10, 0))
 	w.checkin(t, awa, ciAnswers{score: "😐 Moyen", steps: map[string]string{"Inscription au Greta": btnBlocked}})
 	w.runUntil(t, on(3, 31, 12, 0))
@@ -210,7 +210,7 @@ func TestAlertsComeOnceEach(t *testing.T) {
 	blocked = containing(msgs, txtAlertBlocked)
 	sameTimes(t, "blocked alerts", blocked, on(3, 9, 10, 0))
 	if len(blocked) == 1 {
-		if m := blocked[0]; m.PlainText != "🟠 Awa indique être bloqué sur l'étape « Inscription au Greta »." || m.DisableNotification ||
+		if m := blocked[0]; !strings.HasPrefix(m.PlainText, "🟠 Awa signale un blocage sur l'étape « Inscription au Greta ».\n\n📝 Point de suivi de Awa") || m.DisableNotification ||
 			!hasButton(m, btnReply) || !hasButton(m, btnSeePlan) {
 			t.Errorf("blocked alert: %s (silent %v)", m, m.DisableNotification)
 		}

@@ -91,7 +91,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 		w.sayExpect(t, a, cmd, txtAdvNobody)
 	}
 	// Then A sends text: no relay, no revision, no new plan was started.
-	w.sayExpect(t, a, "Bonjour Zoé, c'est votre conseiller", "Vous êtes conseiller dans Suivi")
+	w.sayExpect(t, a, "Bonjour Zoé, c'est votre conseiller", "Votre espace conseil dans Suivi")
 
 	// Lists and exports are A's own.
 	which := w.sayExpect(t, a, "/plan", "De qui s'agit-il ?")
@@ -151,7 +151,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 		t.Errorf("forged presses sent A messages:\n%s", dump(got))
 	}
 	// Had a forged "reply" or "revise" started anything, this would go to Zoé.
-	w.sayExpect(t, a, "Bonjour Zoé, c'est votre conseiller", "Vous êtes conseiller dans Suivi")
+	w.sayExpect(t, a, "Bonjour Zoé, c'est votre conseiller", "Votre espace conseil dans Suivi")
 
 	// /absence: B is a stand-in A may choose; a forged period button during
 	// the choice is refused, the real one works.

@@ -164,7 +164,7 @@ func TestStopThenStart(t *testing.T) {
 	}
 
 	c.text("/start")
-	c.expect("Content de vous revoir")
+	c.expect("Quel plaisir de vous revoir")
 	if b := w.ben(t, u); b.State != domain.StateActive {
 		t.Fatalf("after /start: state %s", b.State)
 	}
@@ -247,7 +247,7 @@ func TestBlockedBeneficiary(t *testing.T) {
 	u.Unblock()
 	c := newTalk(t, u)
 	c.text("/start")
-	c.expect("Content de vous revoir")
+	c.expect("Quel plaisir de vous revoir")
 	if b := w.ben(t, u); b.State != domain.StateActive {
 		t.Errorf("after /start: state %s", b.State)
 	}

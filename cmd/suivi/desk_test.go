@@ -215,8 +215,9 @@ func TestWorkingHoursHoldNewsUntilMorning(t *testing.T) {
 	w.settle(t)
 
 	news := w.adv.Messages()[advBefore:]
-	if len(news) != 1 || !strings.Contains(news[0].PlainText, "Bob") || !strings.Contains(news[0].PlainText, "urgente") || !news[0].DisableNotification {
-		t.Fatalf("at 22:00 the advisor should get only Bob's urgent request, silently:\n%s", dump(news))
+	if len(news) != 1 || !strings.Contains(news[0].PlainText, "Bob") || !strings.Contains(news[0].PlainText, "urgente") || !news[0].DisableNotification ||
+		!strings.Contains(news[0].PlainText, "Point de suivi de Bob") {
+		t.Fatalf("at 22:00 the advisor should get only Bob's urgent request, with his check-in (one message), silently:\n%s", dump(news))
 	}
 	if got := containing(awa.Messages(), "à partir du lundi 9 mars 2037 à 09:00"); len(got) != 0 {
 		// Awa's check-in is news, not a message to the advisor: she is not told.
@@ -238,8 +239,8 @@ func TestWorkingHoursHoldNewsUntilMorning(t *testing.T) {
 	if g.Date.Before(time.Date(2037, 3, 9, 9, 0, 0, 0, paris)) {
 		t.Errorf("the grouped message came at %s, before 9:00", g.Date)
 	}
-	help, fwdAwa := strings.Index(g.PlainText, "Point de suivi de Bob"), strings.Index(g.PlainText, "Point de suivi de Awa")
-	if help < 0 || fwdAwa < 0 || help > fwdAwa || !strings.HasPrefix(g.PlainText, "🌅") {
+	fwdAwa, digest := strings.Index(g.PlainText, "Point de suivi de Awa"), strings.Index(g.PlainText, "Votre point de la semaine")
+	if fwdAwa < 0 || digest < 0 || fwdAwa > digest || !strings.HasPrefix(g.PlainText, "🌅") || strings.Contains(g.PlainText, "Point de suivi de Bob") {
 		t.Errorf("the grouped message does not open on what matters most:\n%s", g.PlainText)
 	}
 	if n := len(containing(news, "Point de suivi de Awa")); n != 1 {

@@ -710,7 +710,7 @@ const (
 	txtAdvOnly      = "Cette commande est réservée aux conseillers"
 	txtAdvNobody    = "Je ne trouve personne de ce nom parmi vos bénéficiaires"
 	txtAdminOnly    = "Seuls les administrateurs peuvent inviter un conseiller"
-	txtAdvWelcome   = "Vous êtes maintenant conseiller dans Suivi"
+	txtAdvWelcome   = "Votre espace conseil dans Suivi est ouvert"
 	txtInviteUsed   = "Ce lien a déjà servi"
 	txtNextCheckin  = "Prochain point"
 	txtClosedToast  = "Cette question est close. Merci !"
@@ -1178,7 +1178,7 @@ func answerCheckin(t *testing.T, u *telegramtest.User, score string) {
 // Texts of the advisor's side these tests match on (catalog/fr.go).
 const (
 	txtBriefHead    = "Demain : rendez-vous avec"
-	txtAlertBlocked = "indique être bloqué sur l'étape"
+	txtAlertBlocked = "signale un blocage sur l'étape"
 	txtAlertOverdue = "a plus de 7 jours de retard"
 	txtAlertSilence = "n'a pas répondu aux deux derniers points de suivi"
 	txtAbsNotice    = "n'est pas disponible"
@@ -1964,7 +1964,9 @@ func checkDigest(t *testing.T, label string, st *store.Store, ids []string, now 
 	}
 	var got []string
 	for _, l := range lines[2:] {
-		if l != "" {
+		// The people invited who have not joined close the digest
+		// (TestJourneyDigestListsInvitedNotJoined).
+		if l != "" && !strings.HasPrefix(l, "📨") {
 			got = append(got, l)
 		}
 	}
@@ -2240,7 +2242,7 @@ const (
 	txtRvBadDate  = "Je n'ai pas compris la date"
 	txtRvBadTitle = "Un titre sur une ligne, 200 caractères au plus"
 	txtRvBadSteps = "Je n'ai pas pu lire la ou les lignes 1"
-	txtRvNothing  = "Rien n'a changé : personne n'est prévenu."
+	txtRvNothing  = "Rien n'a changé : aucun message n'est envoyé."
 	txtRvNotice   = "Votre conseiller a mis à jour votre plan"
 
 	btnRvDate   = "📅 Changer la date"

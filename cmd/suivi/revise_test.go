@@ -148,7 +148,7 @@ func TestReviseChangesReachTheBeneficiaryOnceAndRemindersFollow(t *testing.T) {
 	// « Terminer »: one message, the five changes.
 	w.pressOn(t, w.adv, btnRvDone)
 	// (How many changes the advisor is told: TestReviseCountsEachAddedStep.)
-	if m := w.adv.Messages()[len(w.adv.Messages())-1]; !strings.HasPrefix(m.PlainText, "✔️ Awa est prévenu(e) : ") {
+	if m := w.adv.Messages()[len(w.adv.Messages())-1]; !strings.HasPrefix(m.PlainText, "✔️ Message envoyé à Awa : ") {
 		t.Errorf("after « Terminer » the advisor reads %q", m.PlainText)
 	}
 	told := since(awa, seen)
@@ -256,7 +256,7 @@ func TestReviseCountsEachAddedStep(t *testing.T) {
 	if got := containing(since(awa, seen), txtRvNotice); len(got) != 1 || strings.Count(got[0].PlainText, "Nouvelle étape") != 2 {
 		t.Fatalf("Awa's notice:\n%s", dump(since(awa, seen)))
 	}
-	if m := w.adv.Messages()[len(w.adv.Messages())-1]; m.PlainText != "✔️ Awa est prévenu(e) : 2 changements." {
+	if m := w.adv.Messages()[len(w.adv.Messages())-1]; m.PlainText != "✔️ Message envoyé à Awa : 2 changements." {
 		t.Errorf("the advisor reads %q, want 2 changes", m.PlainText)
 	}
 }
