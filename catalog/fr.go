@@ -429,5 +429,6 @@ func french() map[Key]string {
 		FwdPrivateUnset:           "📝 {name} a fait son point de suivi ({week}). Ses réponses restent privées : {name} n'a pas encore choisi de les partager.\n🙋 Besoin d'aide : {help}",
 		FwdPartPrivateUnset:       "📝 {name} a commencé son point ({week}), sans le terminer pour l'instant. Ses réponses restent privées : {name} n'a pas encore choisi de les partager.",
 		CiNoNext:                  "aucun pour le moment",
+		InviteForBeneficiary:      "Ce lien d'invitation est destiné à un bénéficiaire : c'est à la personne invitée de l'ouvrir, depuis son propre Telegram. 🙂 Je n'y ai pas touché : il reste valable.",
 	}
 }

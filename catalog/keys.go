@@ -386,4 +386,6 @@ const (
 	FwdPartPrivateUnset Key = "fwd.part_private_unset"
 	// CiNoNext is the next check-in's date when none is to come.
 	CiNoNext Key = "ci.no_next"
+	// InviteForBeneficiary: an advisor opened a beneficiary's invite.
+	InviteForBeneficiary Key = "invite.for_beneficiary"
 )

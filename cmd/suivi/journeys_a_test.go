@@ -309,3 +309,23 @@ func TestJourneyNextCheckinAfterClosing(t *testing.T) {
 		t.Errorf("stopped, yet check-ins scheduled: %v", jobs)
 	}
 }
+
+// Journey 7: an advisor who opens a beneficiary's invite is kindly told it
+// is the person's to open; the link is untouched and still works for them.
+func TestJourneyAdvisorOpeningAnInviteLeavesIt(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	code := importPlan(t, w.e, w.clk, aPlan(t, "Nadia"))
+	w.settle(t)
+	snap := domainSnapshot(t, w.r.app.rdb)
+	w.sayExpect(t, w.adv, "/start "+code, "c'est à la personne invitée de l'ouvrir")
+	sameSnapshot(t, "an advisor opening an invite", snap, domainSnapshot(t, w.r.app.rdb))
+	if _, err := w.r.app.store.BeneficiaryByTelegram(context.Background(), advisorID); err == nil {
+		t.Fatal("the advisor became the beneficiary")
+	}
+
+	u := w.srv.NewUser(9321, "Nadia")
+	join(t, u, code, true)
+	if b := w.ben(t, u); b.Name != "Nadia" {
+		t.Fatalf("the invite led to %q", b.Name)
+	}
+}
