@@ -91,7 +91,7 @@ func english() map[Key]string {
 		BtnZoneKeep:               "✅ Yes, that's right",
 		BtnZoneOther:              "✏️ Another one (I'll type it)",
 		OnbZoneType:               "Type the name of your time zone, for example <code>Europe/Paris</code> or <code>America/Cayenne</code>.",
-		OnbZoneUnknown:            "I don't know “{zone}”. Try for example <code>Europe/Paris</code>, or tap a button above.",
+		OnbZoneUnknown:            "I don't know “{zone}”. Write for example <code>Europe/Paris</code>, or choose your zone below.",
 		OnbDayQ:                   "📅 Every week, I ask you how things are going. Which day suits you?",
 		BtnDayKeep:                "As planned (next: {next})",
 		OnbHourQ:                  "🕑 At what time?",

@@ -91,7 +91,7 @@ func french() map[Key]string {
 		BtnZoneKeep:               "✅ Oui, c'est ça",
 		BtnZoneOther:              "✏️ Autre (je l'écris)",
 		OnbZoneType:               "Écrivez le nom de votre fuseau horaire, par exemple <code>Europe/Paris</code> ou <code>America/Cayenne</code>.",
-		OnbZoneUnknown:            "Je ne connais pas « {zone} ». Essayez par exemple <code>Europe/Paris</code>, ou touchez un bouton plus haut.",
+		OnbZoneUnknown:            "Je ne connais pas « {zone} ». Écrivez par exemple <code>Europe/Paris</code>, ou choisissez votre fuseau ci-dessous.",
 		OnbDayQ:                   "📅 Chaque semaine, je vous demande comment ça avance. Quel jour vous convient ?",
 		BtnDayKeep:                "Comme prévu (prochain : {next})",
 		OnbHourQ:                  "🕑 À quelle heure ?",

@@ -449,7 +449,12 @@ func parseZone(text string) (string, bool) {
 func (t *turn) typedZone(ctx context.Context, st *state, text string) error {
 	name, ok := parseZone(text)
 	if !ok {
-		return t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(strings.TrimSpace(text), 64)), nil)
+		if err := t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(strings.TrimSpace(text), 64)), nil); err != nil {
+			return err
+		}
+		// The buttons of the zone question are gone (it reads "Autre"):
+		// it comes again, with them; typing still works.
+		return t.ask(ctx, st)
 	}
 	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { b.Timezone = name; return nil })
 	if err != nil {

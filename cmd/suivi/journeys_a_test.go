@@ -329,3 +329,37 @@ func TestJourneyAdvisorOpeningAnInviteLeavesIt(t *testing.T) {
 		t.Fatalf("the invite led to %q", b.Name)
 	}
 }
+
+// Texts: a zone typed wrong after "Autre" is not answered with "touchez
+// un bouton plus haut" (those buttons are gone): the zone question comes
+// again with its buttons, and one of them works.
+func TestJourneyZoneTypedWrongOffersTheButtonsAgain(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	code := importPlan(t, w.e, w.clk, aPlan(t, "Teddy"))
+	u := w.srv.NewUser(9331, "Teddy")
+	c := newTalk(t, u)
+	c.text("/start " + code)
+	c.tap(txtConsentQ, btnConsentYes)
+	c.tap(txtLangQ, "🇫🇷 Français")
+	c.tap(txtZoneQ, "✏️ Autre (je l'écris)")
+	c.expect("Écrivez le nom de votre fuseau horaire")
+	w.settle(t)
+	c.text("Saint-Denis")
+	c.expect("Je ne connais pas « Saint-Denis »")
+	q := c.expect(txtZoneQ)
+	w.settle(t)
+	for _, m := range newerThan(u, c.mark) {
+		if strings.Contains(m.PlainText, "plus haut") {
+			t.Errorf("points at buttons that are gone: %q", m.PlainText)
+		}
+	}
+	if !hasButton(q, "La Réunion") {
+		t.Fatalf("the zone question came again without its buttons: %s", q)
+	}
+	c.tap(txtZoneQ, "La Réunion")
+	c.expect("Quel jour vous convient")
+	w.settle(t)
+	if b := w.ben(t, u); b.Timezone != "Indian/Reunion" {
+		t.Fatalf("zone %q", b.Timezone)
+	}
+}
