@@ -178,7 +178,7 @@ func english() map[Key]string {
 		BtnPauseOpen:              "Until I resume",
 		Paused:                    "⏸️ Noted: pause until {date}. Type /reprendre to resume earlier.",
 		PausedOpen:                "⏸️ Noted: pause until you type /reprendre.",
-		PauseBadDate:              "I didn't understand the date. Example: /pause 24/12 — or tap a button.",
+		PauseBadDate:              "I didn't understand the date. For example: /pause tomorrow, /pause 2 weeks, /pause 24/12 — or tap a button below.",
 		Resumed:                   "▶️ Here we go again! I'll remind you of the next steps.",
 		ResumedAuto:               "▶️ Hello {name}, the pause is over: we resume the follow-up. Type /pause if you need more time.",
 		NotPaused:                 "The follow-up is already on 🙂",

@@ -178,7 +178,7 @@ func french() map[Key]string {
 		BtnPauseOpen:              "Jusqu'à ce que je reprenne",
 		Paused:                    "⏸️ C'est noté : pause jusqu'au {date}. Tapez /reprendre pour reprendre plus tôt.",
 		PausedOpen:                "⏸️ C'est noté : pause jusqu'à ce que vous tapiez /reprendre.",
-		PauseBadDate:              "Je n'ai pas compris la date. Exemple : /pause 24/12 — ou touchez un bouton.",
+		PauseBadDate:              "Je n'ai pas compris la date. Par exemple : /pause demain, /pause 2 semaines, /pause 24/12 — ou touchez un bouton ci-dessous.",
 		Resumed:                   "▶️ C'est reparti ! Je vous rappellerai les prochaines étapes.",
 		ResumedAuto:               "▶️ Bonjour {name}, la pause est terminée : on reprend le suivi. Tapez /pause si vous avez besoin de plus de temps.",
 		NotPaused:                 "Le suivi est déjà en cours 🙂",

@@ -363,3 +363,21 @@ func TestJourneyZoneTypedWrongOffersTheButtonsAgain(t *testing.T) {
 		t.Fatalf("zone %q", b.Timezone)
 	}
 }
+
+// Texts: "/pause demain" (and "/pause 1 semaine") is understood.
+func TestJourneyPauseTomorrow(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9341, "Awa", true)
+	w.sayExpect(t, u, "/pause demain", "pause jusqu'au lundi 2 mars 2037")
+	b := w.ben(t, u)
+	if b.State != domain.StatePaused || !b.PausedUntil.Equal(on(time.March, 2, 8, 0)) {
+		t.Fatalf("after /pause demain: %s until %s", b.State, b.PausedUntil)
+	}
+	w.sayExpect(t, u, "/reprendre", "C'est reparti")
+	w.sayExpect(t, u, "/pause 1 semaine", "pause jusqu'au dimanche 8 mars 2037")
+	w.sayExpect(t, u, "/reprendre", "C'est reparti")
+	bad := w.sayExpect(t, u, "/pause bientôt", "Je n'ai pas compris la date")
+	if !strings.Contains(bad.PlainText, "/pause demain") || !hasButton(bad, "1 semaine") {
+		t.Errorf("a date not understood: %s", bad)
+	}
+}
