@@ -430,5 +430,6 @@ func english() map[Key]string {
 		FwdPartPrivateUnset:       "📝 {name} started a check-in ({week}) and has not finished it for now. Their answers stay private: {name} has not chosen to share them yet.",
 		CiNoNext:                  "none for now",
 		InviteForBeneficiary:      "This invite link is meant for a beneficiary: the person invited opens it from their own Telegram. 🙂 I left it untouched: it still works.",
+		BtnBack:                   "↩️ Back",
 	}
 }

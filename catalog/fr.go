@@ -430,5 +430,6 @@ func french() map[Key]string {
 		FwdPartPrivateUnset:       "📝 {name} a commencé son point ({week}), sans le terminer pour l'instant. Ses réponses restent privées : {name} n'a pas encore choisi de les partager.",
 		CiNoNext:                  "aucun pour le moment",
 		InviteForBeneficiary:      "Ce lien d'invitation est destiné à un bénéficiaire : c'est à la personne invitée de l'ouvrir, depuis son propre Telegram. 🙂 Je n'y ai pas touché : il reste valable.",
+		BtnBack:                   "↩️ Retour",
 	}
 }

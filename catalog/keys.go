@@ -388,4 +388,6 @@ const (
 	CiNoNext Key = "ci.no_next"
 	// InviteForBeneficiary: an advisor opened a beneficiary's invite.
 	InviteForBeneficiary Key = "invite.for_beneficiary"
+	// BtnBack goes back to the view before (the postpone date picker).
+	BtnBack Key = "btn.back"
 )

@@ -381,3 +381,34 @@ func TestJourneyPauseTomorrow(t *testing.T) {
 		t.Errorf("a date not understood: %s", bad)
 	}
 }
+
+// Texts: the postpone date picker has a way back to the postpone question,
+// whose buttons work.
+func TestJourneyPostponePickerHasAWayBack(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9351, "Awa", true)
+	w.runUntil(t, on(time.March, 17, 12, 0)) // the reminder 3 days before the 20th
+	c := newTalk(t, u)
+	c.mark = 0
+	m := c.tap("Refaire son CV", btnStepPostpone)
+	c.expectEdit("à quand")
+	c.mark = m.ID - 1
+	c.tap("à quand", "📅 Choisir une date")
+	picker := c.expectEdit("Choisissez la nouvelle date")
+	if !hasButton(picker, "↩️ Retour") {
+		t.Fatalf("the date picker has no way back: %s", picker)
+	}
+	c.mark = m.ID - 1
+	c.tap("Choisissez la nouvelle date", "↩️ Retour")
+	back := c.expectEdit("à quand")
+	if !hasButton(back, "+1 jour") || !hasButton(back, "📅 Choisir une date") {
+		t.Fatalf("back is not the postpone question: %s", back)
+	}
+	c.mark = m.ID - 1
+	c.tap("à quand", "+1 jour")
+	c.expectEdit("est reporté au samedi 21 mars 2037")
+	w.settle(t)
+	if due := w.plan(t, w.ben(t, u).ID).Steps[0].Due.Date; due != (domain.Date{Year: 2037, Month: 3, Day: 21}) {
+		t.Fatalf("due %s", due)
+	}
+}
