@@ -431,5 +431,6 @@ func english() map[Key]string {
 		CiNoNext:                  "none for now",
 		InviteForBeneficiary:      "This invite link is meant for a beneficiary: the person invited opens it from their own Telegram. 🙂 I left it untouched: it still works.",
 		BtnBack:                   "↩️ Back",
+		CiThanksSupport:           "Thank you for taking stock. 💙 Your advisor has been told and will get back to you: you can count on their help.",
 	}
 }

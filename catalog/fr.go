@@ -431,5 +431,6 @@ func french() map[Key]string {
 		CiNoNext:                  "aucun pour le moment",
 		InviteForBeneficiary:      "Ce lien d'invitation est destiné à un bénéficiaire : c'est à la personne invitée de l'ouvrir, depuis son propre Telegram. 🙂 Je n'y ai pas touché : il reste valable.",
 		BtnBack:                   "↩️ Retour",
+		CiThanksSupport:           "Merci d'avoir fait le point. 💙 Votre conseiller est prévenu et va revenir vers vous : vous pouvez compter sur son aide.",
 	}
 }

@@ -390,4 +390,7 @@ const (
 	InviteForBeneficiary Key = "invite.for_beneficiary"
 	// BtnBack goes back to the view before (the postpone date picker).
 	BtnBack Key = "btn.back"
+	// CiThanksSupport closes a check-in where help was asked or a step
+	// is blocked.
+	CiThanksSupport Key = "ci.thanks_support"
 )

@@ -757,7 +757,14 @@ func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain
 // thankYou closes a completed check-in for the beneficiary.
 func (t *turn) thankYou(ctx context.Context, c *domain.CheckIn) error {
 	var b strings.Builder
+	blocked := false
+	for _, u := range c.Steps {
+		blocked = blocked || u.Status == domain.StatusBlocked
+	}
 	switch {
+	case c.HelpAsked || blocked:
+		// Help asked, or a step blocked: support, not a cheer.
+		b.WriteString(t.t(catalog.CiThanksSupport))
 	case c.Score == 0:
 		b.WriteString(t.t(catalog.CiThanks))
 	case c.Score <= 2:

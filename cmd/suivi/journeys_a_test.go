@@ -412,3 +412,37 @@ func TestJourneyPostponePickerHasAWayBack(t *testing.T) {
 		t.Fatalf("due %s", due)
 	}
 }
+
+// Texts: no "Bravo pour cette semaine ! Continuez comme ça" right after a
+// request for help or a blocked step, whatever the score: a supportive
+// closing instead.
+func TestJourneyNoBravoAfterHelpOrBlocked(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9361, "Awa", true)
+	const support = "vous pouvez compter sur son aide"
+	for i, a := range []ciAnswers{
+		{score: "😄 Très bien", help: true},
+		{score: btnScore4, steps: map[string]string{"Refaire son CV": btnBlocked}},
+	} {
+		w.clk.Set(on(time.March, 2+7*i, 12, 0)) // a new week each
+		w.settle(t)
+		c := newTalk(t, u)
+		c.text("/progres")
+		c.expect(txtScoreQ)
+		w.checkin(t, u, a)
+		thanks := lastOf(t, u)
+		if strings.Contains(thanks.PlainText, "Bravo") || !strings.Contains(thanks.PlainText, support) {
+			t.Errorf("check-in %d closes with: %q", i, thanks.PlainText)
+		}
+	}
+	// A good week without either is still celebrated.
+	w.clk.Set(on(time.March, 16, 12, 0))
+	w.settle(t)
+	c := newTalk(t, u)
+	c.text("/progres")
+	c.expect(txtScoreQ)
+	w.checkin(t, u, ciAnswers{score: btnScore4, steps: map[string]string{"Refaire son CV": btnProgress}})
+	if thanks := lastOf(t, u); !strings.Contains(thanks.PlainText, txtThanksHigh) {
+		t.Errorf("a good week closes with: %q", thanks.PlainText)
+	}
+}
