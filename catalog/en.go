@@ -331,7 +331,7 @@ func english() map[Key]string {
 		BtnCloseOK:                "✅ Yes, end it for {name}",
 		CloseAlready:              "{name}'s accompaniment has already ended.",
 		CloseDone:                 "✔️ {name}'s accompaniment has ended.\nFollow-up check-ins: {dates}.\nData deleted on {deletion}.",
-		ClosedNotice:              "🎓 Hello {name}, your accompaniment is ending. Well done for the way you have come!\n\nI'll ask how you are once a month for six months. Your data will be deleted on {date}.",
+		ClosedNotice:              "🎓 Hello {name}, your accompaniment is ending. Well done on how far you have come!\n\nI'll ask how you are once a month for six months. Your data will be deleted on {date}.",
 		NpName:                    "🆕 New plan. What is the person's name? (a first name or an alias is enough)\n/annuler to stop.",
 		NpNameBad:                 "A first name or an alias on one line, at most {max} characters, without invisible characters.",
 		NpTemplate:                "For {name}, start from a template?",

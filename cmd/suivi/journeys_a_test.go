@@ -446,3 +446,36 @@ func TestJourneyNoBravoAfterHelpOrBlocked(t *testing.T) {
 		t.Errorf("a good week closes with: %q", thanks.PlainText)
 	}
 }
+
+// joinEnglish uses the invite and answers onboarding in English.
+func joinEnglish(t *testing.T, w *world, u *telegramtest.User, code string) {
+	t.Helper()
+	c := newTalk(t, u)
+	c.text("/start " + code)
+	c.tap(txtConsentQ, btnConsentYes)
+	c.tap(txtLangQ, "🇬🇧 English")
+	c.tap("Your time zone", "✅ Yes, that's right")
+	m := c.expect("Which day suits you")
+	c.tap("Which day suits you", m.Keyboard[0][0].Text)
+	c.tap("quiet hours", "🌙 9 pm – 8 am (advised)")
+	c.expect("All set, thank you")
+	w.settle(t)
+}
+
+// Texts: the English goodbye at the end of an accompaniment reads as
+// natural English.
+func TestJourneyEnglishClosingNotice(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	code := importPlan(t, w.e, w.clk, aPlan(t, "Léo"))
+	u := w.srv.NewUser(9371, "Léo")
+	joinEnglish(t, w, u, code)
+	w.adv.SendText("/cloturer Léo")
+	press(t, w.adv, "✅ Oui, clôturer pour Léo")
+	m, err := u.WaitMessage(wait, has("your accompaniment is ending"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.PlainText, "Well done on how far you have come!") || strings.Contains(m.PlainText, "the way you have come") {
+		t.Errorf("closing notice: %q", m.PlainText)
+	}
+}
