@@ -271,7 +271,7 @@ func english() map[Key]string {
 		BtnNudge:                  "📊 Ask now",
 		CiIntroAdvisor:            "Hello {name}! 👋 Your advisor invites you to take stock now: one minute, a few buttons.",
 		CiIntroAftercare:          "Hello {name}! 👋 Your accompaniment has ended, but we keep in touch: how are things this month?",
-		CiIntroAftercareLast:      "Hello {name}! 👋 Six months after the end of your accompaniment, let's take stock one last time. This is the last message I send you: thank you for the way you have come!",
+		CiIntroAftercareLast:      "Hello {name}! 👋 Six months after the end of your accompaniment, let's take stock one last time. This is the last message I send you: thank you for the journey!",
 		AlertBlocked:              "🟠 <b>{name}</b> says they are stuck on the step “{title}”.",
 		AlertOverdue:              "🟡 <b>{name}</b>: the step “{title}”, planned for {date}, is more than 7 days overdue.",
 		AlertSilence:              "🟠 <b>{name}</b> did not answer the last two check-ins. A short message from you may help.",

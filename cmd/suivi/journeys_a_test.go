@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"suivi/catalog"
 	"suivi/domain"
 	"suivi/telegramtest"
 )
@@ -477,5 +478,12 @@ func TestJourneyEnglishClosingNotice(t *testing.T) {
 	}
 	if !strings.Contains(m.PlainText, "Well done on how far you have come!") || strings.Contains(m.PlainText, "the way you have come") {
 		t.Errorf("closing notice: %q", m.PlainText)
+	}
+	// Nor anywhere else.
+	cat := catalog.New()
+	for _, k := range []catalog.Key{catalog.ClosedNotice, catalog.CiIntroAftercareLast, catalog.MdErased} {
+		if raw, _ := cat.Raw(domain.English, k); strings.Contains(raw, "the way you have come") {
+			t.Errorf("%s: %q", k, raw)
+		}
 	}
 }
