@@ -23,12 +23,12 @@ func english() map[Key]string {
 		PlanResources:  "🧰 {list}",
 		PlanIndicators: "✔️ Done when: {list}",
 		PlanMeetings:   "🤝 <b>Meetings</b>: {list}",
-		PlanQuestion:   "💬 Your question of the week: <i>{question}</i>",
+		PlanQuestion:   "💬 Your question at each check-in: <i>{question}</i>",
 		PlanEmpty:      "Your plan has no steps yet. Your advisor will complete it.",
 
 		Help: "Here is what you can do:\n\n" +
 			"📋 /plan: see your action plan\n" +
-			"📊 /progres: take stock of your week\n" +
+			"📊 /progres: take stock now\n" +
 			"⏸️ /pause: take a break (/reprendre to resume)\n" +
 			"🔒 /confidentialite: what your advisor sees\n" +
 			"🗂 /mesdonnees: see, receive or erase your data\n" +
@@ -92,7 +92,7 @@ func english() map[Key]string {
 		BtnZoneOther:              "✏️ Another one (I'll type it)",
 		OnbZoneType:               "Type the name of your time zone, for example <code>Europe/Paris</code> or <code>America/Cayenne</code>.",
 		OnbZoneUnknown:            "I don't know “{zone}”. Write for example <code>Europe/Paris</code>, or choose your zone below.",
-		OnbDayQ:                   "📅 Every week, I ask you how things are going. Which day suits you?",
+		OnbDayQ:                   "📅 {every}, I ask you how things are going. Which day suits you?",
 		BtnDayKeep:                "As planned (next: {next})",
 		OnbHourQ:                  "🕑 At what time?",
 		HourLabel:                 "{h}:00",
@@ -117,7 +117,7 @@ func english() map[Key]string {
 		CiIntroNow:                "Let's take stock, {name}! One minute, a few buttons. 👍",
 		CiIntroResume:             "Let's pick up where you left off, {name} 🙂 A few more buttons and you're done.",
 		BtnCiContinue:             "▶️ Continue my check-in",
-		CiScoreQ:                  "📊 <b>How much progress this week?</b>\nTap the answer that fits you.",
+		CiScoreQ:                  "📊 <b>How much progress {period}?</b>\nTap the answer that fits you.",
 		Score1:                    "😟 Hard",
 		Score2:                    "🙁 A little",
 		Score3:                    "😐 So-so",
@@ -145,8 +145,8 @@ func english() map[Key]string {
 		BtnHelpNo:                 "👍 No, I'm fine",
 		HelpSent:                  "🙋 Passed on: your advisor will get back to you.",
 		CiThanks:                  "Thank you for taking stock! Every step counts. 👏",
-		CiThanksLow:               "Thank you for taking this time. 💙 A hard week happens: it says nothing about what you are worth. Your advisor is there to help you.",
-		CiThanksHigh:              "Well done this week! 🎉 Keep it up.",
+		CiThanksLow:               "Thank you for taking this time. 💙 Hard times happen: it says nothing about what you are worth. Your advisor is there to help you.",
+		CiThanksHigh:              "Well done {period}! 🎉 Keep it up.",
 		CiShared:                  "Your answers are passed on to your advisor.",
 		CiNotShared:               "Your advisor will only know that you took stock. Nothing else is shared.",
 		CiNext:                    "📊 Next check-in: {date}.",
@@ -185,7 +185,7 @@ func english() map[Key]string {
 		Stopped:                   "🛑 Noted: I won't send you any more messages. If you change your mind, type /start.",
 		StartBack:                 "Good to see you again, {name}! ▶️ The follow-up resumes.",
 		StartClosed:               "Hello {name}! Your accompaniment has ended. To start a new one, ask your advisor for a link.",
-		CmdProgres:                "Take stock of my week",
+		CmdProgres:                "Take stock now",
 		CmdPause:                  "Take a break",
 		CmdResume:                 "Resume the follow-up",
 		CmdPrivacy:                "What my advisor sees",
@@ -432,5 +432,12 @@ func english() map[Key]string {
 		InviteForBeneficiary:      "This invite link is meant for a beneficiary: the person invited opens it from their own Telegram. 🙂 I left it untouched: it still works.",
 		BtnBack:                   "↩️ Back",
 		CiThanksSupport:           "Thank you for taking stock. 💙 Your advisor has been told and will get back to you: you can count on their help.",
+		PeriodThisWeek:            "this week",
+		PeriodThisFortnight:       "over these two weeks",
+		PeriodThisMonth:           "this month",
+		PeriodEveryWeek:           "Every week",
+		PeriodEveryFortnight:      "Every two weeks",
+		PeriodEveryMonth:          "Every month",
+		OnbDayWeekly:              "(Choosing a day means a check-in every week on that day.)",
 	}
 }

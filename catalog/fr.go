@@ -23,12 +23,12 @@ func french() map[Key]string {
 		PlanResources:  "🧰 {list}",
 		PlanIndicators: "✔️ Réussi quand : {list}",
 		PlanMeetings:   "🤝 <b>Rendez-vous</b> : {list}",
-		PlanQuestion:   "💬 Votre question de la semaine : <i>{question}</i>",
+		PlanQuestion:   "💬 Votre question à chaque point : <i>{question}</i>",
 		PlanEmpty:      "Votre plan n'a pas encore d'étape. Votre conseiller va le compléter.",
 
 		Help: "Voici ce que vous pouvez faire :\n\n" +
 			"📋 /plan : voir votre plan d'action\n" +
-			"📊 /progres : faire le point sur votre semaine\n" +
+			"📊 /progres : faire le point maintenant\n" +
 			"⏸️ /pause : faire une pause (/reprendre pour reprendre)\n" +
 			"🔒 /confidentialite : ce que voit votre conseiller\n" +
 			"🗂 /mesdonnees : voir, recevoir ou effacer vos données\n" +
@@ -92,7 +92,7 @@ func french() map[Key]string {
 		BtnZoneOther:              "✏️ Autre (je l'écris)",
 		OnbZoneType:               "Écrivez le nom de votre fuseau horaire, par exemple <code>Europe/Paris</code> ou <code>America/Cayenne</code>.",
 		OnbZoneUnknown:            "Je ne connais pas « {zone} ». Écrivez par exemple <code>Europe/Paris</code>, ou choisissez votre fuseau ci-dessous.",
-		OnbDayQ:                   "📅 Chaque semaine, je vous demande comment ça avance. Quel jour vous convient ?",
+		OnbDayQ:                   "📅 {every}, je vous demande comment ça avance. Quel jour vous convient ?",
 		BtnDayKeep:                "Comme prévu (prochain : {next})",
 		OnbHourQ:                  "🕑 À quelle heure ?",
 		HourLabel:                 "{h} h",
@@ -117,7 +117,7 @@ func french() map[Key]string {
 		CiIntroNow:                "Faisons le point, {name} ! Une minute, quelques boutons. 👍",
 		CiIntroResume:             "On reprend où vous en étiez, {name} 🙂 Encore quelques boutons et c'est fini.",
 		BtnCiContinue:             "▶️ Continuer mon point",
-		CiScoreQ:                  "📊 <b>Quels progrès cette semaine ?</b>\nTouchez la réponse qui vous ressemble.",
+		CiScoreQ:                  "📊 <b>Quels progrès {period} ?</b>\nTouchez la réponse qui vous ressemble.",
 		Score1:                    "😟 Difficile",
 		Score2:                    "🙁 Peu",
 		Score3:                    "😐 Moyen",
@@ -145,8 +145,8 @@ func french() map[Key]string {
 		BtnHelpNo:                 "👍 Non, ça va",
 		HelpSent:                  "🙋 C'est transmis : votre conseiller va revenir vers vous.",
 		CiThanks:                  "Merci d'avoir fait le point ! Chaque pas compte. 👏",
-		CiThanksLow:               "Merci d'avoir pris ce temps. 💙 Une semaine difficile, ça arrive : cela ne dit rien de ce que vous valez. Votre conseiller est là pour vous aider.",
-		CiThanksHigh:              "Bravo pour cette semaine ! 🎉 Continuez comme ça.",
+		CiThanksLow:               "Merci d'avoir pris ce temps. 💙 Une période difficile, ça arrive : cela ne dit rien de ce que vous valez. Votre conseiller est là pour vous aider.",
+		CiThanksHigh:              "Bravo pour {period} ! 🎉 Continuez comme ça.",
 		CiShared:                  "Vos réponses sont transmises à votre conseiller.",
 		CiNotShared:               "Votre conseiller saura seulement que vous avez fait le point. Rien d'autre n'est partagé.",
 		CiNext:                    "📊 Prochain point : {date}.",
@@ -185,7 +185,7 @@ func french() map[Key]string {
 		Stopped:                   "🛑 C'est noté : je ne vous enverrai plus de message. Si vous changez d'avis, tapez /start.",
 		StartBack:                 "Content de vous revoir, {name} ! ▶️ Le suivi reprend.",
 		StartClosed:               "Bonjour {name} ! Votre accompagnement est terminé. Pour en commencer un nouveau, demandez un lien à votre conseiller.",
-		CmdProgres:                "Faire le point sur ma semaine",
+		CmdProgres:                "Faire le point maintenant",
 		CmdPause:                  "Faire une pause",
 		CmdResume:                 "Reprendre le suivi",
 		CmdPrivacy:                "Ce que voit mon conseiller",
@@ -432,5 +432,12 @@ func french() map[Key]string {
 		InviteForBeneficiary:      "Ce lien d'invitation est destiné à un bénéficiaire : c'est à la personne invitée de l'ouvrir, depuis son propre Telegram. 🙂 Je n'y ai pas touché : il reste valable.",
 		BtnBack:                   "↩️ Retour",
 		CiThanksSupport:           "Merci d'avoir fait le point. 💙 Votre conseiller est prévenu et va revenir vers vous : vous pouvez compter sur son aide.",
+		PeriodThisWeek:            "cette semaine",
+		PeriodThisFortnight:       "ces deux dernières semaines",
+		PeriodThisMonth:           "ce mois-ci",
+		PeriodEveryWeek:           "Chaque semaine",
+		PeriodEveryFortnight:      "Toutes les deux semaines",
+		PeriodEveryMonth:          "Chaque mois",
+		OnbDayWeekly:              "(Choisir un jour, c'est un point chaque semaine ce jour-là.)",
 	}
 }

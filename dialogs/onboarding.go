@@ -204,7 +204,7 @@ var onboardingStages = map[string]onboardingStage{
 					kb, row = append(kb, row), nil
 				}
 			}
-			return t.t(catalog.OnbDayQ), append(kb, row)
+			return t.dayQuestion(ctx), append(kb, row)
 		},
 		choose: func(t *turn, ctx context.Context, v string) (func(*domain.Beneficiary), string) {
 			if v == "keep" {
@@ -276,6 +276,22 @@ func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
 func (t *turn) ask(ctx context.Context, st *state) error {
 	text, kb := t.question(ctx, st)
 	return t.reply(ctx, text, kb)
+}
+
+// dayQuestion asks for a check-in day, saying the plan's rhythm; a day
+// chosen makes it weekly, which a rhythm other than weekly says too.
+func (t *turn) dayQuestion(ctx context.Context) string {
+	b := *t.ben
+	planRhythm(&b)
+	rh := rhythmWeek
+	if p, err := t.r.Store.Plan(ctx, b.ID); err == nil {
+		rh = t.r.rhythmOf(&b, p)
+	}
+	q := t.t(catalog.OnbDayQ, "every", t.t(rh.every()))
+	if rh != rhythmWeek {
+		q += "\n" + t.t(catalog.OnbDayWeekly)
+	}
+	return q
 }
 
 // planRhythm drops the beneficiary's own check-in day: the plan's rhythm.

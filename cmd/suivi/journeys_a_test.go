@@ -487,3 +487,41 @@ func TestJourneyEnglishClosingNotice(t *testing.T) {
 		}
 	}
 }
+
+// Texts: the words for the period follow the plan's rhythm: monthly and
+// fortnightly plans are not asked about "cette semaine".
+func TestJourneyPeriodWordsFollowTheRhythm(t *testing.T) {
+	for i, c := range []struct {
+		schedule, every, this string
+	}{
+		{"0 10 1 * *", "Chaque mois", "ce mois-ci"},
+		{"@every 336h", "Toutes les deux semaines", "ces deux dernières semaines"},
+		{"0 10 * * MON", "Chaque semaine", "cette semaine"},
+	} {
+		t.Run(c.every, func(t *testing.T) {
+			w := newWorldAt(t, moreStart, nil)
+			u := w.enrol(t, rhythmPlan(t, "Awa", c.schedule), int64(9381+i), "Awa", true)
+			day := one(t, u, "Quel jour vous convient")
+			if !strings.HasPrefix(day.PlainText, "📅 "+c.every+", je vous demande") {
+				t.Errorf("day question: %q", day.PlainText)
+			}
+			if weekly := strings.Contains(day.PlainText, "un point chaque semaine"); weekly != (c.every != "Chaque semaine") {
+				t.Errorf("day question (choosing a day makes it weekly): %q", day.PlainText)
+			}
+			talk := newTalk(t, u)
+			talk.text("/progres")
+			q := talk.expect("Quels progrès")
+			if !strings.Contains(q.PlainText, "Quels progrès "+c.this+" ?") {
+				t.Errorf("score question: %q", q.PlainText)
+			}
+			answerCheckin(t, u, "😄 Très bien")
+			w.settle(t)
+			if thanks := lastOf(t, u); !strings.Contains(thanks.PlainText, "Bravo pour "+c.this+" !") {
+				t.Errorf("thank-you: %q", thanks.PlainText)
+			}
+			if help := w.sayExpect(t, u, "/aide", "/progres"); strings.Contains(help.PlainText, "votre semaine") {
+				t.Errorf("help: %q", help.PlainText)
+			}
+		})
+	}
+}
