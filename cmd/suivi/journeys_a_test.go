@@ -525,3 +525,21 @@ func TestJourneyPeriodWordsFollowTheRhythm(t *testing.T) {
 		})
 	}
 }
+
+// Journey 2: during a dated pause, the next check-in said is the first
+// after it (the one the end of the pause schedules).
+func TestJourneyNextCheckinAfterAPause(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9315, "Awa", true)
+	w.sayExpect(t, u, "/pause 2 semaines", "pause jusqu'au dimanche 15 mars 2037")
+	c := newTalk(t, u)
+	c.text("/progres")
+	c.expect(txtScoreQ)
+	w.checkin(t, u, ciAnswers{score: btnScore4})
+	want := on(time.March, 16, 10, 0)
+	if said := nextShown(t, lastOf(t, u)); said != "lundi 16 mars 2037 à 10:00" {
+		t.Errorf("paused: Prochain point : %q", said)
+	}
+	w.runUntil(t, on(time.March, 16, 12, 0))
+	sameTimes(t, "the check-ins", checkinsSent(u), want)
+}
