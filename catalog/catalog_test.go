@@ -309,7 +309,7 @@ func (e errString) Error() string { return string(e) }
 func TestTInsertsHTMLValuesRaw(t *testing.T) {
 	c := catalog.New()
 	got := c.T(domain.French, catalog.PlanQuestion, "question", catalog.HTML("<b>Et vous ?</b>"))
-	if want := "💬 Votre question de la semaine : <i><b>Et vous ?</b></i>"; got != want {
+	if want := "💬 Votre question à chaque point : <i><b>Et vous ?</b></i>"; got != want {
 		t.Errorf("T with HTML = %q, want %q", got, want)
 	}
 	if _, err := telegramtest.ParseHTML(got); err != nil {

@@ -25,13 +25,14 @@ func english() map[Key]string {
 		PlanResources:  "🧰 {list}",
 		PlanIndicators: "✔️ Done when: {list}",
 		PlanMeetings:   "🤝 <b>Meetings</b>: {list}",
-		PlanQuestion:   "💬 Your question of the week: <i>{question}</i>",
+		PlanQuestion:   "💬 Your question at each check-in: <i>{question}</i>",
 		PlanEmpty:      "Your plan has no steps yet. Your advisor will complete it.",
 
 		Help: "Here is what you can do:\n\n" +
 			"📋 /plan: see your action plan\n" +
 			"📊 /progres: take stock of your week\n" +
 			"✉️ /ecrire: write to your advisor\n" +
+			"📊 /progres: take stock now\n" +
 			"⏸️ /pause: take a break (/reprendre to resume)\n" +
 			"🔒 /confidentialite: what your advisor sees\n" +
 			"🗂 /mesdonnees: see, receive or erase your data\n" +
@@ -95,8 +96,8 @@ func english() map[Key]string {
 		BtnZoneKeep:               "✅ Yes, that's right",
 		BtnZoneOther:              "✏️ Another one (I'll type it)",
 		OnbZoneType:               "Type the name of your time zone, for example <code>Europe/Paris</code> or <code>America/Cayenne</code>.",
-		OnbZoneUnknown:            "I don't know “{zone}”. Try for example <code>Europe/Paris</code>, or tap a button above.",
-		OnbDayQ:                   "📅 Every week, I ask you how things are going. Which day suits you?",
+		OnbZoneUnknown:            "I don't know “{zone}”. Write for example <code>Europe/Paris</code>, or choose your zone below.",
+		OnbDayQ:                   "📅 {every}, I ask you how things are going. Which day suits you?",
 		BtnDayKeep:                "As planned (next: {next})",
 		OnbHourQ:                  "🕑 At what time?",
 		HourLabel:                 "{h}:00",
@@ -121,7 +122,7 @@ func english() map[Key]string {
 		CiIntroNow:                "Let's take stock, {name}! One minute, a few buttons. 👍",
 		CiIntroResume:             "Let's pick up where you left off, {name} 🙂 A few more buttons and you're done.",
 		BtnCiContinue:             "▶️ Continue my check-in",
-		CiScoreQ:                  "📊 <b>How much progress this week?</b>\nTap the answer that fits you.",
+		CiScoreQ:                  "📊 <b>How much progress {period}?</b>\nTap the answer that fits you.",
 		Score1:                    "😟 Hard",
 		Score2:                    "🙁 A little",
 		Score3:                    "😐 So-so",
@@ -149,8 +150,8 @@ func english() map[Key]string {
 		BtnHelpNo:                 "👍 No, I'm fine",
 		HelpSent:                  "🙋 Passed on: your advisor will get back to you.",
 		CiThanks:                  "Thank you for taking stock! Every step counts. 👏",
-		CiThanksLow:               "Thank you for taking this time. 💙 A hard week happens: it says nothing about what you are worth. Your advisor is there to help you.",
-		CiThanksHigh:              "Well done this week! 🎉 Keep it up.",
+		CiThanksLow:               "Thank you for taking this time. 💙 Hard times happen: it says nothing about what you are worth. Your advisor is there to help you.",
+		CiThanksHigh:              "Well done {period}! 🎉 Keep it up.",
 		CiShared:                  "Your answers are passed on to your advisor.",
 		CiNotShared:               "Your advisor will only know that you took stock. Nothing else is shared.",
 		CiNext:                    "📊 Next check-in: {date}.",
@@ -182,14 +183,14 @@ func english() map[Key]string {
 		BtnPauseOpen:              "Until I resume",
 		Paused:                    "⏸️ Noted: pause until {date}. Type /reprendre to resume earlier.",
 		PausedOpen:                "⏸️ Noted: pause until you type /reprendre.",
-		PauseBadDate:              "I didn't understand the date. Example: /pause 24/12 — or tap a button.",
+		PauseBadDate:              "I didn't understand the date. For example: /pause tomorrow, /pause 2 weeks, /pause 24/12 — or tap a button below.",
 		Resumed:                   "▶️ Here we go again! I'll remind you of the next steps.",
 		ResumedAuto:               "▶️ Hello {name}, the pause is over: we resume the follow-up. Type /pause if you need more time.",
 		NotPaused:                 "The follow-up is already on 🙂",
 		Stopped:                   "🛑 Noted: I won't send you any more messages. If you change your mind, type /start.",
 		StartBack:                 "Good to see you again, {name}! ▶️ The follow-up resumes.",
 		StartClosed:               "Hello {name}! Your accompaniment has ended. To start a new one, ask your advisor for a link.",
-		CmdProgres:                "Take stock of my week",
+		CmdProgres:                "Take stock now",
 		CmdPause:                  "Take a break",
 		CmdResume:                 "Resume the follow-up",
 		CmdPrivacy:                "What my advisor sees",
@@ -275,7 +276,7 @@ func english() map[Key]string {
 		BtnNudge:                  "📊 Ask now",
 		CiIntroAdvisor:            "Hello {name}! 👋 Your advisor invites you to take stock now: one minute, a few buttons.",
 		CiIntroAftercare:          "Hello {name}! 👋 Your accompaniment has ended, but we keep in touch: how are things this month?",
-		CiIntroAftercareLast:      "Hello {name}! 👋 Six months after the end of your accompaniment, let's take stock one last time. This is the last message I send you: thank you for the way you have come!",
+		CiIntroAftercareLast:      "Hello {name}! 👋 Six months after the end of your accompaniment, let's take stock one last time. This is the last message I send you: thank you for the journey!",
 		AlertBlocked:              "🟠 <b>{name}</b> says they are stuck on the step “{title}”.",
 		AlertOverdue:              "🟡 <b>{name}</b>: the step “{title}”, planned for {date}, is more than 7 days overdue.",
 		AlertSilence:              "🟠 <b>{name}</b> did not answer the last two check-ins. A short message from you may help.",
@@ -335,7 +336,7 @@ func english() map[Key]string {
 		BtnCloseOK:                "✅ Yes, end it for {name}",
 		CloseAlready:              "{name}'s accompaniment has already ended.",
 		CloseDone:                 "✔️ {name}'s accompaniment has ended.\nFollow-up check-ins: {dates}.\nData deleted on {deletion}.",
-		ClosedNotice:              "🎓 Hello {name}, your accompaniment is ending. Well done for the way you have come!\n\nI'll ask how you are once a month for six months. Your data will be deleted on {date}.",
+		ClosedNotice:              "🎓 Hello {name}, your accompaniment is ending. Well done on how far you have come!\n\nI'll ask how you are once a month for six months. Your data will be deleted on {date}.",
 		NpName:                    "🆕 New plan. What is the person's name? (a first name or an alias is enough)\n/annuler to stop.",
 		NpNameBad:                 "A first name or an alias on one line, at most {max} characters, without invisible characters.",
 		NpTemplate:                "For {name}, start from a template?",
@@ -433,5 +434,15 @@ func english() map[Key]string {
 		FwdPrivateUnset:           "📝 {name} took stock ({week}). Their answers stay private: {name} has not chosen to share them yet.\n🙋 Needs help: {help}",
 		FwdPartPrivateUnset:       "📝 {name} started a check-in ({week}) and has not finished it for now. Their answers stay private: {name} has not chosen to share them yet.",
 		CiNoNext:                  "none for now",
+		InviteForBeneficiary:      "This invite link is meant for a beneficiary: the person invited opens it from their own Telegram. 🙂 I left it untouched: it still works.",
+		BtnBack:                   "↩️ Back",
+		CiThanksSupport:           "Thank you for taking stock. 💙 Your advisor has been told and will get back to you: you can count on their help.",
+		PeriodThisWeek:            "this week",
+		PeriodThisFortnight:       "over these two weeks",
+		PeriodThisMonth:           "this month",
+		PeriodEveryWeek:           "Every week",
+		PeriodEveryFortnight:      "Every two weeks",
+		PeriodEveryMonth:          "Every month",
+		OnbDayWeekly:              "(Choosing a day means a check-in every week on that day.)",
 	}
 }

@@ -25,13 +25,14 @@ func french() map[Key]string {
 		PlanResources:  "🧰 {list}",
 		PlanIndicators: "✔️ Réussi quand : {list}",
 		PlanMeetings:   "🤝 <b>Rendez-vous</b> : {list}",
-		PlanQuestion:   "💬 Votre question de la semaine : <i>{question}</i>",
+		PlanQuestion:   "💬 Votre question à chaque point : <i>{question}</i>",
 		PlanEmpty:      "Votre plan n'a pas encore d'étape. Votre conseiller va le compléter.",
 
 		Help: "Voici ce que vous pouvez faire :\n\n" +
 			"📋 /plan : voir votre plan d'action\n" +
 			"📊 /progres : faire le point sur votre semaine\n" +
 			"✉️ /ecrire : écrire à la personne qui vous accompagne\n" +
+			"📊 /progres : faire le point maintenant\n" +
 			"⏸️ /pause : faire une pause (/reprendre pour reprendre)\n" +
 			"🔒 /confidentialite : ce que voit votre conseiller\n" +
 			"🗂 /mesdonnees : voir, recevoir ou effacer vos données\n" +
@@ -95,8 +96,8 @@ func french() map[Key]string {
 		BtnZoneKeep:               "✅ Oui, c'est ça",
 		BtnZoneOther:              "✏️ Autre (je l'écris)",
 		OnbZoneType:               "Écrivez le nom de votre fuseau horaire, par exemple <code>Europe/Paris</code> ou <code>America/Cayenne</code>.",
-		OnbZoneUnknown:            "Je ne connais pas « {zone} ». Essayez par exemple <code>Europe/Paris</code>, ou touchez un bouton plus haut.",
-		OnbDayQ:                   "📅 Chaque semaine, je vous demande comment ça avance. Quel jour vous convient ?",
+		OnbZoneUnknown:            "Je ne connais pas « {zone} ». Écrivez par exemple <code>Europe/Paris</code>, ou choisissez votre fuseau ci-dessous.",
+		OnbDayQ:                   "📅 {every}, je vous demande comment ça avance. Quel jour vous convient ?",
 		BtnDayKeep:                "Comme prévu (prochain : {next})",
 		OnbHourQ:                  "🕑 À quelle heure ?",
 		HourLabel:                 "{h} h",
@@ -121,7 +122,7 @@ func french() map[Key]string {
 		CiIntroNow:                "Faisons le point, {name} ! Une minute, quelques boutons. 👍",
 		CiIntroResume:             "On reprend où vous en étiez, {name} 🙂 Encore quelques boutons et c'est fini.",
 		BtnCiContinue:             "▶️ Continuer mon point",
-		CiScoreQ:                  "📊 <b>Quels progrès cette semaine ?</b>\nTouchez la réponse qui vous ressemble.",
+		CiScoreQ:                  "📊 <b>Quels progrès {period} ?</b>\nTouchez la réponse qui vous ressemble.",
 		Score1:                    "😟 Difficile",
 		Score2:                    "🙁 Peu",
 		Score3:                    "😐 Moyen",
@@ -149,8 +150,8 @@ func french() map[Key]string {
 		BtnHelpNo:                 "👍 Non, ça va",
 		HelpSent:                  "🙋 C'est transmis : votre conseiller va revenir vers vous.",
 		CiThanks:                  "Merci d'avoir fait le point ! Chaque pas compte. 👏",
-		CiThanksLow:               "Merci d'avoir pris ce temps. 💙 Une semaine difficile, ça arrive : cela ne dit rien de ce que vous valez. Votre conseiller est là pour vous aider.",
-		CiThanksHigh:              "Bravo pour cette semaine ! 🎉 Continuez comme ça.",
+		CiThanksLow:               "Merci d'avoir pris ce temps. 💙 Une période difficile, ça arrive : cela ne dit rien de ce que vous valez. Votre conseiller est là pour vous aider.",
+		CiThanksHigh:              "Bravo pour {period} ! 🎉 Continuez comme ça.",
 		CiShared:                  "Vos réponses sont transmises à votre conseiller.",
 		CiNotShared:               "Votre conseiller saura seulement que vous avez fait le point. Rien d'autre n'est partagé.",
 		CiNext:                    "📊 Prochain point : {date}.",
@@ -182,14 +183,14 @@ func french() map[Key]string {
 		BtnPauseOpen:              "Jusqu'à ce que je reprenne",
 		Paused:                    "⏸️ C'est noté : pause jusqu'au {date}. Tapez /reprendre pour reprendre plus tôt.",
 		PausedOpen:                "⏸️ C'est noté : pause jusqu'à ce que vous tapiez /reprendre.",
-		PauseBadDate:              "Je n'ai pas compris la date. Exemple : /pause 24/12 — ou touchez un bouton.",
+		PauseBadDate:              "Je n'ai pas compris la date. Par exemple : /pause demain, /pause 2 semaines, /pause 24/12 — ou touchez un bouton ci-dessous.",
 		Resumed:                   "▶️ C'est reparti ! Je vous rappellerai les prochaines étapes.",
 		ResumedAuto:               "▶️ Bonjour {name}, la pause est terminée : on reprend le suivi. Tapez /pause si vous avez besoin de plus de temps.",
 		NotPaused:                 "Le suivi est déjà en cours 🙂",
 		Stopped:                   "🛑 C'est noté : je ne vous enverrai plus de message. Si vous changez d'avis, tapez /start.",
 		StartBack:                 "Quel plaisir de vous revoir, {name} ! ▶️ Le suivi reprend.",
 		StartClosed:               "Bonjour {name} ! Votre accompagnement est terminé. Pour en commencer un nouveau, demandez un lien à votre conseiller.",
-		CmdProgres:                "Faire le point sur ma semaine",
+		CmdProgres:                "Faire le point maintenant",
 		CmdPause:                  "Faire une pause",
 		CmdResume:                 "Reprendre le suivi",
 		CmdPrivacy:                "Ce que voit mon conseiller",
@@ -433,5 +434,15 @@ func french() map[Key]string {
 		FwdPrivateUnset:           "📝 {name} a fait son point de suivi ({week}). Ses réponses restent privées : {name} n'a pas encore choisi de les partager.\n🙋 Besoin d'aide : {help}",
 		FwdPartPrivateUnset:       "📝 {name} a commencé son point ({week}), sans le terminer pour l'instant. Ses réponses restent privées : {name} n'a pas encore choisi de les partager.",
 		CiNoNext:                  "aucun pour le moment",
+		InviteForBeneficiary:      "Ce lien d'invitation est destiné à un bénéficiaire : c'est à la personne invitée de l'ouvrir, depuis son propre Telegram. 🙂 Je n'y ai pas touché : il reste valable.",
+		BtnBack:                   "↩️ Retour",
+		CiThanksSupport:           "Merci d'avoir fait le point. 💙 Votre conseiller est prévenu et va revenir vers vous : vous pouvez compter sur son aide.",
+		PeriodThisWeek:            "cette semaine",
+		PeriodThisFortnight:       "ces deux dernières semaines",
+		PeriodThisMonth:           "ce mois-ci",
+		PeriodEveryWeek:           "Chaque semaine",
+		PeriodEveryFortnight:      "Toutes les deux semaines",
+		PeriodEveryMonth:          "Chaque mois",
+		OnbDayWeekly:              "(Choisir un jour, c'est un point chaque semaine ce jour-là.)",
 	}
 }

@@ -387,4 +387,21 @@ const (
 	FwdPartPrivateUnset Key = "fwd.part_private_unset"
 	// CiNoNext is the next check-in's date when none is to come.
 	CiNoNext Key = "ci.no_next"
+	// InviteForBeneficiary: an advisor opened a beneficiary's invite.
+	InviteForBeneficiary Key = "invite.for_beneficiary"
+	// BtnBack goes back to the view before (the postpone date picker).
+	BtnBack Key = "btn.back"
+	// CiThanksSupport closes a check-in where help was asked or a step
+	// is blocked.
+	CiThanksSupport Key = "ci.thanks_support"
+	// The period of the plan's rhythm, in "Quels progrès {period} ?"
+	// (this) and "{every}, je vous demande…" (every); OnbDayWeekly says a
+	// day chosen makes it weekly.
+	PeriodThisWeek       Key = "period.this_week"
+	PeriodThisFortnight  Key = "period.this_fortnight"
+	PeriodThisMonth      Key = "period.this_month"
+	PeriodEveryWeek      Key = "period.every_week"
+	PeriodEveryFortnight Key = "period.every_fortnight"
+	PeriodEveryMonth     Key = "period.every_month"
+	OnbDayWeekly         Key = "onb.day_weekly"
 )

@@ -165,7 +165,7 @@ func myDataEnglish() map[Key]string {
 			"You can receive a copy first with /mesdonnees.",
 		MdExpired:     "This confirmation is a little old. To erase everything, send /mesdonnees again.",
 		MdKept:        "All right, nothing is erased. Everything stays as it was. 👍",
-		MdErased:      "Done: Suivi keeps nothing about you any more. Thank you for the way you have come. 🌱\nIf one day you want to start again, your advisor can send you a new link.",
+		MdErased:      "Done: Suivi keeps nothing about you any more. Thank you for the journey. 🌱\nIf one day you want to start again, your advisor can send you a new link.",
 		MdCaptionHTML: "Your data, to read",
 		MdCaptionJSON: "Your data, as JSON",
 		AdvErased:     "🗑 <b>{name}</b> stopped the follow-up and erased their data. Suivi keeps nothing of this person any more.",

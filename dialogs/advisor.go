@@ -380,7 +380,7 @@ func (r *Router) relance(ctx context.Context, ev *store.Event, adv *domain.Advis
 		return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.AdvAlreadyDone, "name", b.Name))
 	}
 	q, step := next(c, p)
-	text, kb := r.checkinQuestion(b.Language, c, p, q, step)
+	text, kb := r.checkinQuestion(b.Language, b, c, p, q, step)
 	if _, err := r.Outbox.Enqueue(ctx, bot.Outgoing{
 		Key: ev.ID, ChatID: b.TelegramID, Keyboard: kb,
 		Text: r.Catalog.T(b.Language, catalog.CiIntroAdvisor, "name", b.Name) + "\n\n" + text,

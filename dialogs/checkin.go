@@ -15,6 +15,7 @@ import (
 	"suivi/bot"
 	"suivi/catalog"
 	"suivi/domain"
+	"suivi/reminders"
 	"suivi/store"
 )
 
@@ -85,7 +86,7 @@ type ciQuestion struct {
 	due func(c *domain.CheckIn, p *domain.Plan) (stepID int, ok bool)
 	// ask returns the text and buttons (callback data
 	// "ci:<week>:<code>[:<step>]:<value>").
-	ask func(r *Router, lang domain.Lang, c *domain.CheckIn, p *domain.Plan, stepID int) (string, bot.Keyboard)
+	ask func(r *Router, lang domain.Lang, b *domain.Beneficiary, c *domain.CheckIn, p *domain.Plan, stepID int) (string, bot.Keyboard)
 	// press turns a button's value into the answer it records; a nil
 	// record: no button offers that value (edited data), nothing changes.
 	press func(t *turn, ctx context.Context, c *domain.CheckIn, p *domain.Plan, stepID int, value string) (ciAnswer, error)
@@ -106,7 +107,7 @@ type ciAnswer struct {
 var ciQuestions = []ciQuestion{
 	{code: qShare, // a text or voice note just given: forward it?
 		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, c.Pending != "" },
-		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+		ask: func(r *Router, lang domain.Lang, _ *domain.Beneficiary, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
 			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
 			return r.Catalog.T(lang, catalog.CiShareQ), bot.Keyboard{{btn(L(catalog.BtnShare), "ci", c.Week, qShare, "y")}, {btn(L(catalog.BtnKeep), "ci", c.Week, qShare, "p")}}
 		},
@@ -131,10 +132,10 @@ var ciQuestions = []ciQuestion{
 	},
 	{code: qScore, // "Quels progrès cette semaine ?" 1-5
 		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.ScoreDone },
-		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+		ask: func(r *Router, lang domain.Lang, b *domain.Beneficiary, c *domain.CheckIn, p *domain.Plan, _ int) (string, bot.Keyboard) {
 			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
 			w := c.Week
-			return r.Catalog.T(lang, catalog.CiScoreQ), bot.Keyboard{
+			return r.Catalog.T(lang, catalog.CiScoreQ, "period", r.Catalog.T(lang, r.rhythmOf(b, p).this())), bot.Keyboard{
 				{btn(L(catalog.Score1), "ci", w, qScore, 1), btn(L(catalog.Score2), "ci", w, qScore, 2)},
 				{btn(L(catalog.Score3), "ci", w, qScore, 3), btn(L(catalog.Score4), "ci", w, qScore, 4), btn(L(catalog.Score5), "ci", w, qScore, 5)},
 				{btn(L(catalog.BtnKeep), "ci", w, qScore, "p")},
@@ -162,7 +163,7 @@ var ciQuestions = []ciQuestion{
 		due: func(c *domain.CheckIn, p *domain.Plan) (int, bool) {
 			return 0, strings.TrimSpace(p.Checkin.Question) != "" && !c.AnswerDone
 		},
-		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, p *domain.Plan, _ int) (string, bot.Keyboard) {
+		ask: func(r *Router, lang domain.Lang, _ *domain.Beneficiary, c *domain.CheckIn, p *domain.Plan, _ int) (string, bot.Keyboard) {
 			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
 			w := c.Week
 			return r.Catalog.T(lang, catalog.CiAnswerQ, "question", p.Checkin.Question), bot.Keyboard{
@@ -192,7 +193,7 @@ var ciQuestions = []ciQuestion{
 			}
 			return 0, false
 		},
-		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, p *domain.Plan, stepID int) (string, bot.Keyboard) {
+		ask: func(r *Router, lang domain.Lang, _ *domain.Beneficiary, c *domain.CheckIn, p *domain.Plan, stepID int) (string, bot.Keyboard) {
 			s := p.Step(stepID)
 			if s == nil {
 				return "", nil
@@ -230,7 +231,7 @@ var ciQuestions = []ciQuestion{
 	},
 	{code: qNote, // anything to add? a text or a voice note
 		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.NoteDone },
-		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+		ask: func(r *Router, lang domain.Lang, _ *domain.Beneficiary, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
 			return r.Catalog.T(lang, catalog.CiNoteQ), bot.Keyboard{{btn(r.Catalog.Plain(lang, catalog.BtnNothing), "ci", c.Week, qNote, "x")}}
 		},
 		press: func(t *turn, _ context.Context, _ *domain.CheckIn, _ *domain.Plan, _ int, v string) (ciAnswer, error) {
@@ -242,7 +243,7 @@ var ciQuestions = []ciQuestion{
 	},
 	{code: qHelp, // "Avez-vous besoin d'aide ?": yes alerts the advisor now
 		due: func(c *domain.CheckIn, _ *domain.Plan) (int, bool) { return 0, !c.HelpDone },
-		ask: func(r *Router, lang domain.Lang, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
+		ask: func(r *Router, lang domain.Lang, _ *domain.Beneficiary, c *domain.CheckIn, _ *domain.Plan, _ int) (string, bot.Keyboard) {
 			L := func(k catalog.Key) string { return r.Catalog.Plain(lang, k) }
 			return r.Catalog.T(lang, catalog.CiHelpQ), bot.Keyboard{
 				{btn(L(catalog.BtnHelpYes), "ci", c.Week, qHelp, "y"), btn(L(catalog.BtnHelpNo), "ci", c.Week, qHelp, "n")},
@@ -295,12 +296,49 @@ func next(c *domain.CheckIn, p *domain.Plan) (q string, stepID int) {
 	return "", 0
 }
 
-// checkinQuestion returns the text and buttons of question q.
-func (r *Router) checkinQuestion(lang domain.Lang, c *domain.CheckIn, p *domain.Plan, q string, stepID int) (string, bot.Keyboard) {
+// checkinQuestion returns the text and buttons of question q, asked of b.
+func (r *Router) checkinQuestion(lang domain.Lang, b *domain.Beneficiary, c *domain.CheckIn, p *domain.Plan, q string, stepID int) (string, bot.Keyboard) {
 	if row, ok := ciQuestionOf(q); ok {
-		return row.ask(r, lang, c, p, stepID)
+		return row.ask(r, lang, b, c, p, stepID)
 	}
 	return "", nil
+}
+
+// rhythm is how often a beneficiary is asked to take stock, as the words
+// for it say: every week, every two weeks, every month.
+type rhythm int
+
+const (
+	rhythmWeek rhythm = iota
+	rhythmFortnight
+	rhythmMonth
+)
+
+// rhythmOf reads a beneficiary's rhythm off their check-in schedule (their
+// own, else the plan's): how far apart its check-ins are.
+func (r *Router) rhythmOf(b *domain.Beneficiary, p *domain.Plan) rhythm {
+	sched, err := reminders.CheckinSchedule(b, p, b.Location(r.DefaultZone))
+	if err != nil {
+		return rhythmWeek
+	}
+	const day = 24 * time.Hour
+	switch gap := sched.Gap(r.Now()); {
+	case gap >= 21*day:
+		return rhythmMonth
+	case gap >= 11*day:
+		return rhythmFortnight
+	}
+	return rhythmWeek
+}
+
+// this is the rhythm's period as in "Quels progrès cette semaine ?".
+func (rh rhythm) this() catalog.Key {
+	return [...]catalog.Key{catalog.PeriodThisWeek, catalog.PeriodThisFortnight, catalog.PeriodThisMonth}[rh]
+}
+
+// every is the rhythm as in "Chaque semaine, je vous demande...".
+func (rh rhythm) every() catalog.Key {
+	return [...]catalog.Key{catalog.PeriodEveryWeek, catalog.PeriodEveryFortnight, catalog.PeriodEveryMonth}[rh]
 }
 
 // stepStatuses maps a button's code to a status.
@@ -452,7 +490,7 @@ func (t *turn) askNext(ctx context.Context, c *domain.CheckIn, p *domain.Plan) e
 	if q == "" {
 		return t.completeCheckin(ctx, c, p)
 	}
-	text, kb := t.r.checkinQuestion(t.lang, c, p, q, step)
+	text, kb := t.r.checkinQuestion(t.lang, t.ben, c, p, q, step)
 	return t.reply(ctx, text, kb)
 }
 
@@ -511,7 +549,7 @@ func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []str
 	if p, err = t.r.Store.Plan(ctx, t.ben.ID); err != nil {
 		return true, "", err
 	}
-	text, _ := t.r.checkinQuestion(t.lang, c, p, q, stepID)
+	text, _ := t.r.checkinQuestion(t.lang, t.ben, c, p, q, stepID)
 	if text == "" {
 		text = escaped(m)
 	}
@@ -764,7 +802,14 @@ func (t *turn) completeCheckin(ctx context.Context, c *domain.CheckIn, p *domain
 // thankYou closes a completed check-in for the beneficiary.
 func (t *turn) thankYou(ctx context.Context, c *domain.CheckIn) error {
 	var b strings.Builder
+	blocked := false
+	for _, u := range c.Steps {
+		blocked = blocked || u.Status == domain.StatusBlocked
+	}
 	switch {
+	case c.HelpAsked || blocked:
+		// Help asked, or a step blocked: support, not a cheer.
+		b.WriteString(t.t(catalog.CiThanksSupport))
 	case c.Score == 0:
 		b.WriteString(t.t(catalog.CiThanks))
 	case c.Score <= 2:
@@ -772,7 +817,11 @@ func (t *turn) thankYou(ctx context.Context, c *domain.CheckIn) error {
 	case c.Score == 3:
 		b.WriteString(t.t(catalog.CiThanks))
 	default:
-		b.WriteString(t.t(catalog.CiThanksHigh))
+		p, err := t.r.Store.Plan(ctx, t.ben.ID)
+		if err != nil {
+			return err
+		}
+		b.WriteString(t.t(catalog.CiThanksHigh, "period", t.t(t.r.rhythmOf(t.ben, p).this())))
 	}
 	b.WriteString("\n\n")
 	if c.Shared {

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,11 +43,22 @@ func (t *turn) pauseKeyboard() bot.Keyboard {
 }
 
 // parseUserDate reads a date typed by a person: 2026-12-24, 24/12 or
-// 24/12/2026. A day without a year is the next one to come. Only a day
-// after today and within a year is accepted.
+// 24/12/2026; "24 décembre" (1er, a year, English month names too);
+// "demain", "après-demain"; a number of days, weeks or months ("1 semaine",
+// "une semaine", "10 jours", "2 weeks"); a weekday ("lundi": the next one).
+// "jusqu'au", "pendant" and the like before it are fine. A day without a
+// year is the next one to come. Only a day after today and within a year
+// is accepted.
 func parseUserDate(s string, now time.Time) (domain.Date, bool) {
-	s = strings.TrimSpace(s)
+	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "’", "'"))
+	for _, p := range []string{"jusqu'au ", "jusqu'à ", "jusqu'a ", "pendant ", "pour ", "until ", "till ", "for ", "au ", "le "} {
+		s = strings.TrimSpace(strings.TrimPrefix(s, p))
+	}
 	today := domain.DateOf(now)
+	ok := func(d domain.Date) bool { return realDay(d) && today.Before(d) && d.Before(today.AddDays(366)) }
+	if d, found := spokenDate(s, today); found {
+		return d, ok(d)
+	}
 	if d, err := domain.ParseDate(s); err == nil {
 		return d, today.Before(d) && d.Before(today.AddDays(366))
 	}
@@ -65,6 +77,106 @@ func parseUserDate(s string, now time.Time) (domain.Date, bool) {
 		return d, realDay(d) && today.Before(d) && d.Before(today.AddDays(366))
 	}
 	return domain.Date{}, false
+}
+
+// spokenDate reads the forms of a date in words (see parseUserDate), in
+// lower case;
+// found is false for anything else (a date in figures, say). The date
+// found is not checked.
+func spokenDate(s string, today domain.Date) (d domain.Date, found bool) {
+	switch s {
+	case "demain", "tomorrow":
+		return today.AddDays(1), true
+	case "après-demain", "apres-demain", "après demain", "apres demain":
+		return today.AddDays(2), true
+	}
+	if wd, isDay := weekdays()[s]; isDay {
+		n := (int(wd) - int(today.Weekday()) + 7) % 7
+		if n == 0 {
+			n = 7
+		}
+		return today.AddDays(n), true
+	}
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 3 {
+		return domain.Date{}, false
+	}
+	if m, isMonth := monthNames()[strings.TrimSuffix(f[1], ".")]; isMonth {
+		// "24 décembre", "1er avril 2038"
+		day, err := strconv.Atoi(strings.TrimSuffix(f[0], "er"))
+		if err != nil || day < 1 || day > 31 {
+			return domain.Date{}, false
+		}
+		d := domain.Date{Year: today.Year, Month: m, Day: day}
+		if len(f) == 3 {
+			y, err := strconv.Atoi(f[2])
+			if err != nil {
+				return domain.Date{}, false
+			}
+			d.Year = y
+		} else if !today.Before(d) {
+			d.Year++
+		}
+		return d, true
+	}
+	if len(f) != 2 {
+		return domain.Date{}, false
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		w, isWord := map[string]int{"un": 1, "une": 1, "a": 1, "an": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3}[f[0]]
+		if !isWord {
+			return domain.Date{}, false
+		}
+		n = w
+	}
+	if n < 1 || n > 366 {
+		return domain.Date{}, false
+	}
+	switch f[1] {
+	case "jour", "jours", "day", "days":
+		return today.AddDays(n), true
+	case "semaine", "semaines", "week", "weeks":
+		return today.AddDays(7 * n), true
+	case "mois", "month", "months":
+		return addMonths(today, n), true
+	}
+	return domain.Date{}, false
+}
+
+// addMonths moves a date by n months, to the last day of the month when
+// the day is not in it (31 January + 1 month: 28 February).
+func addMonths(d domain.Date, n int) domain.Date {
+	first := time.Date(d.Year, d.Month+time.Month(n), 1, 12, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return domain.Date{Year: first.Year(), Month: first.Month(), Day: min(d.Day, last)}
+}
+
+// weekdays are the days of the week as people type them.
+func weekdays() map[string]time.Weekday {
+	return map[string]time.Weekday{
+		"lundi": time.Monday, "mardi": time.Tuesday, "mercredi": time.Wednesday, "jeudi": time.Thursday,
+		"vendredi": time.Friday, "samedi": time.Saturday, "dimanche": time.Sunday,
+		"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday, "thursday": time.Thursday,
+		"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
+	}
+}
+
+// monthNames are the months as people type them, in full or short.
+func monthNames() map[string]time.Month {
+	m := map[string]time.Month{}
+	for i, names := range [][]string{
+		{"janvier", "janv", "january", "jan"}, {"février", "fevrier", "févr", "fevr", "february", "feb"},
+		{"mars", "march", "mar"}, {"avril", "avr", "april", "apr"}, {"mai", "may"}, {"juin", "june", "jun"},
+		{"juillet", "juil", "july", "jul"}, {"août", "aout", "august", "aug"},
+		{"septembre", "sept", "september", "sep"}, {"octobre", "oct", "october"},
+		{"novembre", "nov", "november"}, {"décembre", "decembre", "déc", "dec", "december"},
+	} {
+		for _, n := range names {
+			m[n] = time.Month(i + 1)
+		}
+	}
+	return m
 }
 
 // realDay reports whether d is a day of the calendar (29/02 is not, in

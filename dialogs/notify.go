@@ -171,7 +171,7 @@ func (r *Router) scheduledCheckin(ctx context.Context, d reminders.Due) error {
 	case d.Late:
 		intro = catalog.CiIntroLate
 	}
-	text, kb := r.checkinQuestion(lang, c, p, q, step)
+	text, kb := r.checkinQuestion(lang, ben, c, p, q, step)
 	_, err = r.Outbox.Enqueue(ctx, bot.Outgoing{
 		Key: d.Key, ChatID: ben.TelegramID, Keyboard: kb,
 		Text: r.Catalog.T(lang, intro, "name", ben.Name) + "\n\n" + text,

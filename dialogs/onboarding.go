@@ -204,7 +204,7 @@ var onboardingStages = map[string]onboardingStage{
 					kb, row = append(kb, row), nil
 				}
 			}
-			return t.t(catalog.OnbDayQ), append(kb, row)
+			return t.dayQuestion(ctx), append(kb, row)
 		},
 		choose: func(t *turn, ctx context.Context, v string) (func(*domain.Beneficiary), string) {
 			if v == "keep" {
@@ -276,6 +276,22 @@ func (t *turn) question(ctx context.Context, st *state) (string, bot.Keyboard) {
 func (t *turn) ask(ctx context.Context, st *state) error {
 	text, kb := t.question(ctx, st)
 	return t.reply(ctx, text, kb)
+}
+
+// dayQuestion asks for a check-in day, saying the plan's rhythm; a day
+// chosen makes it weekly, which a rhythm other than weekly says too.
+func (t *turn) dayQuestion(ctx context.Context) string {
+	b := *t.ben
+	planRhythm(&b)
+	rh := rhythmWeek
+	if p, err := t.r.Store.Plan(ctx, b.ID); err == nil {
+		rh = t.r.rhythmOf(&b, p)
+	}
+	q := t.t(catalog.OnbDayQ, "every", t.t(rh.every()))
+	if rh != rhythmWeek {
+		q += "\n" + t.t(catalog.OnbDayWeekly)
+	}
+	return q
 }
 
 // planRhythm drops the beneficiary's own check-in day: the plan's rhythm.
@@ -449,7 +465,12 @@ func parseZone(text string) (string, bool) {
 func (t *turn) typedZone(ctx context.Context, st *state, text string) error {
 	name, ok := parseZone(text)
 	if !ok {
-		return t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(strings.TrimSpace(text), 64)), nil)
+		if err := t.reply(ctx, t.t(catalog.OnbZoneUnknown, "zone", truncate(strings.TrimSpace(text), 64)), nil); err != nil {
+			return err
+		}
+		// The buttons of the zone question are gone (it reads "Autre"):
+		// it comes again, with them; typing still works.
+		return t.ask(ctx, st)
 	}
 	b, err := t.r.Store.UpdateBeneficiary(ctx, t.ben.ID, func(b *domain.Beneficiary) error { b.Timezone = name; return nil })
 	if err != nil {

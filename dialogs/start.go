@@ -15,6 +15,8 @@ import (
 //
 //   - With a valid code: the Telegram user becomes the invited beneficiary,
 //     is welcomed, and onboarding begins. The code is used up.
+//   - From an advisor, with a beneficiary's code: refused kindly; the code
+//     stays as it was, for the person it was made for.
 //   - With a used, expired or unknown code: a friendly explanation; nothing
 //     changes.
 //   - Without a code: a beneficiary who had stopped or paused is followed
@@ -39,6 +41,11 @@ func (t *turn) start(ctx context.Context, code string) error {
 	}
 	if strings.HasPrefix(code, "a_") {
 		return t.joinAsAdvisor(ctx, code)
+	}
+	if t.adv != nil {
+		// An advisor trying the link given to someone: it stays theirs,
+		// untouched (not even looked up).
+		return t.reply(ctx, t.t(catalog.InviteForBeneficiary), nil)
 	}
 	red, err := t.r.Store.RedeemInvite(ctx, code, t.user.ID, t.r.Now())
 	if err != nil {

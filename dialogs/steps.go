@@ -17,7 +17,8 @@ import (
 //
 //	st:<step>:done   Fait            the step is done: celebrated, reminders stop
 //	st:<step>:prog   En cours        noted
-//	st:<step>:post   Reporter        → sp:<step>:1d | 1w | pick → sd:<step>:<yyyymmdd>
+//	st:<step>:post   Reporter        → sd:<step>:<yyyymmdd> (+1 day, +1 week) | sp:<step>:pick
+//	                                   → sd:<step>:<yyyymmdd> | sp:<step>:back (the question again)
 //	st:<step>:help   Besoin d'aide   the advisor is alerted at once
 //
 // The step is looked up in the presser's own plan: data naming a step of
@@ -71,7 +72,7 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 			return true, "", err
 		}
 		return true, "", t.edit(ctx, m, escaped(m)+"\n\n"+t.t(catalog.HelpSent))
-	case "st:post":
+	case "st:post", "sp:back":
 		// The buttons carry the new date itself, so that pressing twice, or
 		// handling the press again, moves the step once.
 		return true, "", t.r.Send.Edit(ctx, t.chat, m.ID, t.t(catalog.PostponeQ, "title", s.Title), bot.Keyboard{
@@ -92,6 +93,8 @@ func (t *turn) stepButton(ctx context.Context, m *models.Message, kind string, p
 		if row != nil {
 			kb = append(kb, row)
 		}
+		// A way back to the postpone question.
+		kb = append(kb, []bot.Button{btn(t.label(catalog.BtnBack), "sp", stepID, "back")})
 		return true, "", t.r.Send.Edit(ctx, t.chat, m.ID, t.t(catalog.PickDateQ, "title", s.Title), kb)
 	}
 	if kind == "sd" {

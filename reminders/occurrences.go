@@ -329,6 +329,31 @@ func (s *Schedule) Next(after time.Time) (Occurrence, bool) {
 	return Occurrence{}, false
 }
 
+// Gap is how far apart the schedule's occurrences typically are: the
+// median gap between its next few occurrences after from (a monthly spec
+// gives about 30 days, "@every 336h" 14 days), or 0 when it fires fewer
+// than twice.
+func (s *Schedule) Gap(from time.Time) time.Duration {
+	var gaps []time.Duration
+	prev, ok := s.Next(from)
+	for range 6 {
+		if !ok {
+			break
+		}
+		o, more := s.Next(prev.At)
+		if !more {
+			break
+		}
+		gaps = append(gaps, o.At.Sub(prev.At))
+		prev = o
+	}
+	if len(gaps) == 0 {
+		return 0
+	}
+	slices.Sort(gaps)
+	return gaps[len(gaps)/2]
+}
+
 // Latest returns the latest occurrence in (from, to], or false if there is
 // none. For "@every" it is computed directly; for cron specs the window is
 // scanned backwards in growing slices ending at `to` (a day, a week, a month,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"suivi/catalog"
 	"suivi/domain"
 	"suivi/telegramtest"
 )
@@ -308,4 +309,237 @@ func TestJourneyNextCheckinAfterClosing(t *testing.T) {
 	if jobs := w.jobs(t, b.ID); hasJob(jobs, "f", b.ID, 0) || hasJob(jobs, "c", b.ID, 0) {
 		t.Errorf("stopped, yet check-ins scheduled: %v", jobs)
 	}
+}
+
+// Journey 7: an advisor who opens a beneficiary's invite is kindly told it
+// is the person's to open; the link is untouched and still works for them.
+func TestJourneyAdvisorOpeningAnInviteLeavesIt(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	code := importPlan(t, w.e, w.clk, aPlan(t, "Nadia"))
+	w.settle(t)
+	snap := domainSnapshot(t, w.r.app.rdb)
+	w.sayExpect(t, w.adv, "/start "+code, "c'est à la personne invitée de l'ouvrir")
+	sameSnapshot(t, "an advisor opening an invite", snap, domainSnapshot(t, w.r.app.rdb))
+	if _, err := w.r.app.store.BeneficiaryByTelegram(context.Background(), advisorID); err == nil {
+		t.Fatal("the advisor became the beneficiary")
+	}
+
+	u := w.srv.NewUser(9321, "Nadia")
+	join(t, u, code, true)
+	if b := w.ben(t, u); b.Name != "Nadia" {
+		t.Fatalf("the invite led to %q", b.Name)
+	}
+}
+
+// Texts: a zone typed wrong after "Autre" is not answered with "touchez
+// un bouton plus haut" (those buttons are gone): the zone question comes
+// again with its buttons, and one of them works.
+func TestJourneyZoneTypedWrongOffersTheButtonsAgain(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	code := importPlan(t, w.e, w.clk, aPlan(t, "Teddy"))
+	u := w.srv.NewUser(9331, "Teddy")
+	c := newTalk(t, u)
+	c.text("/start " + code)
+	c.tap(txtConsentQ, btnConsentYes)
+	c.tap(txtLangQ, "🇫🇷 Français")
+	c.tap(txtZoneQ, "✏️ Autre (je l'écris)")
+	c.expect("Écrivez le nom de votre fuseau horaire")
+	w.settle(t)
+	c.text("Saint-Denis")
+	c.expect("Je ne connais pas « Saint-Denis »")
+	q := c.expect(txtZoneQ)
+	w.settle(t)
+	for _, m := range newerThan(u, c.mark) {
+		if strings.Contains(m.PlainText, "plus haut") {
+			t.Errorf("points at buttons that are gone: %q", m.PlainText)
+		}
+	}
+	if !hasButton(q, "La Réunion") {
+		t.Fatalf("the zone question came again without its buttons: %s", q)
+	}
+	c.tap(txtZoneQ, "La Réunion")
+	c.expect("Quel jour vous convient")
+	w.settle(t)
+	if b := w.ben(t, u); b.Timezone != "Indian/Reunion" {
+		t.Fatalf("zone %q", b.Timezone)
+	}
+}
+
+// Texts: "/pause demain" (and "/pause 1 semaine") is understood.
+func TestJourneyPauseTomorrow(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9341, "Awa", true)
+	w.sayExpect(t, u, "/pause demain", "pause jusqu'au lundi 2 mars 2037")
+	b := w.ben(t, u)
+	if b.State != domain.StatePaused || !b.PausedUntil.Equal(on(time.March, 2, 8, 0)) {
+		t.Fatalf("after /pause demain: %s until %s", b.State, b.PausedUntil)
+	}
+	w.sayExpect(t, u, "/reprendre", "C'est reparti")
+	w.sayExpect(t, u, "/pause 1 semaine", "pause jusqu'au dimanche 8 mars 2037")
+	w.sayExpect(t, u, "/reprendre", "C'est reparti")
+	bad := w.sayExpect(t, u, "/pause bientôt", "Je n'ai pas compris la date")
+	if !strings.Contains(bad.PlainText, "/pause demain") || !hasButton(bad, "1 semaine") {
+		t.Errorf("a date not understood: %s", bad)
+	}
+}
+
+// Texts: the postpone date picker has a way back to the postpone question,
+// whose buttons work.
+func TestJourneyPostponePickerHasAWayBack(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9351, "Awa", true)
+	w.runUntil(t, on(time.March, 17, 12, 0)) // the reminder 3 days before the 20th
+	c := newTalk(t, u)
+	c.mark = 0
+	m := c.tap("Refaire son CV", btnStepPostpone)
+	c.expectEdit("à quand")
+	c.mark = m.ID - 1
+	c.tap("à quand", "📅 Choisir une date")
+	picker := c.expectEdit("Choisissez la nouvelle date")
+	if !hasButton(picker, "↩️ Retour") {
+		t.Fatalf("the date picker has no way back: %s", picker)
+	}
+	c.mark = m.ID - 1
+	c.tap("Choisissez la nouvelle date", "↩️ Retour")
+	back := c.expectEdit("à quand")
+	if !hasButton(back, "+1 jour") || !hasButton(back, "📅 Choisir une date") {
+		t.Fatalf("back is not the postpone question: %s", back)
+	}
+	c.mark = m.ID - 1
+	c.tap("à quand", "+1 jour")
+	c.expectEdit("est reporté au samedi 21 mars 2037")
+	w.settle(t)
+	if due := w.plan(t, w.ben(t, u).ID).Steps[0].Due.Date; due != (domain.Date{Year: 2037, Month: 3, Day: 21}) {
+		t.Fatalf("due %s", due)
+	}
+}
+
+// Texts: no "Bravo pour cette semaine ! Continuez comme ça" right after a
+// request for help or a blocked step, whatever the score: a supportive
+// closing instead.
+func TestJourneyNoBravoAfterHelpOrBlocked(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9361, "Awa", true)
+	const support = "vous pouvez compter sur son aide"
+	for i, a := range []ciAnswers{
+		{score: "😄 Très bien", help: true},
+		{score: btnScore4, steps: map[string]string{"Refaire son CV": btnBlocked}},
+	} {
+		w.clk.Set(on(time.March, 2+7*i, 12, 0)) // a new week each
+		w.settle(t)
+		c := newTalk(t, u)
+		c.text("/progres")
+		c.expect(txtScoreQ)
+		w.checkin(t, u, a)
+		thanks := lastOf(t, u)
+		if strings.Contains(thanks.PlainText, "Bravo") || !strings.Contains(thanks.PlainText, support) {
+			t.Errorf("check-in %d closes with: %q", i, thanks.PlainText)
+		}
+	}
+	// A good week without either is still celebrated.
+	w.clk.Set(on(time.March, 16, 12, 0))
+	w.settle(t)
+	c := newTalk(t, u)
+	c.text("/progres")
+	c.expect(txtScoreQ)
+	w.checkin(t, u, ciAnswers{score: btnScore4, steps: map[string]string{"Refaire son CV": btnProgress}})
+	if thanks := lastOf(t, u); !strings.Contains(thanks.PlainText, txtThanksHigh) {
+		t.Errorf("a good week closes with: %q", thanks.PlainText)
+	}
+}
+
+// joinEnglish uses the invite and answers onboarding in English.
+func joinEnglish(t *testing.T, w *world, u *telegramtest.User, code string) {
+	t.Helper()
+	c := newTalk(t, u)
+	c.text("/start " + code)
+	c.tap(txtConsentQ, btnConsentYes)
+	c.tap(txtLangQ, "🇬🇧 English")
+	c.tap("Your time zone", "✅ Yes, that's right")
+	m := c.expect("Which day suits you")
+	c.tap("Which day suits you", m.Keyboard[0][0].Text)
+	c.tap("quiet hours", "🌙 9 pm – 8 am (advised)")
+	c.expect("All set, thank you")
+	w.settle(t)
+}
+
+// Texts: the English goodbye at the end of an accompaniment reads as
+// natural English.
+func TestJourneyEnglishClosingNotice(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	code := importPlan(t, w.e, w.clk, aPlan(t, "Léo"))
+	u := w.srv.NewUser(9371, "Léo")
+	joinEnglish(t, w, u, code)
+	w.adv.SendText("/cloturer Léo")
+	press(t, w.adv, "✅ Oui, clôturer pour Léo")
+	m, err := u.WaitMessage(wait, has("your accompaniment is ending"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.PlainText, "Well done on how far you have come!") || strings.Contains(m.PlainText, "the way you have come") {
+		t.Errorf("closing notice: %q", m.PlainText)
+	}
+	// Nor anywhere else.
+	cat := catalog.New()
+	for _, k := range []catalog.Key{catalog.ClosedNotice, catalog.CiIntroAftercareLast, catalog.MdErased} {
+		if raw, _ := cat.Raw(domain.English, k); strings.Contains(raw, "the way you have come") {
+			t.Errorf("%s: %q", k, raw)
+		}
+	}
+}
+
+// Texts: the words for the period follow the plan's rhythm: monthly and
+// fortnightly plans are not asked about "cette semaine".
+func TestJourneyPeriodWordsFollowTheRhythm(t *testing.T) {
+	for i, c := range []struct {
+		schedule, every, this string
+	}{
+		{"0 10 1 * *", "Chaque mois", "ce mois-ci"},
+		{"@every 336h", "Toutes les deux semaines", "ces deux dernières semaines"},
+		{"0 10 * * MON", "Chaque semaine", "cette semaine"},
+	} {
+		t.Run(c.every, func(t *testing.T) {
+			w := newWorldAt(t, moreStart, nil)
+			u := w.enrol(t, rhythmPlan(t, "Awa", c.schedule), int64(9381+i), "Awa", true)
+			day := one(t, u, "Quel jour vous convient")
+			if !strings.HasPrefix(day.PlainText, "📅 "+c.every+", je vous demande") {
+				t.Errorf("day question: %q", day.PlainText)
+			}
+			if weekly := strings.Contains(day.PlainText, "un point chaque semaine"); weekly != (c.every != "Chaque semaine") {
+				t.Errorf("day question (choosing a day makes it weekly): %q", day.PlainText)
+			}
+			talk := newTalk(t, u)
+			talk.text("/progres")
+			q := talk.expect("Quels progrès")
+			if !strings.Contains(q.PlainText, "Quels progrès "+c.this+" ?") {
+				t.Errorf("score question: %q", q.PlainText)
+			}
+			answerCheckin(t, u, "😄 Très bien")
+			w.settle(t)
+			if thanks := lastOf(t, u); !strings.Contains(thanks.PlainText, "Bravo pour "+c.this+" !") {
+				t.Errorf("thank-you: %q", thanks.PlainText)
+			}
+			if help := w.sayExpect(t, u, "/aide", "/progres"); strings.Contains(help.PlainText, "votre semaine") {
+				t.Errorf("help: %q", help.PlainText)
+			}
+		})
+	}
+}
+
+// Journey 2: during a dated pause, the next check-in said is the first
+// after it (the one the end of the pause schedules).
+func TestJourneyNextCheckinAfterAPause(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	u := w.enrol(t, aPlan(t, "Awa"), 9315, "Awa", true)
+	w.sayExpect(t, u, "/pause 2 semaines", "pause jusqu'au dimanche 15 mars 2037")
+	c := newTalk(t, u)
+	c.text("/progres")
+	c.expect(txtScoreQ)
+	w.checkin(t, u, ciAnswers{score: btnScore4})
+	want := on(time.March, 16, 10, 0)
+	if said := nextShown(t, lastOf(t, u)); said != "lundi 16 mars 2037 à 10:00" {
+		t.Errorf("paused: Prochain point : %q", said)
+	}
+	w.runUntil(t, on(time.March, 16, 12, 0))
+	sameTimes(t, "the check-ins", checkinsSent(u), want)
 }
