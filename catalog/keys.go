@@ -359,7 +359,14 @@ const (
 	ListTitle Key = "list.title"
 	ListLine  Key = "list.line"
 	ListHint  Key = "list.hint"
-	ListEmpty Key = "list.empty"
+
+	// A new invite for someone who has not joined yet (/beneficiaires).
+	BtnNewInvite    Key = "btn.new_invite"
+	AdvInviteNew    Key = "adv.invite_new"
+	AdvInviteJoined Key = "adv.invite_joined"
+	AdvInviteEnded  Key = "adv.invite_ended"
+	ListInvitedHint Key = "list.invited_hint"
+	ListEmpty       Key = "list.empty"
 )
 
 const (

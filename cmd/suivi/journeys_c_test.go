@@ -226,3 +226,168 @@ func TestTemplateDatesSkipHolidays(t *testing.T) {
 		}
 	}
 }
+
+// cli runs the suivi command with args and returns its exit code, standard
+// output and standard error.
+func cli(t *testing.T, e env, now func() time.Time, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := realMain(context.Background(), args, e.get, now, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// lastLineCode is the invite code of the link on the last line of out.
+func lastLineCode(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	_, code, ok := strings.Cut(lines[len(lines)-1], "https://t.me/suivi_test_bot?start=")
+	if !ok || code == "" {
+		t.Fatalf("no invite link on the last line:\n%s", out)
+	}
+	return code
+}
+
+// Journey 8: an invite is made again for someone who has not joined yet —
+// a button on the person in /beneficiaires, or `suivi plan invite ID` —
+// and every link before it stops working, refused with the kind text of an
+// expired link; the newest one works. Someone who has joined gets no
+// button, and the CLI says why.
+func TestInviteIssuedAgain(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	awa := w.enrol(t, planSpec{name: "Awa", steps: []stepSpec{{title: "Refaire son CV", due: "2037-03-20"}}}.file(t), 9301, "Awa", true)
+	first := importPlan(t, w.e, w.clk, writePlan(t, "id: nadia2037\nbeneficiary: {name: Nadia}\nadvisor: 111111111\nsteps: [{title: Immersion, due: 2037-03-25}]\n"))
+
+	list := w.sayExpect(t, w.adv, "/beneficiaires", "Vos bénéficiaires")
+	if !hasButton(list, "🔗 Nouveau lien · Nadia") || hasButton(list, "🔗 Nouveau lien · Awa") {
+		t.Fatalf("/beneficiaires: want a new-link button for Nadia only (Awa has joined): %s", dump([]telegramtest.Message{list}))
+	}
+	n := len(w.adv.Messages())
+	w.pressOn(t, w.adv, "🔗 Nouveau lien · Nadia")
+	got := since(w.adv, n)
+	links := containing(got, "Nouveau lien pour Nadia")
+	if len(links) != 1 || len(got) != 2 || got[1].Kind != "photo" || !strings.Contains(links[0].PlainText, "L'ancien lien ne marche plus") {
+		t.Fatalf("the new link and its QR code: %s", dump(got))
+	}
+	text := links[0].PlainText
+	second := strings.Fields(text[strings.Index(text, "?start=")+len("?start="):])[0]
+	if second == first {
+		t.Fatal("the new link is the old one")
+	}
+
+	// The CLI makes a third; the second stops working too.
+	code, out, errs := cli(t, w.e, w.clk.Now, "plan", "invite", "nadia2037")
+	if code != exitOK || !strings.Contains(out, "New invite for Nadia (plan nadia2037); the one before no longer works.") {
+		t.Fatalf("plan invite: exit %d\n%s%s", code, out, errs)
+	}
+	third := lastLineCode(t, out)
+
+	for i, old := range []string{first, second} {
+		u := w.srv.NewUser(9400+int64(i), "Quelqu'un")
+		got := w.say(t, u, "/start "+old)
+		if len(got) != 1 || !strings.Contains(got[0].PlainText, "Ce lien n'est plus valable") || !strings.Contains(got[0].PlainText, "Demandez-en un nouveau") {
+			t.Errorf("an old link: %s", dump(got))
+		}
+		if _, err := w.r.app.store.BeneficiaryByTelegram(context.Background(), u.ID()); err == nil {
+			t.Errorf("an old link linked user %d", u.ID())
+		}
+	}
+	nadia := w.srv.NewUser(9302, "Nadia")
+	join(t, nadia, third, true)
+	w.settle(t)
+	if b := w.ben(t, nadia); b.ID != "nadia2037" || b.State != domain.StateActive {
+		t.Fatalf("the newest link: %+v", b)
+	}
+
+	// Joined: no button, and the CLI refuses, kindly and clearly.
+	if list := w.sayExpect(t, w.adv, "/beneficiaires", "Vos bénéficiaires"); len(list.Keyboard) != 0 {
+		t.Errorf("buttons for people who have joined: %s", dump([]telegramtest.Message{list}))
+	}
+	code, _, errs = cli(t, w.e, w.clk.Now, "plan", "invite", "nadia2037")
+	if code != exitFailure || !strings.Contains(errs, "Nadia has joined already (their invite was used): no new invite") {
+		t.Errorf("plan invite after joining: exit %d %q", code, errs)
+	}
+	_ = awa
+}
+
+// Journey 8: a plan is updated from a file — the one `plan export` writes,
+// edited — with `plan import --update`: checked as an import is, the person
+// told once (as after /modifier), reminders following the new dates; a
+// plain import of it keeps its "already exists", which now names
+// --update; the export reads back what was changed.
+func TestPlanUpdateFromExportedFile(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	awa := w.enrol(t, writePlan(t, "id: awa2037\nbeneficiary: {name: Awa, timezone: Europe/Paris}\nadvisor: 111111111\nsteps:\n"+
+		"  - {title: Refaire son CV, due: 2037-03-20}\n  - {title: Visite du CIO, due: 2037-03-25}\n  - {title: Atelier numérique, due: 2037-03-27}\n"), 9501, "Awa", true)
+	code, exported, errs := cli(t, w.e, w.clk.Now, "plan", "export", "awa2037")
+	if code != exitOK {
+		t.Fatalf("export: %d %s", code, errs)
+	}
+	edited := strings.NewReplacer(
+		"title: Refaire son CV", "title: Refaire son CV et sa lettre",
+		"due: 2037-03-25", "due: 2037-04-20",
+	).Replace(exported)
+	// The workshop goes; a step comes, without an id.
+	i := strings.Index(edited, "  - id: 3")
+	edited = edited[:i] + "  - title: Inscription au Greta\n    due: 2037-04-10\n"
+	path := writePlan(t, edited)
+
+	code, _, errs = cli(t, w.e, w.clk.Now, "plan", "import", path)
+	if code != exitFailure || !strings.Contains(errs, "plan awa2037 already exists: to change it with this file, run suivi plan import --update "+path) {
+		t.Fatalf("import of an existing plan: exit %d %q", code, errs)
+	}
+	bad := writePlan(t, strings.Replace(edited, "due: 2037-04-10", "due: 2037-04-10\n    reminders: [\"+1d\"]", 1))
+	if code, _, errs := cli(t, w.e, w.clk.Now, "plan", "import", "--update", bad); code != exitFailure || !strings.Contains(errs, "is after the due date") || !strings.Contains(errs, "nothing stored") {
+		t.Fatalf("--update checks the file as import does: exit %d %q", code, errs)
+	}
+
+	n := len(awa.Messages())
+	code, out, errs := cli(t, w.e, w.clk.Now, "plan", "import", "--update", path)
+	if code != exitOK || !strings.Contains(out, "Plan awa2037 updated: 4 change(s)") {
+		t.Fatalf("import --update: exit %d\n%s%s", code, out, errs)
+	}
+	w.settle(t)
+	told := since(awa, n)
+	if len(told) != 1 {
+		t.Fatalf("the person is told once, got:\n%s", dump(told))
+	}
+	for _, want := range []string{"Votre conseiller a mis à jour votre plan", "« Refaire son CV » devient « Refaire son CV et sa lettre »",
+		"« Visite du CIO » : nouvelle date", "« Atelier numérique » est retirée du plan", "Nouvelle étape : « Inscription au Greta »"} {
+		if !strings.Contains(told[0].PlainText, want) {
+			t.Errorf("the notice %q lacks %q", told[0].PlainText, want)
+		}
+	}
+	p := w.plan(t, "awa2037")
+	if len(p.Steps) != 4 || p.Steps[0].Title != "Refaire son CV et sa lettre" || p.Steps[1].Due.String() != "2037-04-20" ||
+		p.Steps[2].Title != "Inscription au Greta" || p.Steps[2].ID != 4 || p.Steps[3].ID != 3 || p.Steps[3].Status != domain.StatusCancelled {
+		t.Fatalf("plan after the update: %+v", p.Steps)
+	}
+	if h := p.Steps[0].History; len(h) == 0 || h[len(h)-1].Title != "Refaire son CV et sa lettre" || h[len(h)-1].By != domain.ByAdvisor {
+		t.Errorf("the rename is not in the step's history: %+v", h)
+	}
+	// The schedule follows: the moved step and the new one are reminded
+	// three days before, the removed one no more.
+	jobs := w.jobs(t, "awa2037")
+	if got := jobAt(jobs, "r", "awa2037", 2); !got.Equal(on(4, 17, 10, 0)) {
+		t.Errorf("the moved step's reminder at %s, want %s", got.In(paris), on(4, 17, 10, 0))
+	}
+	if got := jobAt(jobs, "r", "awa2037", 4); !got.Equal(on(4, 7, 10, 0)) {
+		t.Errorf("the new step's reminder at %s, want %s", got.In(paris), on(4, 7, 10, 0))
+	}
+	if hasJob(jobs, "r", "awa2037", 3) {
+		t.Error("the removed step is still reminded")
+	}
+	// The export reads back the change; the same file again changes nothing
+	// and tells no one.
+	_, again, _ := cli(t, w.e, w.clk.Now, "plan", "export", "awa2037")
+	if !strings.Contains(again, "title: Refaire son CV et sa lettre") || !strings.Contains(again, "title: Inscription au Greta") {
+		t.Errorf("export after the update:\n%s", again)
+	}
+	n = len(awa.Messages())
+	code, out, _ = cli(t, w.e, w.clk.Now, "plan", "import", "--update", writePlan(t, again))
+	w.settle(t)
+	if code != exitOK || !strings.Contains(out, "the file changes nothing") || len(awa.Messages()) != n {
+		t.Errorf("the same file again: exit %d %q, %d messages", code, out, len(awa.Messages())-n)
+	}
+}
