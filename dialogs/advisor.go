@@ -142,7 +142,7 @@ func (t *turn) onAdvisorCommand(ctx context.Context, name, arg string) (bool, er
 	case "digest":
 		return true, t.digestNow(ctx)
 	case "export":
-		return true, t.export(ctx)
+		return true, t.export(ctx, arg)
 	case "cloturer", "clôturer":
 		return true, t.withBeneficiary(ctx, arg, "close", t.askClose)
 	case "absence":

@@ -145,7 +145,8 @@ func (p *Plan) Apply(op RevOp, at time.Time, by Actor) ([]Revised, error) {
 		for _, s := range op.Steps {
 			s.ID = p.NextStepID()
 			s.Status = StatusTodo
-			s.History = []Change{{At: at.UTC(), By: by, Status: StatusTodo}}
+			due := s.Due // the step's first due date, for the history (and the export)
+			s.History = []Change{{At: at.UTC(), By: by, Status: StatusTodo, Due: &due}}
 			if s.Owner == "" {
 				s.Owner = OwnerBeneficiary
 			}

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"suivi/catalog"
+	"suivi/dialogs"
 	"suivi/domain"
 	"suivi/examples"
 	"suivi/telegramtest"
@@ -389,5 +393,140 @@ func TestPlanUpdateFromExportedFile(t *testing.T) {
 	w.settle(t)
 	if code != exitOK || !strings.Contains(out, "the file changes nothing") || len(awa.Messages()) != n {
 		t.Errorf("the same file again: exit %d %q, %d messages", code, out, len(awa.Messages())-n)
+	}
+}
+
+// exportDoc sends text from u and returns the one CSV document answered,
+// decoded.
+func (w *world) exportDoc(t *testing.T, u *telegramtest.User, text string) (telegramtest.Message, [][]string) {
+	t.Helper()
+	got := w.say(t, u, text)
+	if len(got) != 1 || got[0].Kind != "document" || !strings.HasSuffix(got[0].FileName, ".csv") {
+		t.Fatalf("%q: want one CSV document, got:\n%s", text, dump(got))
+	}
+	data, ok := bytes.CutPrefix(got[0].File, []byte("\uFEFF"))
+	if !ok {
+		t.Errorf("%q: the CSV does not start with a byte order mark", text)
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("%q: not CSV: %v", text, err)
+	}
+	return got[0], rows
+}
+
+// column returns the index of name in a CSV header.
+func column(t *testing.T, header []string, name string) int {
+	t.Helper()
+	i := slices.Index(header, name)
+	if i < 0 {
+		t.Fatalf("no column %q in %v", name, header)
+	}
+	return i
+}
+
+// The advisor's export: a step added in /modifier has its due date, a
+// rename keeps the old title beside the new one, times have their zone in
+// a column, statuses and who acted are French words.
+func TestExportKeepsDatesTitlesZonesInFrench(t *testing.T) {
+	w := newWorldAt(t, moreStart, nil)
+	addAdvisor(t, w.e, advisorID, "Claire")
+	w.enrol(t, planSpec{name: "Awa", steps: []stepSpec{{title: "Refaire son CV", due: "2037-03-20"}}}.file(t), 9601, "Awa", true)
+	w.enrol(t, writePlan(t, "beneficiary: {name: Teddy, timezone: Indian/Reunion}\nadvisor: 111111111\nsteps: [{title: Remise à niveau, due: 2037-03-20}]\n"), 9602, "Teddy", true)
+	w.sayExpect(t, w.adv, "/modifier Awa", txtRvMenu)
+	w.pressOn(t, w.adv, "⬜ Refaire son CV · 20/03")
+	w.pressOn(t, w.adv, btnRvTitle)
+	w.sayExpect(t, w.adv, "Refaire son CV et sa lettre", txtRvMenu)
+	w.pressOn(t, w.adv, btnRvAdd)
+	w.sayExpect(t, w.adv, "10/04 Inscription au Greta", txtRvMenu)
+	w.pressOn(t, w.adv, btnRvDone)
+
+	_, rows := w.exportDoc(t, w.adv, "/export")
+	h := rows[0]
+	name, zone, event, step, old, status, due, by := column(t, h, "beneficiaire"), column(t, h, "fuseau"), column(t, h, "etat"),
+		column(t, h, "etape"), column(t, h, "ancien_titre"), column(t, h, "statut"), column(t, h, "echeance"), column(t, h, "par")
+	var added, renamed []string
+	for _, r := range rows[1:] {
+		if r[column(t, h, "date")] != "" && r[zone] != map[string]string{"Awa": "Europe/Paris", "Teddy": "Indian/Reunion"}[r[name]] {
+			t.Errorf("row without the person's zone: %v", r)
+		}
+		for _, code := range []string{"todo", "in_progress", "done", "blocked", "cancelled"} {
+			if r[status] == code {
+				t.Errorf("status as an English code: %v", r)
+			}
+		}
+		if r[by] == "advisor" || r[by] == "beneficiary" || r[by] == "system" {
+			t.Errorf("who acted as an English code: %v", r)
+		}
+		if r[step] == "Inscription au Greta" {
+			added = r
+		}
+		if r[event] == "renomme" {
+			renamed = r
+		}
+	}
+	if added == nil || added[due] != "2037-04-10" || added[status] != "a faire" || added[by] != "conseiller" {
+		t.Errorf("the step added in /modifier: %v, want due 2037-04-10, a faire, by the advisor", added)
+	}
+	if renamed == nil || renamed[step] != "Refaire son CV et sa lettre" || renamed[old] != "Refaire son CV" || renamed[by] != "conseiller" {
+		t.Errorf("the rename: %v, want the new title and the old one", renamed)
+	}
+}
+
+// The structure's export, for admins only: the whole structure, each
+// advisor and each person (by plan id, never a name), with steps done and
+// late, check-ins answered and help asked; in Telegram (/export structure)
+// and from the CLI (suivi export structure), the same figures.
+func TestStructureExportForAdmins(t *testing.T) {
+	w := newWorldAt(t, moreStart, env{"SUIVI_ADMIN_IDS": fmt.Sprint(advisorID)})
+	addAdvisor(t, w.e, advisorID, "Claire")
+	addAdvisor(t, w.e, otherAdvisor, "Bastien")
+	bastien := w.srv.NewUser(otherAdvisor, "Bastien")
+	awa := w.enrol(t, writePlan(t, "id: awa2037\nbeneficiary: {name: Awa}\nadvisor: 111111111\nsteps:\n"+
+		"  - {title: Refaire son CV, due: 2037-03-05}\n  - {title: Visite du CIO, due: 2037-03-03}\n  - {title: Atelier, due: 2037-04-20}\n"), 9701, "Awa", true)
+	w.enrol(t, writePlan(t, fmt.Sprintf("id: zoe2037\nbeneficiary: {name: Zoé}\nadvisor: %d\nsteps: [{title: Concours, due: 2037-04-20}]\n", otherAdvisor)), 9702, "Zoé", true)
+	importPlan(t, w.e, w.clk, writePlan(t, "id: leo2037\nbeneficiary: {name: Léo}\nadvisor: 111111111\nsteps: [{title: Bilan, due: 2037-04-20}]\n"))
+	// Awa answers her first check-in, marks her CV done and asks for help;
+	// on Thursday the visit of Tuesday is late.
+	w.runUntil(t, on(3, 2, 10, 0))
+	w.checkin(t, awa, ciAnswers{score: btnScore4, steps: map[string]string{"Refaire son CV": btnDone}, help: true})
+	w.runUntil(t, on(3, 5, 12, 0))
+
+	if got := w.sayExpect(t, bastien, "/export structure", "réservé aux administrateurs"); got.Kind == "document" {
+		t.Fatal("a non-admin got the structure's export")
+	}
+	doc, rows := w.exportDoc(t, w.adv, "/export structure")
+	if !strings.Contains(doc.PlainCaption, "2 conseillers, 3 personnes suivies") {
+		t.Errorf("caption %q", doc.PlainCaption)
+	}
+	if !slices.Equal(rows[0], dialogs.StructureHeader()) {
+		t.Fatalf("header %v", rows[0])
+	}
+	var lines []string
+	for _, r := range rows[1:] {
+		lines = append(lines, strings.Join(r, "|"))
+	}
+	want := []string{
+		// niveau|conseiller|id|beneficiaire|etat|personnes|etapes|faites|en_retard|proposes|repondus|en_partie|aide
+		"structure|||||3|5|1|1|2|1|0|1",
+		"conseiller|Claire|111111111|||2|4|1|1|1|1|0|1",
+		"beneficiaire|Claire|111111111|awa2037|suivi|1|3|1|1|1|1|0|1",
+		"beneficiaire|Claire|111111111|leo2037|invité|1|1|0|0|0|0|0|0",
+		fmt.Sprintf("conseiller|Bastien|%d|||1|1|0|0|1|0|0|0", otherAdvisor),
+		fmt.Sprintf("beneficiaire|Bastien|%d|zoe2037|suivi|1|1|0|0|1|0|0|0", otherAdvisor),
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("structure export:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))
+	}
+	for _, name := range []string{"Awa", "Zoé", "Léo", "Refaire son CV"} {
+		if bytes.Contains(doc.File, []byte(name)) {
+			t.Errorf("the structure's export names %q", name)
+		}
+	}
+	code, out, errs := cli(t, w.e, w.clk.Now, "export", "structure")
+	if code != exitOK || out != string(doc.File) {
+		t.Errorf("suivi export structure: exit %d %s\n%s\nwant what the bot sent:\n%s", code, errs, out, doc.File)
 	}
 }
