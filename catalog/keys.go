@@ -81,6 +81,24 @@ const (
 	CsvAnsMuch    Key = "csv.answer_much"
 	CsvAnsSome    Key = "csv.answer_some"
 	CsvAnsNotYet  Key = "csv.answer_notyet"
+
+	// Step statuses and who acted, as the export writes them.
+	CsvStTodo       Key = "csv.status.todo"
+	CsvStInProgress Key = "csv.status.in_progress"
+	CsvStDone       Key = "csv.status.done"
+	CsvStBlocked    Key = "csv.status.blocked"
+	CsvStCancelled  Key = "csv.status.cancelled"
+	CsvByBen        Key = "csv.by.beneficiary"
+	CsvByAdvisor    Key = "csv.by.advisor"
+	CsvBySystem     Key = "csv.by.system"
+
+	// The structure's export (admins): figures per advisor and per person.
+	CsvOrgHeader     Key = "csv.org.header"
+	CsvOrgAll        Key = "csv.org.all"
+	CsvOrgAdvisor    Key = "csv.org.advisor"
+	CsvOrgBen        Key = "csv.org.beneficiary"
+	ExportOrgCaption Key = "export.org_caption"
+	ExportOrgOnly    Key = "export.org_only"
 )
 
 // Onboarding, check-ins, reminders, controls, forwards.
@@ -359,7 +377,14 @@ const (
 	ListTitle Key = "list.title"
 	ListLine  Key = "list.line"
 	ListHint  Key = "list.hint"
-	ListEmpty Key = "list.empty"
+
+	// A new invite for someone who has not joined yet (/beneficiaires).
+	BtnNewInvite    Key = "btn.new_invite"
+	AdvInviteNew    Key = "adv.invite_new"
+	AdvInviteJoined Key = "adv.invite_joined"
+	AdvInviteEnded  Key = "adv.invite_ended"
+	ListInvitedHint Key = "list.invited_hint"
+	ListEmpty       Key = "list.empty"
 )
 
 const (

@@ -172,10 +172,10 @@ func (s *Server) showPerson(v *visit, status int, problem string) error {
 			switch {
 			case h.Title != "":
 				text = p.T("tl_renamed", "title", h.Title)
+			case h.Status != "": // a step added holds its first due date too
+				text = p.T("tl_status", "title", st.Title, "status", p.Status(h.Status))
 			case h.Due != nil:
 				text = p.T("tl_moved", "title", st.Title, "date", p.DateTime(*h.Due))
-			case h.Status != "":
-				text = p.T("tl_status", "title", st.Title, "status", p.Status(h.Status))
 			}
 			if text != "" {
 				pg.Timeline = append(pg.Timeline, event{At: h.At, Text: text})

@@ -144,7 +144,7 @@ func (t *turn) onAdvisorCommand(ctx context.Context, name, arg string) (bool, er
 	case "digest":
 		return true, t.digestNow(ctx)
 	case "export":
-		return true, t.export(ctx)
+		return true, t.export(ctx, arg)
 	case "cloturer", "clôturer":
 		return true, t.withBeneficiary(ctx, arg, "close", t.askClose)
 	case "absence":
@@ -319,6 +319,8 @@ func (t *turn) advisorButton(ctx context.Context, m *models.Message, parts []str
 		return true, "", t.askClose(ctx, b)
 	case "closeok":
 		return true, "", t.confirmClose(ctx, m, b)
+	case "invite":
+		return true, "", t.reinvite(ctx, b)
 	}
 	if strings.HasPrefix(parts[1], "rv") {
 		return t.reviseButton(ctx, m, b, parts[1:])
@@ -388,6 +390,29 @@ func (r *Router) relance(ctx context.Context, ev *store.Event, adv *domain.Advis
 		return err
 	}
 	return r.tellAdvisor(ctx, ev, adv.ID, r.at(catalog.AdvNudged, "name", b.Name))
+}
+
+// mayReinvite reports whether b may get a new invite: not joined yet, the
+// accompaniment going on (store.NewInvite's rule).
+func mayReinvite(b *domain.Beneficiary) bool {
+	return b.TelegramID == 0 && b.State == domain.StateInvited && b.Ended.IsZero() && b.Erasing.IsZero()
+}
+
+// reinvite makes a new invite for someone who has not joined yet (their
+// link lost or expired) and hands it over with its QR code; the old link
+// stops working. The button handled again hands over the same link.
+func (t *turn) reinvite(ctx context.Context, b *domain.Beneficiary) error {
+	inv, err := t.r.Store.NewInvite(ctx, b.ID, fmt.Sprintf("u%d", t.upd.ID), t.r.Now(), t.r.InviteTTL)
+	switch {
+	case errors.Is(err, store.ErrJoined):
+		return t.areply(ctx, t.at(catalog.AdvInviteJoined, "name", b.Name), nil)
+	case errors.Is(err, store.ErrEnded):
+		return t.areply(ctx, t.at(catalog.AdvInviteEnded, "name", b.Name), nil)
+	case err != nil:
+		return err
+	}
+	t.r.Log.Info("invite made again", "beneficiary", b.ID, "advisor", t.adv.ID)
+	return t.sendLink(ctx, catalog.AdvInviteNew, b.Name, inv)
 }
 
 // inviteAdvisor answers /inviterconseiller (admins only).

@@ -144,7 +144,7 @@ func (r *Router) briefText(ctx context.Context, ben *domain.Beneficiary, p *doma
 			switch {
 			case h.Status == domain.StatusDone:
 				done = append(done, s.Title)
-			case h.Due != nil:
+			case h.Due != nil && h.Status == "": // not a step added, with its first date
 				moved = append(moved, s.Title)
 			}
 		}

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -170,17 +171,60 @@ func (r *Router) DeskRevise(ctx context.Context, adv *domain.Advisor, benID, id 
 	if len(changes) == 0 {
 		return nil, nil
 	}
+	return changes, r.pushRevision(ctx, adv, b, "desk", id, ops, changes, now)
+}
+
+// pushRevision hands a revision tried already to the beneficiary's lane:
+// each operation, then the one message that tells what changed (via names
+// where it comes from, id the request, for the events' ids).
+func (r *Router) pushRevision(ctx context.Context, adv *domain.Advisor, b *domain.Beneficiary, via, id string, ops []domain.RevOp, changes []domain.Revised, now time.Time) error {
 	base := advisorAct{Advisor: adv.ID, Ben: b.ID}
 	for i := range ops {
-		if err := r.push(ctx, b, fmt.Sprintf("desk-rv:%s:%d", id, i), evRevise, reviseAct{advisorAct: base, Op: &ops[i], At: now}); err != nil {
-			return nil, err
+		if err := r.push(ctx, b, fmt.Sprintf("%s-rv:%s:%d", via, id, i), evRevise, reviseAct{advisorAct: base, Op: &ops[i], At: now}); err != nil {
+			return err
 		}
 	}
-	notice := reviseAct{advisorAct: base, At: now, Nonce: "desk-" + id, Changes: changes}
-	if err := r.push(ctx, b, "desk-rvn:"+id, evRevise, notice); err != nil {
-		return nil, err
+	if len(changes) == 0 {
+		return nil // nothing the person is told of (a status, a reminder)
 	}
-	return changes, nil
+	notice := reviseAct{advisorAct: base, At: now, Nonce: via + "-" + id, Changes: changes}
+	return r.push(ctx, b, via+"-rvn:"+id, evRevise, notice)
+}
+
+// ReviseFromFile changes a stored plan to a plan file's version of it
+// (suivi plan import --update; f read by planfile.ParseUpdate): one
+// operation (domain.RevFile) tried first on a copy (a domain.Problems
+// refuses it, nothing changes), then applied in the beneficiary's lane as
+// /modifier's are, and the beneficiary told once of what changed. It
+// returns what the person is told of, and whether anything changed at all
+// (a status or a reminder changes without a word to them; a file the same
+// as the stored plan pushes nothing).
+func (r *Router) ReviseFromFile(ctx context.Context, f *domain.Plan) ([]domain.Revised, bool, error) {
+	b, err := r.Store.Beneficiary(ctx, f.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	p, err := r.Store.Plan(ctx, f.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	now := r.Now().UTC()
+	op := domain.RevOp{Kind: domain.RevFile, Plan: f}
+	tried := p.Clone()
+	changes, err := tried.Apply(op, now, domain.ByAdvisor)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(changes) == 0 && planJSON(tried) == planJSON(p) {
+		return nil, false, nil
+	}
+	adv := &domain.Advisor{ID: b.AdvisorID}
+	return changes, true, r.pushRevision(ctx, adv, b, "file", store.RandomID(12), []domain.RevOp{op}, changes, now)
+}
+
+func planJSON(p *domain.Plan) string {
+	b, _ := json.Marshal(p)
+	return string(b)
 }
 
 // DeskBrief returns the brief of the beneficiary's next follow-up meeting
@@ -268,7 +312,7 @@ func (r *Router) DeskNewPlan(ctx context.Context, adv *domain.Advisor, id, name,
 	now := r.Now()
 	inv, err := r.Store.CreatePlan(ctx, d, now, r.InviteTTL)
 	if errors.Is(err, store.ErrExists) {
-		inv, err = r.Store.NewInvite(ctx, d.ID, now, r.InviteTTL) // the same form sent again
+		inv, err = r.Store.NewInvite(ctx, d.ID, "desk:"+id, now, r.InviteTTL) // the same form sent again
 	}
 	if err != nil {
 		return DeskInvite{}, err

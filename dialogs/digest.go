@@ -477,5 +477,23 @@ func (t *turn) listCaseload(ctx context.Context) error {
 		}
 		lines = append(lines, t.at(catalog.ListLine, "name", c.Ben.Name, "state", t.r.stateLabel(c.Ben), "last", last, "extra", extra))
 	}
-	return t.areply(ctx, t.at(catalog.ListTitle, "n", len(cases))+"\n\n"+strings.Join(lines, "\n")+"\n\n"+t.at(catalog.ListHint), nil)
+	// Who has not joined yet gets a button for a new link (a lost or
+	// expired one); who has joined keeps theirs: re-linking another
+	// Telegram account is not an invite's job.
+	var kb bot.Keyboard
+	for _, c := range cases {
+		if !mayReinvite(c.Ben) || len(kb) >= 30 {
+			continue
+		}
+		btn, err := t.r.benButton(ctx, t.adv.ID, c.Ben.ID, t.alabel(catalog.BtnNewInvite, "name", c.Ben.Name), "invite")
+		if err != nil {
+			return err
+		}
+		kb = append(kb, []bot.Button{btn})
+	}
+	text := t.at(catalog.ListTitle, "n", len(cases)) + "\n\n" + strings.Join(lines, "\n") + "\n\n" + t.at(catalog.ListHint)
+	if len(kb) > 0 {
+		text += "\n" + t.at(catalog.ListInvitedHint)
+	}
+	return t.areply(ctx, text, kb)
 }

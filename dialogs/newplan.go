@@ -373,7 +373,7 @@ func (t *turn) createPlan(ctx context.Context, st *advState) error {
 	inv, err := t.r.Store.CreatePlan(ctx, d, t.r.Now(), t.r.InviteTTL)
 	if errors.Is(err, store.ErrExists) {
 		// Stored by a first try that failed before its state was saved.
-		inv, err = t.r.Store.NewInvite(ctx, d.ID, t.r.Now(), t.r.InviteTTL)
+		inv, err = t.r.Store.NewInvite(ctx, d.ID, "np:"+st.Nonce, t.r.Now(), t.r.InviteTTL)
 	}
 	if err != nil {
 		return err
@@ -388,10 +388,15 @@ func (t *turn) createPlan(ctx context.Context, st *advState) error {
 // sendInvite hands the advisor the link of the plan just created and its QR
 // code, to show on screen in the meeting.
 func (t *turn) sendInvite(ctx context.Context, st *advState) error {
-	d := st.Draft
-	link := t.r.deepLink(st.Code)
-	if err := t.areply(ctx, t.at(catalog.NpCreated, "name", d.Beneficiary.Name, "link", link,
-		"expires", t.r.Catalog.Instant(advisorLang, t.r.Now().Add(t.r.InviteTTL), t.r.DefaultZone)), nil); err != nil {
+	return t.sendLink(ctx, catalog.NpCreated, st.Draft.Beneficiary.Name, store.Invite{Code: st.Code, Expires: t.r.Now().Add(t.r.InviteTTL)})
+}
+
+// sendLink hands the advisor an invite: the text of key (with the name,
+// the link and when it expires), then the QR code of the link.
+func (t *turn) sendLink(ctx context.Context, key catalog.Key, name string, inv store.Invite) error {
+	link := t.r.deepLink(inv.Code)
+	if err := t.areply(ctx, t.at(key, "name", name, "link", link,
+		"expires", t.r.Catalog.Instant(advisorLang, inv.Expires, t.r.DefaultZone)), nil); err != nil {
 		return err
 	}
 	png, err := qrcode.Encode(link, qrcode.Medium, 512)
@@ -399,7 +404,7 @@ func (t *turn) sendInvite(ctx context.Context, st *advState) error {
 		return fmt.Errorf("qr code: %w", err)
 	}
 	_, err = t.r.Send.SendPhoto(ctx, t.chat, fmt.Sprintf("u%d.qr", t.upd.ID), "invitation.png", png,
-		t.at(catalog.NpQRCaption, "name", d.Beneficiary.Name))
+		t.at(catalog.NpQRCaption, "name", name))
 	return err
 }
 

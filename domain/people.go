@@ -78,6 +78,19 @@ type Beneficiary struct {
 	// the end of the retention. Whatever handles them next finishes it.
 	Erasing      time.Time `json:"erasing,omitzero"`
 	ErasureAsked bool      `json:"erasure_asked,omitempty"`
+	// Invite is the invite that works for the person: the last one made
+	// (making one revokes the others). Nil for a plan stored before
+	// invites were remembered.
+	Invite *InviteRef `json:"invite,omitempty"`
+}
+
+// InviteRef is a beneficiary's current invite: its code, until when it
+// works, and the request that made it (an advisor's update handled again
+// gets the same invite, not one more).
+type InviteRef struct {
+	Code    string    `json:"code"`
+	Expires time.Time `json:"expires"`
+	Request string    `json:"request,omitempty"`
 }
 
 // maxHelpLog bounds the help requests remembered.

@@ -77,8 +77,10 @@ type Change struct {
 	Status Status    `json:"status,omitempty"`
 	// Due is set when the change moved the due date.
 	Due *DateTime `json:"due,omitempty"`
-	// Title is set when the change renamed the step: the new title.
+	// Title is set when the change renamed the step: the new title, and
+	// From the one before (empty in changes recorded before it was kept).
 	Title string `json:"title,omitempty"`
+	From  string `json:"from,omitempty"`
 }
 
 // DefaultReminders are the reminder offsets of a step that names none:
@@ -141,8 +143,9 @@ func (s *Step) SetStatus(st Status, at time.Time, by Actor) bool {
 
 // Rename changes the title and records it.
 func (s *Step) Rename(title string, at time.Time, by Actor) {
+	from := s.Title
 	s.Title = title
-	s.History = append(s.History, Change{At: at.UTC(), By: by, Title: title})
+	s.History = append(s.History, Change{At: at.UTC(), By: by, Title: title, From: from})
 }
 
 // Postpone moves the due date and records it.

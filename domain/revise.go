@@ -24,6 +24,7 @@ const (
 	RevObjective  RevKind = "objective"  // rewrite a step's objective
 	RevResources  RevKind = "resources"  // replace a step's resources
 	RevIndicators RevKind = "indicators" // replace a step's indicators
+	RevFile       RevKind = "file"       // take a plan file's version of the plan
 )
 
 // RevOp is one operation on a plan: its kind, the step it is about (but
@@ -35,6 +36,8 @@ type RevOp struct {
 	Text  string   `json:"text,omitempty"`  // a title or an objective
 	Items []string `json:"items,omitempty"` // resources or indicators
 	Steps []Step   `json:"steps,omitempty"` // for RevAdd
+	// Plan is a plan file's version of the plan, for RevFile (see Merge).
+	Plan *Plan `json:"plan,omitempty"`
 }
 
 // Revised is what an operation changed, for the message that tells the
@@ -142,13 +145,19 @@ func (p *Plan) Apply(op RevOp, at time.Time, by Actor) ([]Revised, error) {
 		for _, s := range op.Steps {
 			s.ID = p.NextStepID()
 			s.Status = StatusTodo
-			s.History = []Change{{At: at.UTC(), By: by, Status: StatusTodo}}
+			due := s.Due // the step's first due date, for the history (and the export)
+			s.History = []Change{{At: at.UTC(), By: by, Status: StatusTodo, Due: &due}}
 			if s.Owner == "" {
 				s.Owner = OwnerBeneficiary
 			}
 			p.Steps = append(p.Steps, s)
 			out = append(out, Revised{Kind: op.Kind, Title: s.Title, Due: s.Due})
 		}
+	case RevFile:
+		if op.Plan == nil {
+			return nil, fmt.Errorf("revision %q without a plan", op.Kind)
+		}
+		out = p.Merge(op.Plan, at, by)
 	default:
 		return nil, fmt.Errorf("unknown revision %q", op.Kind)
 	}
@@ -156,4 +165,94 @@ func (p *Plan) Apply(op RevOp, at time.Time, by Actor) ([]Revised, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// Merge takes f, a plan file's version of p (plan import --update), into
+// p and returns what changed, as the operations of a revision would: each
+// step is matched by its id and keeps its history, to which the changes
+// are added (a new title, a new due date, a new status); a step of f whose
+// id p does not have (or none) is added (with a new id: ids are never
+// reused); a step
+// f leaves out is cancelled if still open, and kept (with its history) at
+// the end. Objectives, resources, indicators, owners and reminders are f's,
+// and so are the check-in rhythm, the question and the meetings. The
+// beneficiary's name, language and zone are not a plan file's to change:
+// they stay p's. Apply (RevFile) then checks the plan's rules.
+func (p *Plan) Merge(f *Plan, at time.Time, by Actor) []Revised {
+	var out []Revised
+	next := p.NextStepID()
+	seen := map[int]bool{}
+	steps := make([]Step, 0, len(f.Steps))
+	for _, fs := range f.Steps {
+		var old *Step
+		if fs.ID != 0 {
+			old = p.Step(fs.ID)
+		}
+		if old == nil || seen[fs.ID] {
+			s := fs
+			s.ID, next = next, next+1
+			if s.Status == "" {
+				s.Status = StatusTodo
+			}
+			if s.Owner == "" {
+				s.Owner = OwnerBeneficiary
+			}
+			due := s.Due
+			s.History = []Change{{At: at.UTC(), By: by, Status: s.Status, Due: &due}}
+			steps = append(steps, s)
+			out = append(out, Revised{Kind: RevAdd, Title: s.Title, Due: s.Due})
+			continue
+		}
+		seen[fs.ID] = true
+		s := *old
+		s.History = slices.Clone(old.History)
+		if fs.Title != s.Title {
+			was := s.Title
+			s.Rename(fs.Title, at, by)
+			out = append(out, Revised{Kind: RevTitle, Title: fs.Title, OldTitle: was})
+		}
+		if fs.Due != s.Due {
+			s.Postpone(fs.Due, at, by)
+			out = append(out, Revised{Kind: RevDate, Title: s.Title, Due: fs.Due})
+		}
+		if fs.Objective != s.Objective {
+			s.Objective = fs.Objective
+			out = append(out, Revised{Kind: RevObjective, Title: s.Title})
+		}
+		if !slices.Equal(fs.Resources, s.Resources) {
+			s.Resources = slices.Clone(fs.Resources)
+			out = append(out, Revised{Kind: RevResources, Title: s.Title})
+		}
+		if !slices.Equal(fs.Indicators, s.Indicators) {
+			s.Indicators = slices.Clone(fs.Indicators)
+			out = append(out, Revised{Kind: RevIndicators, Title: s.Title})
+		}
+		if fs.Status != "" && fs.Status != s.Status {
+			cancel := fs.Status == StatusCancelled && s.Status.Open()
+			s.SetStatus(fs.Status, at, by)
+			if cancel {
+				out = append(out, Revised{Kind: RevCancel, Title: s.Title})
+			}
+		}
+		if fs.Owner != "" {
+			s.Owner = fs.Owner
+		}
+		s.Reminders = slices.Clone(fs.Reminders)
+		steps = append(steps, s)
+	}
+	for _, s := range p.Steps {
+		if seen[s.ID] {
+			continue
+		}
+		s.History = slices.Clone(s.History)
+		if s.Status.Open() {
+			s.SetStatus(StatusCancelled, at, by)
+			out = append(out, Revised{Kind: RevCancel, Title: s.Title})
+		}
+		steps = append(steps, s)
+	}
+	p.Steps = steps
+	p.Checkin = f.Checkin
+	p.Meetings = slices.Clone(f.Meetings)
+	return out
 }

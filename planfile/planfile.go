@@ -147,7 +147,8 @@ func Parse(data []byte, defaultTZ string) (*domain.Plan, error) {
 // ParseUpdate reads a plan file that changes a stored plan (the file plan
 // export writes, edited): as Parse, but the plan's id is required, and
 // need only have the shape of one (a plan stored before the rules of new
-// ids keeps its id).
+// ids keeps its id), and a step without an id keeps id 0: it is a new
+// one (domain.Plan.Merge).
 func ParseUpdate(data []byte, defaultTZ string) (*domain.Plan, error) {
 	return parse(data, defaultTZ, true)
 }
@@ -189,9 +190,21 @@ func parse(data []byte, defaultTZ string, update bool) (*domain.Plan, error) {
 	}
 	d := &decoder{bad: map[string]bool{}}
 	p := d.plan(root)
+	var noID []int
+	for i, s := range p.Steps {
+		if s.ID == 0 {
+			noID = append(noID, i)
+		}
+	}
 	p.Normalize(defaultTZ)
 	validate := p.ValidateNew
 	if update {
+		// A step without an id is a new one: the stored plan gives it an
+		// id of its own (one of the file could be that of a step it left
+		// out).
+		for _, i := range noID {
+			p.Steps[i].ID = 0
+		}
 		validate = p.Validate
 		if p.ID == "" && !d.reported("id") {
 			d.errs = append(d.errs, Error{Line: 1, Field: "id", Message: "is required to update a plan: the id of the stored plan, as plan export writes it"})

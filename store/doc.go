@@ -59,6 +59,8 @@
 //	                     profile linked ({b:<id>}) → Telegram id → profile;
 //	                     the same user opening the code again finishes it
 //	RedeemAdvisorInvite  code used up → advisor record (HSETNX)
+//	NewInvite            new invite → profile naming it (WATCH, {b:<id>});
+//	                     a code the profile does not name is refused
 //	NewDeskSession       session → advisor's sessions ({a:<id>})
 //	HoldNews             outbox's seen marker read → held ({a:<id>})
 //	ReleaseHeldNews      seen markers set → held fields removed

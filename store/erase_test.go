@@ -21,7 +21,11 @@ func joined(t *testing.T, s *store.Store, id, name string, tg int64) *domain.Ben
 	ctx := context.Background()
 	p := samplePlan()
 	p.ID, p.Beneficiary.Name = id, name
-	inv, err := s.CreatePlan(ctx, p, t0, time.Hour)
+	if _, err := s.CreatePlan(ctx, p, t0, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	// A second invite (the first, revoked, stays until it expires).
+	inv, err := s.NewInvite(ctx, id, "", t0, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,9 +41,6 @@ func joined(t *testing.T, s *store.Store, id, name string, tg int64) *domain.Ben
 		t.Fatal(err)
 	}
 	if err := s.SyncJobs(ctx, id, map[string]time.Time{"c|" + id: t0.Add(time.Hour), "r|" + id + "|1": t0.Add(2 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.NewInvite(ctx, id, t0, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Ref(ctx, 111, "ben:"+id); err != nil {

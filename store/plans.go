@@ -16,6 +16,14 @@ import (
 // ErrExists is returned when importing a plan whose id is already taken.
 var ErrExists = errors.New("already exists")
 
+// ErrJoined is returned when a new invite is asked for a beneficiary who
+// has joined already (their invite was used: nothing to re-issue), and
+// ErrEnded for one whose accompaniment has ended.
+var (
+	ErrJoined = errors.New("beneficiary has joined already")
+	ErrEnded  = errors.New("accompaniment ended")
+)
+
 // ErrAlreadyLinked is returned when a Telegram user who already follows an
 // open plan opens the invite of another one.
 var ErrAlreadyLinked = errors.New("telegram user already linked to another plan")
@@ -94,6 +102,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, t
 	}
 	adv := domain.Advisor{ID: p.AdvisorID, Created: now.UTC()}
 	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
+	ben.Invite = &domain.InviteRef{Code: inv.Code, Expires: inv.Expires}
 	exists, err := s.rdb.Exists(ctx, s.k.plan(p.ID)).Result()
 	if err != nil {
 		return Invite{}, fmt.Errorf("check plan id: %w", err)
@@ -171,17 +180,47 @@ func (s *Store) putInvite(ctx context.Context, pl redis.Pipeliner, inv Invite, b
 	pl.PExpire(ctx, key, ttl+inviteGrace)
 }
 
-// NewInvite creates a fresh invite for an existing beneficiary.
-func (s *Store) NewInvite(ctx context.Context, benID string, now time.Time, ttl time.Duration) (Invite, error) {
-	if _, err := s.Beneficiary(ctx, benID); err != nil {
-		return Invite{}, err
+// NewInvite makes a new invite for a beneficiary who has not joined yet,
+// valid for ttl, and revokes the ones made before: an old link is refused
+// as expired. A request handled again (the same non-empty request, such as
+// an advisor's update id) gets the invite it made. It returns ErrJoined
+// for a beneficiary who has joined (re-linking another Telegram account is
+// not an invite's job), ErrEnded once the accompaniment has ended.
+func (s *Store) NewInvite(ctx context.Context, benID, request string, now time.Time, ttl time.Duration) (Invite, error) {
+	pkey := s.k.profile(benID)
+	var inv Invite
+	txf := func(tx *redis.Tx) error {
+		b := new(domain.Beneficiary)
+		if err := getJSON(ctx, tx, pkey, b); err != nil {
+			return fmt.Errorf("beneficiary %s: %w", benID, err)
+		}
+		switch {
+		case b.TelegramID != 0:
+			return ErrJoined
+		case !b.Ended.IsZero() || !b.Erasing.IsZero():
+			return ErrEnded
+		case request != "" && b.Invite != nil && b.Invite.Request == request:
+			inv = Invite{Code: b.Invite.Code, Expires: b.Invite.Expires}
+			return nil
+		}
+		inv = Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
+		b.Invite = &domain.InviteRef{Code: inv.Code, Expires: inv.Expires, Request: request}
+		// Two slots on a cluster: the invite first (a code the profile does
+		// not name yet is refused as revoked), then the profile that names it.
+		if _, err := s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+			s.putInvite(ctx, pl, inv, benID, ttl)
+			return nil
+		}); err != nil {
+			return err
+		}
+		_, err := tx.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+			pl.Set(ctx, pkey, mustJSON(b), 0)
+			return nil
+		})
+		return err
 	}
-	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
-	if _, err := s.rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
-		s.putInvite(ctx, pl, inv, benID, ttl)
-		return nil
-	}); err != nil {
-		return Invite{}, fmt.Errorf("store invite: %w", err)
+	if err := s.watch(ctx, txf, pkey); err != nil {
+		return Invite{}, fmt.Errorf("new invite: %w", err)
 	}
 	return inv, nil
 }
@@ -328,6 +367,9 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now
 		if b.TelegramID == userID {
 			linkedBefore = true
 			return nil
+		}
+		if b.Invite != nil && b.Invite.Code != code {
+			return ErrInviteExpired // a newer invite was made: this one is revoked
 		}
 		b.TelegramID = userID
 		b.State = domain.StateActive

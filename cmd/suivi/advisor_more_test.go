@@ -531,18 +531,18 @@ func TestExportCSV(t *testing.T) {
 	d := func(month time.Month, day, h, m int) string { return on(month, day, h, m).Format("2006-01-02 15:04") }
 	now := d(3, 10, 11, 0)
 	want := []string{
-		// type|beneficiaire|date|semaine|etat|score|aide|reponse|note|etape|statut|echeance|par
-		"point|Awa|" + d(3, 2, 10, 0) + "|2037-W10|fait|4|oui|À faire un CV; en \"français\"|Merci pour tout||||",
-		"point|Awa|" + d(3, 16, 10, 0) + "|2037-W11|incomplet||non||||||",
-		"point|Awa|" + d(3, 16, 10, 0) + "|2037-W12|fait||non||||||",
-		"point|Awa|" + d(3, 23, 10, 0) + "|2037-W13|ouvert||non||||||",
-		"etape|Awa|" + d(3, 2, 10, 0) + "|||||||Refaire son CV|done||beneficiary",
-		"etape|Awa|" + now + "|||||||Visite de la Mission Locale||2037-04-15|advisor",
-		"point|Léo|" + d(3, 2, 10, 0) + "|2037-W10|fait||non||||||",
-		"point|Léo|" + d(3, 16, 10, 0) + "|2037-W11|sans reponse||non||||||",
-		"point|Léo|" + d(3, 23, 10, 0) + "|2037-W12|sans reponse||non||||||",
-		"point|Léo|" + d(3, 23, 10, 0) + "|2037-W13|ouvert||non||||||",
-		"etape|Léo||||||||Bilan de compétences|todo|2037-04-20|",
+		// type|beneficiaire|date|fuseau|semaine|etat|score|aide|reponse|note|etape|ancien_titre|statut|echeance|par
+		"point|Awa|" + d(3, 2, 10, 0) + "|Europe/Paris|2037-W10|fait|4|oui|À faire un CV; en \"français\"|Merci pour tout|||||",
+		"point|Awa|" + d(3, 16, 10, 0) + "|Europe/Paris|2037-W11|incomplet||non|||||||",
+		"point|Awa|" + d(3, 16, 10, 0) + "|Europe/Paris|2037-W12|fait||non|||||||",
+		"point|Awa|" + d(3, 23, 10, 0) + "|Europe/Paris|2037-W13|ouvert||non|||||||",
+		"etape|Awa|" + d(3, 2, 10, 0) + "|Europe/Paris|||||||Refaire son CV||fait||beneficiaire",
+		"etape|Awa|" + now + "|Europe/Paris|||||||Visite de la Mission Locale|||2037-04-15|conseiller",
+		"point|Léo|" + d(3, 2, 10, 0) + "|Europe/Paris|2037-W10|fait||non|||||||",
+		"point|Léo|" + d(3, 16, 10, 0) + "|Europe/Paris|2037-W11|sans reponse||non|||||||",
+		"point|Léo|" + d(3, 23, 10, 0) + "|Europe/Paris|2037-W12|sans reponse||non|||||||",
+		"point|Léo|" + d(3, 23, 10, 0) + "|Europe/Paris|2037-W13|ouvert||non|||||||",
+		"etape|Léo|||||||||Bilan de compétences||a faire|2037-04-20|",
 	}
 	slices.Sort(lines)
 	slices.Sort(want)

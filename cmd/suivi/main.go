@@ -5,8 +5,11 @@
 //	suivi [run]                 run the bot
 //	suivi sandbox               try it: the bot on an embedded Redis and a fake Telegram, in a web page
 //	suivi plan import FILE      store a plan and print its invite link
+//	suivi plan import --update FILE   change a stored plan to a file's version
 //	suivi plan export ID        print a stored plan as YAML
+//	suivi plan invite ID        a new invite for someone who has not joined yet
 //	suivi advisor add ID NAME   register an advisor
+//	suivi export structure      the structure's figures as CSV (admins)
 //	suivi keys new [ID]         print a fresh key for SUIVI_DATA_KEYS
 //	suivi keys rotate           seal everything again under the first key of SUIVI_DATA_KEYS
 //	suivi healthcheck           probe the running bot (for container health checks)
@@ -32,8 +35,15 @@ const usage = `Usage:
                               try Suivi without Telegram: both roles in a web page,
                               an embedded Redis and a clock you can move forward
   suivi plan import FILE      validate and store a plan, print its invite link
+  suivi plan import --update FILE
+                              change a stored plan to the file's version (plan export's,
+                              edited): the person is told once, as after /modifier
   suivi plan export ID        print a stored plan as YAML
+  suivi plan invite ID        a new invite link for someone who has not joined yet
+                              (the links before it stop working)
   suivi advisor add ID NAME   register an advisor by Telegram user id
+  suivi export structure      the structure's figures as CSV: per advisor and per person
+                              (steps done and late, check-ins answered, help asked)
   suivi keys new [ID]         print a fresh key for SUIVI_DATA_KEYS (id:base64key)
   suivi keys rotate           seal all data again under the first key of SUIVI_DATA_KEYS,
                               so that the others may be removed
@@ -76,6 +86,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, no
 		return cmdAdvisor(ctx, args[1:], getenv, now, stdout, stderr)
 	case "keys":
 		return cmdKeys(ctx, args[1:], getenv, now, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args[1:], getenv, now, stdout, stderr)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv, stderr)
 	case "sandbox":
