@@ -230,30 +230,26 @@ func (r *Router) newTurn(ctx context.Context, upd *models.Update, chat int64, fr
 	if strings.HasPrefix(from.LanguageCode, "en") {
 		t.lang = domain.English
 	}
-	ben, err := r.Store.BeneficiaryByTelegram(ctx, from.ID)
-	if err == nil && !ben.Erasing.IsZero() {
+	// One round trip says who they are (two for a beneficiary: the profile).
+	ben, adv, err := r.Store.Who(ctx, from.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ben != nil && !ben.Erasing.IsZero() {
 		// An erasure cut short: finished now, and they are a stranger.
 		if err := r.finishErasure(ctx, ben); err != nil {
 			return nil, err
 		}
-		ben, err = nil, store.ErrNotFound
+		ben = nil
 	}
-	switch {
-	case err == nil:
+	if ben != nil {
 		t.role, t.ben, t.lang = beneficiary, ben, ben.Language
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, err
 	}
-	adv, err := r.Store.Advisor(ctx, from.ID)
 	switch {
-	case err == nil:
+	case adv != nil:
 		t.adv = adv
-	case errors.Is(err, store.ErrNotFound):
-		if r.admins[from.ID] {
-			t.adv = &domain.Advisor{ID: from.ID, Admin: true}
-		}
-	default:
-		return nil, err
+	case r.admins[from.ID]:
+		t.adv = &domain.Advisor{ID: from.ID, Admin: true}
 	}
 	if t.adv != nil && t.role == stranger {
 		t.role = advisor

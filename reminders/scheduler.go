@@ -32,6 +32,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"suivi/domain"
@@ -234,6 +235,8 @@ type Scheduler struct {
 	grace     time.Duration
 	metrics   *metrics.Metrics
 	lease     time.Duration
+	parallel  int
+	zones     zoneCache
 	wake      chan struct{}
 }
 
@@ -258,7 +261,16 @@ type Options struct {
 	// (default DefaultLease; SUIVI_JOB_LEASE). A firing must end well
 	// within it.
 	Lease time.Duration
+	// Parallel is how many beneficiaries' jobs of one claimed batch fire
+	// at once (default DefaultParallel); the jobs of one beneficiary fire
+	// one after the other, in their order, on one read of their records.
+	Parallel int
 }
+
+// DefaultParallel: firing is bound by Redis round trips (a read of the
+// records, a push, a finish per job), not by CPU, so a few firings in
+// flight multiply the rate (BENCHMARKS.md, fan-out).
+const DefaultParallel = 8
 
 // Fixed rhythms.
 const (
@@ -312,8 +324,12 @@ func New(st *store.Store, ev Events, now func() time.Time, log *slog.Logger, o O
 	if o.CheckinGrace <= 0 {
 		o.CheckinGrace = DefaultCheckinGrace
 	}
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultParallel
+	}
 	return &Scheduler{store: st, events: ev, now: now, log: log, zone: o.Zone, at: o.At, retention: o.RetentionMonths,
-		grace: o.CheckinGrace, metrics: o.Metrics, lease: o.Lease, wake: make(chan struct{}, 1)}
+		grace: o.CheckinGrace, metrics: o.Metrics, lease: o.Lease, parallel: o.Parallel,
+		zones: zoneCache{m: map[string]*time.Location{}}, wake: make(chan struct{}, 1)}
 }
 
 func member(k Kind, benID string, step int) string {
@@ -365,16 +381,56 @@ type series struct {
 }
 
 func (s *Scheduler) load(ctx context.Context, benID string) (*series, error) {
-	ben, err := s.store.Beneficiary(ctx, benID)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.store.Plan(ctx, benID)
+	ben, plan, err := s.store.BeneficiaryPlan(ctx, benID)
 	if err != nil {
 		return nil, err
 	}
 	qs, qe := ben.QuietWindow()
-	return &series{ben: ben, plan: plan, loc: ben.Location(s.zone), quiet: Quiet{Start: qs, End: qe}}, nil
+	return &series{ben: ben, plan: plan, loc: s.location(ben), quiet: Quiet{Start: qs, End: qe}}, nil
+}
+
+// zoneCache keeps the zones loaded: time.LoadLocation reads and parses the
+// zone's file each time (tens of µs and a few KB), for every firing.
+type zoneCache struct {
+	mu sync.Mutex
+	m  map[string]*time.Location
+}
+
+// location is ben.Location(s.zone), each zone loaded once.
+func (s *Scheduler) location(ben *domain.Beneficiary) *time.Location {
+	name := ben.Timezone
+	if name == "" {
+		return s.zone
+	}
+	s.zones.mu.Lock()
+	loc, ok := s.zones.m[name]
+	s.zones.mu.Unlock()
+	if ok {
+		return loc
+	}
+	loc = ben.Location(s.zone)
+	s.zones.mu.Lock()
+	if len(s.zones.m) < 1000 { // IANA has about 600 names
+		s.zones.m[name] = loc
+	}
+	s.zones.mu.Unlock()
+	return loc
+}
+
+// loaded reads a beneficiary's records once for the jobs of theirs that
+// fire together.
+type loaded struct {
+	id  string
+	sr  *series
+	err error
+}
+
+func (l *loaded) get(ctx context.Context, s *Scheduler, benID string) (*series, error) {
+	if l.id != benID || l.sr == nil && l.err == nil {
+		l.id = benID
+		l.sr, l.err = s.load(ctx, benID)
+	}
+	return l.sr, l.err
 }
 
 // deliver is when an occurrence may be sent: its time, or the end of the
@@ -563,7 +619,7 @@ func (s *Scheduler) NextCheckin(ctx context.Context, benID string, change func(*
 	}
 	if change != nil {
 		change(sr.ben)
-		sr.loc = sr.ben.Location(s.zone)
+		sr.loc = s.location(sr.ben)
 		qs, qe := sr.ben.QuietWindow()
 		sr.quiet = Quiet{Start: qs, End: qe}
 	}
@@ -694,15 +750,62 @@ func (s *Scheduler) Run(ctx context.Context) {
 const batch = 50
 
 // RunOnce claims the jobs due now and fires them. It returns how many.
+// The jobs of different beneficiaries fire in parallel (Options.Parallel);
+// each beneficiary's fire one after the other, in the order claimed, on
+// one read of their records.
 func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 	now := s.now()
 	jobs, err := s.store.ClaimJobs(ctx, now, now.Add(s.lease), batch)
 	if err != nil {
 		return 0, err
 	}
-	var errs []error
+	var (
+		groups [][]store.Job
+		index  = map[string]int{}
+	)
 	for _, j := range jobs {
-		if err := s.fire(ctx, j, now); err != nil {
+		_, owner, _, _ := parseMember(j.Member)
+		i, ok := index[owner]
+		if !ok {
+			i = len(groups)
+			index[owner] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], j)
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		work = make(chan []store.Job)
+	)
+	for range min(s.parallel, len(groups)) {
+		wg.Go(func() {
+			for g := range work {
+				if err := s.fireAll(ctx, g, now); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, g := range groups {
+		work <- g
+	}
+	close(work)
+	wg.Wait()
+	return len(jobs), errors.Join(errs...)
+}
+
+// fireAll fires the jobs of one owner in order.
+func (s *Scheduler) fireAll(ctx context.Context, jobs []store.Job, now time.Time) error {
+	var (
+		errs []error
+		rec  loaded
+	)
+	for _, j := range jobs {
+		if err := s.fire(ctx, j, now, &rec); err != nil {
 			errs = append(errs, err)
 			if ferr := s.failed(ctx, j, now, err); ferr != nil {
 				// Not recorded: the job stays leased and is claimed again
@@ -713,7 +816,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 		}
 		s.metrics.Job(jobKind(j.Member), metrics.JobFired)
 	}
-	return len(jobs), errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // maxJobFails is how many failed firings in a row park a job.
@@ -752,7 +855,7 @@ func (s *Scheduler) failed(ctx context.Context, j store.Job, now time.Time, caus
 	return nil
 }
 
-func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error {
+func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time, rec *loaded) error {
 	k, benID, stepID, err := parseMember(j.Member)
 	if err != nil {
 		s.log.Error("dropping malformed job", "job", j.Member)
@@ -764,7 +867,7 @@ func (s *Scheduler) fire(ctx context.Context, j store.Job, now time.Time) error 
 	case KindRelease:
 		return s.fireRelease(ctx, j, benID)
 	}
-	sr, err := s.load(ctx, benID)
+	sr, err := rec.get(ctx, s, benID)
 	if errors.Is(err, store.ErrNotFound) {
 		return s.store.FinishJob(ctx, benID, j.Member, time.Time{})
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -241,6 +242,37 @@ func (s *Store) Plan(ctx context.Context, id string) (*domain.Plan, error) {
 	return p, nil
 }
 
+// BeneficiaryPlan returns a beneficiary's profile and plan in one round
+// trip (both live on {b:<id>}): what the scheduler reads to fire a job.
+// A missing profile or plan is ErrNotFound, as with Beneficiary and Plan.
+func (s *Store) BeneficiaryPlan(ctx context.Context, id string) (*domain.Beneficiary, *domain.Plan, error) {
+	vals, err := s.rdb.MGet(ctx, s.k.profile(id), s.k.plan(id)).Result()
+	if err != nil {
+		return nil, nil, fmt.Errorf("beneficiary %s: redis get: %w", id, err)
+	}
+	raw := func(v any) ([]byte, bool) {
+		str, ok := v.(string)
+		return []byte(str), ok
+	}
+	pb, ok := raw(vals[0])
+	if !ok {
+		return nil, nil, fmt.Errorf("beneficiary %s: %w", id, ErrNotFound)
+	}
+	b := new(domain.Beneficiary)
+	if err := json.Unmarshal(pb, b); err != nil {
+		return nil, nil, fmt.Errorf("beneficiary %s: decode %s: %w", id, s.k.profile(id), err)
+	}
+	plb, ok := raw(vals[1])
+	if !ok {
+		return nil, nil, fmt.Errorf("plan %s: %w", id, ErrNotFound)
+	}
+	p, _, err := decode[domain.Plan](s, plb, aadPlan(id))
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan %s: %w", id, err)
+	}
+	return b, p, nil
+}
+
 // UpdatePlan applies fn to the stored plan atomically and returns the result.
 func (s *Store) UpdatePlan(ctx context.Context, id string, now time.Time, fn func(*domain.Plan) error) (*domain.Plan, error) {
 	p, err := update(ctx, s, s.k.plan(id), "", aadPlan(id), func(p *domain.Plan) error {
@@ -282,6 +314,54 @@ func (s *Store) BeneficiaryByTelegram(ctx context.Context, userID int64) (*domai
 		}
 	}
 	return b, err
+}
+
+// Who returns who a Telegram user is to Suivi: the beneficiary linked to
+// them (nil if none) and their advisor record (nil if none). Both lookups
+// go in one pipelined round trip (the Telegram link and the advisors'
+// table); a linked beneficiary's profile is a second. Each update begins
+// with it: for a stranger's text it is one round trip instead of two, for a
+// beneficiary's two instead of three.
+func (s *Store) Who(ctx context.Context, userID int64) (*domain.Beneficiary, *domain.Advisor, error) {
+	var link *redis.StringCmd
+	var adv *redis.StringCmd
+	_, err := s.rdb.Pipelined(ctx, func(pl redis.Pipeliner) error {
+		link = pl.Get(ctx, s.k.telegram(userID))
+		adv = pl.HGet(ctx, s.k.advisors(), i64(userID))
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, fmt.Errorf("who is %d: %w", userID, err)
+	}
+	var a *domain.Advisor
+	switch b, err := adv.Bytes(); {
+	case err == nil:
+		a = new(domain.Advisor)
+		if err := jsonUnmarshal(b, a); err != nil {
+			return nil, nil, err
+		}
+	case !errors.Is(err, redis.Nil):
+		return nil, nil, fmt.Errorf("advisor %d: %w", userID, err)
+	}
+	id, err := link.Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, a, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("telegram link: %w", err)
+	}
+	b, err := s.Beneficiary(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		// The last step of an erasure cut short: the link points at no one.
+		if err := lockRelease.Run(ctx, s.rdb, []string{s.k.telegram(userID)}, id).Err(); err != nil {
+			return nil, nil, fmt.Errorf("telegram link: %w", err)
+		}
+		return nil, a, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, a, nil
 }
 
 // UpdateBeneficiary applies fn to the stored beneficiary atomically.

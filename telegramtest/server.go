@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -40,6 +41,18 @@ type Options struct {
 	// MaxCalls, when positive, bounds the record of calls (Calls) to the
 	// most recent ones, for a server that runs for long (the sandbox).
 	MaxCalls int
+	// Answered, when set, is called after each call is answered, outside
+	// the server's lock, with the method and the HTTP status (0 when the
+	// client went away): a cheap way to count calls as they happen (the
+	// benchmark's throughput runs).
+	Answered func(method string, status int)
+	// Received, when set, is called as each call arrives, before it is
+	// handled, outside the server's lock (a long poll is seen when it
+	// starts).
+	Received func(method string)
+	// ConnState, when set, is the HTTP server's ConnState hook (the
+	// benchmark counts the TCP connections a bot opens).
+	ConnState func(net.Conn, http.ConnState)
 }
 
 const (
@@ -124,7 +137,9 @@ func NewServer(opts Options) *Server {
 		callbacks:    make(map[string]*callbackState),
 		commands:     make(map[commandKey][]models.BotCommand),
 	}
-	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.http.Config.ConnState = opts.ConnState
+	s.http.Start()
 	return s
 }
 
@@ -645,6 +660,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
+	if s.opts.Received != nil {
+		s.opts.Received(method)
+	}
 
 	if token != s.opts.Token {
 		s.answer(w, call, nil, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
@@ -716,11 +734,18 @@ func (s *Server) answer(w http.ResponseWriter, call *Call, result any, aerr *api
 		call.Status = http.StatusOK
 	}
 	s.notifyLocked()
+	status := call.Status
 	s.mu.Unlock()
 	if aerr != nil && aerr.aborted {
+		if s.opts.Answered != nil {
+			s.opts.Answered(call.Method, 0)
+		}
 		return
 	}
 	writeAnswer(w, result, aerr)
+	if s.opts.Answered != nil {
+		s.opts.Answered(call.Method, status)
+	}
 }
 
 func writeAnswer(w http.ResponseWriter, result any, aerr *apiError) {

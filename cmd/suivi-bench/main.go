@@ -55,6 +55,31 @@
 // without the flood, their ratio, and what the flooders got.
 //
 //	go run ./cmd/suivi-bench -jobs 0 -beneficiaries '' -cron=false -flood
+//
+// Part 5, throughput (-throughput, throughput.go): Suivi beside bare
+// go-telegram/bot references, each a child process (its CPU read from
+// /proc), against the same fake Bot API (telegramtest) and the benchmark's
+// redis-server, reached through a proxy that counts connections and round
+// trips (proxy.go); -runs times, the sides alternated. The echo: -updates
+// strangers' texts wait when the bot starts; a bare echo bot (long polling,
+// pooled client, one reply per update) vs Suivi answering them. The
+// fan-out: -reminders beneficiaries each have a reminder due when the bot
+// starts; a bare sender (32 goroutines, pooled client) sends as many
+// messages vs Suivi firing them, rate limits lifted. Figures are taken
+// between the first and the last reply. Also: Suivi's Redis commands per
+// second once idle, TCP connections.
+//
+// Part 6, footprint (-footprint N,N..., footprint.go): Redis bytes per
+// beneficiary at rest, and Suivi's start-up to its first getUpdates with
+// them (the first start, then again). One caseload (an advisor, 50
+// beneficiaries) is made through the API while its commands are recorded;
+// the others are copies of those commands with the ids changed; the copies
+// are checked against -footprint-check beneficiaries made through the API.
+//
+// Part 7, weeks of traffic (-weeks W, weeks.go): the real wiring in process
+// on a fake clock, and Redis bytes per beneficiary after, by key shape.
+//
+//	go run ./cmd/suivi-bench -jobs 0 -beneficiaries '' -cron=false -throughput -footprint 100000,1000000 -weeks 8
 package main
 
 import (
@@ -79,6 +104,9 @@ import (
 )
 
 func main() {
+	if runChild() { // a reference bot of the throughput runs (refs.go)
+		return
+	}
 	var (
 		redisURL  = flag.String("redis", "", "Redis URL to use (its database must be empty; flushed between parts and at the end). Empty: start a private redis-server")
 		serverBin = flag.String("redis-server", "redis-server", "redis-server binary to start when -redis is empty")
@@ -95,6 +123,15 @@ func main() {
 		floodFor  = flag.Duration("flood-for", 10*time.Second, "part 4: how long they flood")
 		others    = flag.Int("others", 100, "part 4: chats that each write once during the flood")
 		replicaW  = flag.Int("replica-workers", 8, "part 4: SUIVI_WORKERS of the replica")
+		tp        = flag.Bool("throughput", false, "part 5: Suivi (the binary -suivi, a child process) beside bare go-telegram/bot references against the same fake Bot API: echo of strangers' texts, fan-out of due reminders (throughput.go)")
+		tpUpdates = flag.Int("updates", 2000, "part 5: strangers' texts per run")
+		tpRems    = flag.Int("reminders", 2000, "part 5: due reminders per run")
+		tpRuns    = flag.Int("runs", 3, "part 5 and 6: alternated runs of each side")
+		tpIdle    = flag.Duration("idle-for", 10*time.Second, "part 5: how long an idle replica's Redis commands are counted")
+		footprint = flag.String("footprint", "", "part 6: beneficiary counts whose Redis bytes at rest and start-up time are measured, comma-separated, e.g. 100000,1000000 (footprint.go)")
+		fpCheck   = flag.Int("footprint-check", 100000, "part 6: also load this many through the API, to check the copying loader against (0: no check)")
+		weeks     = flag.Int("weeks", 0, "part 7: simulate this many weeks of the real wiring (scheduler, inbox, dialogs, outbox, sender, fake Bot API) and measure Redis bytes per beneficiary after (footprint.go)")
+		weeksN    = flag.Int("weeks-beneficiaries", 300, "part 7: beneficiaries of the simulation")
 	)
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: suivi-bench [flags]\n\n"+
@@ -121,13 +158,13 @@ func main() {
 	}
 
 	ctx := context.Background()
-	url := *redisURL
+	url, socket := *redisURL, ""
 	if url == "" {
 		dir, err := os.MkdirTemp("", "suivi-bench-")
 		if err != nil {
 			fatal(err)
 		}
-		stop, socket, err := redisserver.Start(*serverBin, dir)
+		stop, sock, err := redisserver.Start(*serverBin, dir)
 		if err != nil {
 			_ = os.RemoveAll(dir)
 			fatal(err)
@@ -144,7 +181,7 @@ func main() {
 			cleanup()
 			os.Exit(1)
 		}()
-		url = "unix://" + socket
+		url, socket = "unix://"+sock, sock
 	}
 	opt, err := redis.ParseURL(url)
 	if err != nil {
@@ -189,6 +226,14 @@ func main() {
 		}
 		o := floodOptions{bin: *floodBin, flooders: *flooders, rate: *floodRate, during: *floodFor, others: *others, workers: *replicaW, dataKeys: dataKeys}
 		if err := benchFlood(ctx, rdb, url, o); err != nil {
+			fatal(err)
+		}
+	}
+	if *tp || *footprint != "" || *weeks > 0 {
+		if err := benchMore(ctx, rdb, socket, dataKeys, moreOptions{
+			suivi: *floodBin, throughput: *tp, updates: *tpUpdates, reminders: *tpRems, runs: *tpRuns, idleFor: *tpIdle,
+			workers: *replicaW, footprint: *footprint, check: *fpCheck, weeks: *weeks, weeksN: *weeksN, start: start,
+		}); err != nil {
 			fatal(err)
 		}
 	}
