@@ -30,9 +30,8 @@ func english() map[Key]string {
 
 		Help: "Here is what you can do:\n\n" +
 			"📋 /plan: see your action plan\n" +
-			"📊 /progres: take stock of your week\n" +
-			"✉️ /ecrire: write to your advisor\n" +
 			"📊 /progres: take stock now\n" +
+			"✉️ /ecrire: write to your advisor\n" +
 			"⏸️ /pause: take a break (/reprendre to resume)\n" +
 			"🔒 /confidentialite: what your advisor sees\n" +
 			"🗂 /mesdonnees: see, receive or erase your data\n" +

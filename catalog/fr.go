@@ -30,9 +30,8 @@ func french() map[Key]string {
 
 		Help: "Voici ce que vous pouvez faire :\n\n" +
 			"📋 /plan : voir votre plan d'action\n" +
-			"📊 /progres : faire le point sur votre semaine\n" +
-			"✉️ /ecrire : écrire à la personne qui vous accompagne\n" +
 			"📊 /progres : faire le point maintenant\n" +
+			"✉️ /ecrire : écrire à la personne qui vous accompagne\n" +
 			"⏸️ /pause : faire une pause (/reprendre pour reprendre)\n" +
 			"🔒 /confidentialite : ce que voit votre conseiller\n" +
 			"🗂 /mesdonnees : voir, recevoir ou effacer vos données\n" +

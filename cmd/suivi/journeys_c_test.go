@@ -513,7 +513,7 @@ func TestStructureExportForAdmins(t *testing.T) {
 		"structure|||||3|5|1|1|2|1|0|1",
 		"conseiller|Claire|111111111|||2|4|1|1|1|1|0|1",
 		"beneficiaire|Claire|111111111|awa2037|suivi|1|3|1|1|1|1|0|1",
-		"beneficiaire|Claire|111111111|leo2037|invité|1|1|0|0|0|0|0|0",
+		"beneficiaire|Claire|111111111|leo2037|invitation envoyée|1|1|0|0|0|0|0|0",
 		fmt.Sprintf("conseiller|Bastien|%d|||1|1|0|0|1|0|0|0", otherAdvisor),
 		fmt.Sprintf("beneficiaire|Bastien|%d|zoe2037|suivi|1|1|0|0|1|0|0|0", otherAdvisor),
 	}
