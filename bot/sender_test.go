@@ -211,8 +211,9 @@ func TestSenderRateIsSharedAcrossReplicas(t *testing.T) {
 		t.Fatalf("%d messages within one second, over the shared rate of 20", m)
 	}
 	// 48 messages at 20/s: the first goes at once, the rest 1/20 s apart
-	// (2% wider), about 2.4 s; not much slower than the rate.
-	if took > 3500*time.Millisecond {
+	// (2% wider), about 2.4 s; not much slower than the rate (a loaded
+	// machine adds some).
+	if took > 5*time.Second {
 		t.Fatalf("48 messages took %s at 20/s", took)
 	}
 }
