@@ -38,7 +38,7 @@ type LaneConfig struct {
 	// (its own rate limit: Sender.ChatDelay); the chat is put back until
 	// then instead of holding a worker.
 	Gate interface {
-		ChatDelay(chat int64) time.Duration
+		ChatDelay(ctx context.Context, chat int64) time.Duration
 	}
 	// Metrics, when set, counts each item's outcome and time, and the
 	// chats put back to wait (nil: nothing counted).
@@ -242,7 +242,7 @@ func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt
 			return p.now(), err
 		}
 		if p.cfg.Gate != nil {
-			if d := p.cfg.Gate.ChatDelay(lane); d > 0 {
+			if d := p.cfg.Gate.ChatDelay(ctx, lane); d > 0 {
 				p.cfg.Metrics.RateLimited(p.name, metrics.ChatRate, d)
 				return p.now().Add(d), nil
 			}

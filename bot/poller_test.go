@@ -73,7 +73,7 @@ func TestPollerParksUndecodableUpdatesAndMovesOn(t *testing.T) {
 		t.Fatalf("PollOnce: %v", err)
 	}
 	for _, id := range []int64{good1, good2} {
-		if seen, err := st.Inbox().Seen(ctx, strconv.FormatInt(id, 10)); err != nil || !seen {
+		if seen, err := st.Inbox().Seen(ctx, u.ID(), strconv.FormatInt(id, 10)); err != nil || !seen {
 			t.Errorf("update %d was not persisted (%v)", id, err)
 		}
 	}

@@ -8,12 +8,10 @@ import (
 	"log/slog"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"golang.org/x/time/rate"
 
 	"suivi/store"
 )
@@ -43,9 +41,11 @@ func (e *RetryAfterError) Error() string {
 }
 
 // Limits bound the rate of outgoing messages, as Telegram asks: about 30
-// messages a second per bot and one a second per chat.
+// messages a second per bot and one a second per chat. They hold across
+// every replica together: the counts are in Redis (store's rate.go).
 type Limits struct {
-	// PerSecond is the whole bot's rate (default 25).
+	// PerSecond is the whole bot's rate (default 25). After Telegram's
+	// 429 the rate is cut, then climbs back to it (AIMD).
 	PerSecond float64
 	// PerChat is one chat's rate (default 1), with a burst of ChatBurst
 	// (default three seconds' worth, at least 3).
@@ -74,25 +74,19 @@ type Sender struct {
 	store  *store.Store
 	now    func() time.Time
 	log    *slog.Logger
-	global *rate.Limiter
 	limits Limits
-
-	mu      sync.Mutex
-	chats   map[int64]*chatLimiter
-	pausedU time.Time // a global 429 pauses every send until then
-}
-
-type chatLimiter struct {
-	lim    *rate.Limiter
-	used   time.Time
-	paused time.Time
+	chat   store.ChatLimit
 }
 
 // sentTTL is how long a message key is remembered.
 const sentTTL = 7 * 24 * time.Hour
 
+// maxSlotWait is the longest a send waits for its slot under the bot's
+// rate; beyond, the chat goes back to its queue for that long.
+const maxSlotWait = 2 * time.Second
+
 // NewSender returns a Sender on api. now is the clock of flood-control
-// pauses.
+// pauses and of each chat's rate.
 func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time, log *slog.Logger) *Sender {
 	if limits.PerSecond <= 0 {
 		limits.PerSecond = 25
@@ -108,18 +102,17 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 		store:  st,
 		now:    now,
 		log:    log,
-		global: rate.NewLimiter(rate.Limit(limits.PerSecond), max(1, int(limits.PerSecond))),
 		limits: limits,
-		chats:  map[int64]*chatLimiter{},
+		chat:   store.ChatLimit{PerSecond: limits.PerChat, Burst: limits.ChatBurst},
 	}
 }
 
 // wait returns once chat may receive a message under the rate limits. It
 // never blocks on one chat: while Telegram's flood control pauses the chat
-// (or the bot), or while the chat is over its own rate, it returns a
+// (or the bot), or while the bot's next slot is far, it returns a
 // *RetryAfterError saying when to try again, and the caller's queue puts
 // the chat back until then, so a chat that floods never holds a worker. It
-// only waits, briefly, for the whole bot's rate.
+// only waits, briefly, for the bot's next slot.
 //
 // Only new messages count against a chat's own rate (newMessage): an edit
 // or a keyboard change answers a press, and handling an update again after
@@ -127,86 +120,93 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 // asks the next question would spend its one token a second on the edit,
 // again and again.
 func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
-	s.mu.Lock()
-	cl := s.chats[chat]
-	if cl == nil {
-		if len(s.chats) > 10000 {
-			s.pruneLocked()
-		}
-		cl = &chatLimiter{lim: rate.NewLimiter(rate.Limit(s.limits.PerChat), s.limits.ChatBurst)}
-		s.chats[chat] = cl
-	}
 	now := s.now()
-	cl.used = time.Now()
-	until := s.pausedU
-	if cl.paused.After(until) {
-		until = cl.paused
+	if chat != 0 {
+		var paused time.Duration
+		var err error
+		if newMessage {
+			// A message takes its token even when the chat is over its
+			// rate (the few replies to one update go together, and the
+			// handler is never cut in the middle): the debt is what
+			// ChatDelay makes the chat's next item wait for, in its queue.
+			paused, err = s.store.TakeChat(ctx, chat, s.chat, now)
+		} else if d, derr := s.store.ChatDelay(ctx, chat, store.ChatLimit{PerSecond: s.chat.PerSecond, Burst: 1 << 20}, now); derr == nil && d > 0 {
+			// Only a pause stops an edit (its burst never ends).
+			paused = d
+		} else {
+			err = derr
+		}
+		if err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		}
+		if paused > 0 {
+			return &RetryAfterError{After: paused}
+		}
 	}
-	s.mu.Unlock()
-	if until.After(now) {
-		return &RetryAfterError{After: until.Sub(now)}
-	}
-	if chat != 0 && newMessage {
-		// The chat's limiter runs on the Sender's clock, like the queues'
-		// ready times. A message takes its token even when the chat is over
-		// its rate (the few replies to one update go together, and the
-		// handler is never cut in the middle): the debt is what ChatDelay
-		// makes the chat's next item wait for, in its queue.
-		cl.lim.ReserveN(now, 1)
-	}
-	if err := s.global.Wait(ctx); err != nil {
+	d, ok, paused, err := s.store.BotSlot(ctx, s.limits.PerSecond, maxSlotWait, now)
+	switch {
+	case err != nil:
 		return fmt.Errorf("rate limit: %w", err)
+	case paused > 0:
+		return &RetryAfterError{After: paused}
+	case !ok:
+		return &RetryAfterError{After: d}
 	}
-	return nil
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("rate limit: %w", ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }
 
 // ChatDelay returns how long chat must wait before its next message under
-// its own rate (0: now). The inbox and the outbox ask it before they serve
-// a chat's next item, and put the chat back until then: a chat that floods
-// never holds a worker.
-func (s *Sender) ChatDelay(chat int64) time.Duration {
+// its own rate or Telegram's pause (0: now). The inbox and the outbox ask
+// it before they serve a chat's next item, and put the chat back until
+// then: a chat that floods never holds a worker.
+func (s *Sender) ChatDelay(ctx context.Context, chat int64) time.Duration {
 	if chat == 0 {
 		return 0
 	}
-	s.mu.Lock()
-	cl := s.chats[chat]
-	s.mu.Unlock()
-	if cl == nil {
+	d, err := s.store.ChatDelay(ctx, chat, s.chat, s.now())
+	if err != nil {
+		// Redis unavailable: the item's own calls will say so.
+		s.log.Warn("chat rate", "chat", chat, "err", err)
 		return 0
 	}
-	tokens := cl.lim.TokensAt(s.now())
-	if tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - tokens) / float64(cl.lim.Limit()) * float64(time.Second))
+	return d
 }
 
 // pause holds sends after a 429: the chat for the whole retry_after, and
-// every chat too when the wait is short (a bot-wide flood limit); a long
-// wait is most likely about that chat alone and must not stall the others.
-func (s *Sender) pause(chat int64, after time.Duration) {
-	until := s.now().Add(after)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if cl := s.chats[chat]; cl != nil && until.After(cl.paused) {
-		cl.paused = until
-	}
-	if (chat == 0 || after <= time.Minute) && until.After(s.pausedU) {
-		s.pausedU = until
-	}
-}
-
-func (s *Sender) pruneLocked() {
-	cut := time.Now().Add(-time.Minute)
-	for id, cl := range s.chats {
-		if cl.used.Before(cut) {
-			delete(s.chats, id)
+// every chat too when the wait is short (a bot-wide flood limit), which
+// also cuts the bot's shared rate; a long wait is most likely about that
+// chat alone and must not stall the others.
+func (s *Sender) pause(ctx context.Context, chat int64, after time.Duration) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	now := s.now()
+	if chat != 0 {
+		if err := s.store.PauseChat(ctx, chat, now.Add(after), now); err != nil {
+			s.log.Warn("pause chat", "chat", chat, "err", err)
 		}
+	}
+	if chat == 0 || after <= time.Minute {
+		rate, err := s.store.CutBotRate(ctx, s.limits.PerSecond, after, now)
+		if err != nil {
+			s.log.Warn("cut bot rate", "err", err)
+			return
+		}
+		s.log.Info("bot rate cut after 429", "rate", rate)
 	}
 }
 
 // classify maps a Telegram client error to our errors.
-func (s *Sender) classify(method string, chat int64, err error) error {
+func (s *Sender) classify(ctx context.Context, method string, chat int64, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -214,7 +214,7 @@ func (s *Sender) classify(method string, chat int64, err error) error {
 	switch {
 	case errors.As(err, &tmr):
 		after := time.Duration(max(tmr.RetryAfter, 1)) * time.Second
-		s.pause(chat, after)
+		s.pause(ctx, chat, after)
 		s.log.Warn("telegram flood control", "method", method, "chat", chat, "retry_after_s", tmr.RetryAfter)
 		return &RetryAfterError{After: after}
 	case errors.Is(err, tg.ErrorForbidden):
@@ -300,7 +300,7 @@ func (s *Sender) Edit(ctx context.Context, chat int64, messageID int, text strin
 		LinkPreviewOptions: noPreview,
 		ReplyMarkup:        kb.markup(),
 	})
-	return s.ignoreNotModified(s.classify("editMessageText", chat, err))
+	return s.ignoreNotModified(s.classify(ctx, "editMessageText", chat, err))
 }
 
 // EditKeyboard replaces (or, with nil, removes) a message's inline keyboard.
@@ -315,7 +315,7 @@ func (s *Sender) EditKeyboard(ctx context.Context, chat int64, messageID int, kb
 	_, err := s.api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
 		ChatID: chat, MessageID: messageID, ReplyMarkup: markup,
 	})
-	return s.ignoreNotModified(s.classify("editMessageReplyMarkup", chat, err))
+	return s.ignoreNotModified(s.classify(ctx, "editMessageReplyMarkup", chat, err))
 }
 
 func (s *Sender) ignoreNotModified(err error) error {
@@ -332,7 +332,7 @@ func (s *Sender) Answer(ctx context.Context, queryID, text string) error {
 		return err
 	}
 	_, err := s.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: queryID, Text: text})
-	err = s.classify("answerCallbackQuery", 0, err)
+	err = s.classify(ctx, "answerCallbackQuery", 0, err)
 	if errors.Is(err, ErrRejected) {
 		// The query is too old (we were down, or this is a retry): nothing to do.
 		return nil
@@ -350,7 +350,7 @@ func (s *Sender) sendKeyed(ctx context.Context, chat int64, key, method string, 
 		return 0, err
 	}
 	msg, err := send()
-	if err := s.classify(method, chat, err); err != nil {
+	if err := s.classify(ctx, method, chat, err); err != nil {
 		return 0, err
 	}
 	return msg.ID, s.record(ctx, key, msg.ID)
@@ -398,7 +398,7 @@ func (s *Sender) SetCommands(ctx context.Context, lang string, cmds []models.Bot
 		return err
 	}
 	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang})
-	return s.classify("setMyCommands", 0, err)
+	return s.classify(ctx, "setMyCommands", 0, err)
 }
 
 // SetChatCommands publishes the command menu of one private chat (an
@@ -408,5 +408,5 @@ func (s *Sender) SetChatCommands(ctx context.Context, chat int64, cmds []models.
 		return err
 	}
 	_, err := s.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeChat{ChatID: chat}})
-	return s.classify("setMyCommands", chat, err)
+	return s.classify(ctx, "setMyCommands", chat, err)
 }

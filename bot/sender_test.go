@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,32 +104,156 @@ func TestSenderPutsAChatOverItsRateBack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	for i := range 3 {
-		if d := s.ChatDelay(flood.ID()); d != 0 {
+		if d := s.ChatDelay(ctx, flood.ID()); d != 0 {
 			t.Fatalf("before send %d within the burst: wait %s", i+1, d)
 		}
 		if _, err := s.Send(ctx, bot.Message{ChatID: flood.ID(), Text: "ok"}); err != nil {
 			t.Fatalf("send %d within the burst: %v", i+1, err)
 		}
 	}
-	if d := s.ChatDelay(flood.ID()); d <= 0 || d > time.Second {
+	if d := s.ChatDelay(ctx, flood.ID()); d <= 0 || d > time.Second {
 		t.Fatalf("after the burst: wait %s, want up to a second", d)
 	}
 	// A reply already under way still goes, and the chat owes its time.
 	if _, err := s.Send(ctx, bot.Message{ChatID: flood.ID(), Text: "the end of a reply"}); err != nil {
 		t.Fatalf("4th send: %v", err)
 	}
-	owed := s.ChatDelay(flood.ID())
+	owed := s.ChatDelay(ctx, flood.ID())
 	if owed <= time.Second || owed > 2*time.Second {
 		t.Fatalf("after a 4th send: wait %s, want between 1 and 2 seconds", owed)
 	}
-	if d := s.ChatDelay(other.ID()); d != 0 {
+	if d := s.ChatDelay(ctx, other.ID()); d != 0 {
 		t.Fatalf("another chat waits %s", d)
 	}
 	if _, err := s.Send(ctx, bot.Message{ChatID: other.ID(), Text: "hello"}); err != nil {
 		t.Fatalf("another chat: %v", err)
 	}
 	clk.Advance(owed)
-	if d := s.ChatDelay(flood.ID()); d != 0 {
+	if d := s.ChatDelay(ctx, flood.ID()); d != 0 {
 		t.Fatalf("at the ready time: wait %s", d)
+	}
+}
+
+// maxInWindow is the most calls that arrived within one window.
+func maxInWindow(calls []telegramtest.Call, window time.Duration) int {
+	best := 0
+	for i := range calls {
+		n := 0
+		for j := range calls {
+			if d := calls[j].At.Sub(calls[i].At); d >= 0 && d < window {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+// The bot's rate holds across replicas: two Senders (two processes) on the
+// same Redis, each sending from several workers, never put more than
+// PerSecond messages in any second, from the very start (no burst on top
+// of the rate), and use that rate.
+func TestSenderRateIsSharedAcrossReplicas(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(srv.Close)
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
+	limits := bot.Limits{PerSecond: 20, PerChat: 1000, ChatBurst: 1000}
+	var senders []*bot.Sender
+	for range 2 {
+		api, err := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe(), tg.WithErrorsHandler(func(error) {}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		senders = append(senders, bot.NewSender(api, st, limits, time.Now, quiet()))
+	}
+	const perWorker = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	start := time.Now()
+	for r, s := range senders {
+		for w := range 3 {
+			u := srv.NewUser(int64(100+10*r+w), "U")
+			wg.Go(func() {
+				for range perWorker {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					for {
+						_, err := s.Send(ctx, bot.Message{ChatID: u.ID(), Text: "x"})
+						var ra *bot.RetryAfterError
+						if errors.As(err, &ra) {
+							time.Sleep(ra.After) // the queue would put the chat back
+							continue
+						}
+						if err != nil {
+							errs <- err
+						}
+						break
+					}
+					cancel()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	took := time.Since(start)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	calls := srv.CallsTo("sendMessage")
+	if len(calls) != 2*3*perWorker {
+		t.Fatalf("%d sends", len(calls))
+	}
+	// The slots are 1/20 s apart (2% wider): 21 of them span 1.02 s. An
+	// arrival can be late by the scheduling of a busy machine (the race
+	// detector, other tests): the window is taken 40 ms shorter than a
+	// second for that. Two replicas each on its own limiter sent 40.
+	if m := maxInWindow(calls, time.Second-40*time.Millisecond); m > 20 {
+		t.Fatalf("%d messages within one second, over the shared rate of 20", m)
+	}
+	// 48 messages at 20/s: the first goes at once, the rest 1/20 s apart
+	// (2% wider), about 2.4 s; not much slower than the rate (a loaded
+	// machine adds some).
+	if took > 5*time.Second {
+		t.Fatalf("48 messages took %s at 20/s", took)
+	}
+}
+
+// A 429 cuts the shared rate once for the 429s that come together, and
+// pauses every send (every replica) for its retry_after, on the Sender's
+// clock.
+func TestSender429CutsTheSharedRate(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(srv.Close)
+	clk := clock.NewFake(t0)
+	s, st := newSender(t, srv, clk, bot.Limits{PerSecond: 20, PerChat: 1000, ChatBurst: 1000})
+	api, _ := tg.New(srv.Token(), tg.WithServerURL(srv.URL()), tg.WithSkipGetMe(), tg.WithErrorsHandler(func(error) {}))
+	other := bot.NewSender(api, st, bot.Limits{PerSecond: 20, PerChat: 1000, ChatBurst: 1000}, clk.Now, quiet())
+	a, b := srv.NewUser(42, "Ana"), srv.NewUser(43, "Bo")
+	ctx := context.Background()
+	srv.InjectFault("sendMessage", 0, 1, telegramtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: 3})
+	for _, u := range []*telegramtest.User{a, b} {
+		var ra *bot.RetryAfterError
+		if _, err := s.Send(ctx, bot.Message{ChatID: u.ID(), Text: "x"}); !errors.As(err, &ra) || ra.After != 3*time.Second {
+			t.Fatalf("429: %v", err)
+		}
+	}
+	// The 429 of a message another replica sent at the same moment.
+	if _, err := st.CutBotRate(ctx, 20, 3*time.Second, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.CallsTo("sendMessage")); n != 1 {
+		t.Fatalf("%d sends reached Telegram during the pause", n)
+	}
+	if r, err := st.BotRate(ctx, 20); err != nil || r < 17.9 || r > 18.1 {
+		t.Fatalf("rate after two 429s together: %v %v, want 18 (one cut by %g)", r, err, store.RateCut)
+	}
+	// The other replica is paused too, until retry_after on the clock.
+	var ra *bot.RetryAfterError
+	if _, err := other.Send(ctx, bot.Message{ChatID: 44, Text: "x"}); !errors.As(err, &ra) || ra.After != 3*time.Second {
+		t.Fatalf("the other replica during the pause: %v", err)
+	}
+	clk.Advance(3 * time.Second)
+	if _, err := other.Send(ctx, bot.Message{ChatID: a.ID(), Text: "x"}); err != nil {
+		t.Fatalf("after the pause: %v", err)
 	}
 }

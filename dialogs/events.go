@@ -95,7 +95,7 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 	if errors.Is(err, store.ErrNotFound) {
 		// Erased meanwhile: forget that this occurrence came (its id names
 		// them).
-		return r.Store.Inbox().Unsee(ctx, store.EventItemID(ev.ID))
+		return r.Store.Inbox().Unsee(ctx, ev.Lane, store.EventItemID(ev.ID))
 	}
 	if err != nil {
 		return err

@@ -17,8 +17,9 @@
 // sees the keys of one node. The rule:
 //
 //   - every script and transaction touches keys of one hash tag only:
-//     {b:<id>} (a beneficiary), {a:<id>} (an advisor), {due}, {inbox} or
-//     {outbox} (a queue), or a single key;
+//     {b:<id>} (a beneficiary), {a:<id>} (an advisor), {due:<n>},
+//     {inbox:<n>} or {outbox:<n>} (one shard of a queue: shards.go), or a
+//     single key;
 //   - an operation that spans tags is a sequence of such steps, each
 //     idempotent, ordered so that a crash between two leaves nothing a
 //     user sees half done: the record first, what points to it (an index
@@ -32,18 +33,21 @@
 // Every multi-key operation and its slot:
 //
 //	operation                      keys                                             slot
-//	lanePush, lanePushCapped       seen marker, lane, items, ready, lease,          {inbox} / {outbox}
-//	                               parked, flood marker
-//	laneClaim, laneRelease,        ready, lease, owner, lane, items, tries,         {inbox} / {outbox}
-//	laneExtend, laneAck, laneFail, waits, parked
-//	laneDrop, laneForget, lanePark
-//	jobsSync, jobsAdd, jobsClaim,  queue, lease, orig, of:<owner>, fails, since,    {due}
-//	jobsDone, jobsFail             parked
+//	lanePush, lanePushCapped       seen marker, lane, items, ready, lease,          {inbox:<n>} / {outbox:<n>},
+//	                               parked, flood marker                             n: the chat's shard
+//	laneRelease, laneExtend,       lane, ready, lease, owner, items, tries,         {inbox:<n>} / {outbox:<n>},
+//	laneAck, laneFail, laneDrop,   waits, parked, flood marker                      n: the chat's shard
+//	laneForget, lanePark
+//	laneClaim                      ready, lease, owner                              each shard in turn
+//	jobsSync, jobsAdd, jobsDone,   queue, lease, orig, of:<owner>, fails, since,    {due:<n>}, n: the owner's
+//	jobsFail                       parked                                           shard
+//	jobsClaim                      queue, lease, orig, fails, since                 each shard in turn
 //	refScript (Ref)                refs, rrefs                                      {a:<id>}
 //	eraseAdvisorTraces (MULTI)     refs, rrefs, held, dialog, beneficiaries         {a:<id>}
 //	planCreate (CreatePlan)        plan, profile                                    {b:<id>}
 //	erase records (MULTI)          plan, check-ins, dialog, profile                 {b:<id>}
 //	update (WATCH/MULTI)           one record (string or hash field)                its key
+//	rateTake, rateCut, rateChat    the bot's rate; one chat's rate (rate.go)        its key
 //	inviteClaim, lockAcquire,      one key each                                     its key
 //	lockRelease, setMax, useKeys,
 //	resetKeys, cas*, putInvite,
@@ -62,8 +66,14 @@
 //	NewInvite            new invite → profile naming it (WATCH, {b:<id>});
 //	                     a code the profile does not name is refused
 //	NewDeskSession       session → advisor's sessions ({a:<id>})
-//	HoldNews             outbox's seen marker read → held ({a:<id>})
+//	HoldNews             outbox's seen marker read (the advisor's shard) →
+//	                     held ({a:<id>})
 //	ReleaseHeldNews      seen markers set → held fields removed
+//	Sender.wait          the chat's token (rate:chat) → the bot's slot
+//	                     (rate:bot): a token taken for a message that then
+//	                     waits only delays that chat
+//	Claim, ClaimJobs     one pipelined probe of every shard (not atomic,
+//	                     only a hint) → the claim script, shard by shard
 //	EraseBeneficiary     invites, queues, advisors' traces, markers →
 //	                     records (one MULTI on {b:<id>}) → Telegram link →
 //	                     jobs; the profile is marked first, a job or the

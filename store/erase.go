@@ -24,7 +24,8 @@ import (
 //	jobs             their due jobs, and parked ones
 //	queues           items of their inbox and outbox lanes, items about
 //	                 them waiting in their advisors' lanes, parked items,
-//	                 dedupe and sent-message markers of what was about them
+//	                 dedupe and sent-message markers of what was about them,
+//	                 their chat's rate limit
 //	advisors         button tokens that point to them, news held about
 //	                 them, a conversation state that names them
 //
@@ -135,7 +136,7 @@ func (s *Store) eraseJobs(ctx context.Context, b *domain.Beneficiary) error {
 	if err := s.SyncJobs(ctx, b.ID, nil); err != nil {
 		return err
 	}
-	return s.dropListElements(ctx, s.jobsKey("parked"), func(el string) bool {
+	return s.dropListElements(ctx, s.ownerKey(b.ID, "parked"), func(el string) bool {
 		var r struct {
 			Member string `json:"member"`
 		}
@@ -211,7 +212,7 @@ func (l *Lanes) forget(ctx context.Context, lane int64, ids ...string) error {
 		args = append(args, id)
 	}
 	err := laneForget.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("waits"), l.key("ready"), l.key("owner"), l.s.k.laneFlood(l.name, lane)},
+		[]string{l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "tries"), l.lkey(lane, "waits"), l.lkey(lane, "ready"), l.lkey(lane, "owner"), l.flood(lane)},
 		args...).Err()
 	if err != nil {
 		return fmt.Errorf("%s forget: %w", l.name, err)
@@ -270,7 +271,7 @@ func (s *Store) eraseQueues(ctx context.Context, b *domain.Beneficiary) error {
 				return err
 			}
 		}
-		err := s.dropListElements(ctx, l.key("parked"), func(rec string) bool {
+		err := s.dropParked(ctx, l, func(rec string) bool {
 			r, item, _, err := parkedItem(rec)
 			if err != nil {
 				return false
@@ -348,9 +349,17 @@ func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) e
 
 // eraseMarkers removes the dedupe markers of the queues and the markers of
 // messages sent that were about the beneficiary (their keys hold the id),
-// with a bounded SCAN.
+// with a bounded SCAN, and their chat's rate limit.
 func (s *Store) eraseMarkers(ctx context.Context, b *domain.Beneficiary) error {
-	prefixes := []string{s.k.sent(""), s.k.lanes(inboxQueue, "seen:"), s.k.lanes(outboxQueue, "seen:")}
+	if b.TelegramID != 0 {
+		if err := s.rdb.Del(ctx, s.rateChatKey(b.TelegramID)).Err(); err != nil {
+			return fmt.Errorf("chat rate: %w", err)
+		}
+	}
+	prefixes := []string{s.k.sent("")}
+	for sh := range s.shards {
+		prefixes = append(prefixes, s.k.lanes(inboxQueue, sh, "seen:"), s.k.lanes(outboxQueue, sh, "seen:"))
+	}
 	err := s.scan(ctx, s.k.prefix+"*"+b.ID+"*", mentionPage, func(keys []string) error {
 		var batch []string
 		for _, key := range keys {
@@ -365,6 +374,17 @@ func (s *Store) eraseMarkers(ctx context.Context, b *domain.Beneficiary) error {
 	})
 	if err != nil {
 		return fmt.Errorf("markers: %w", err)
+	}
+	return nil
+}
+
+// dropParked removes the parked records of every shard of a queue that
+// drop selects.
+func (s *Store) dropParked(ctx context.Context, l *Lanes, drop func(string) bool) error {
+	for sh := range s.shards {
+		if err := s.dropListElements(ctx, l.key(sh, "parked"), drop); err != nil {
+			return err
+		}
 	}
 	return nil
 }

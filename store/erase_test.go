@@ -49,7 +49,7 @@ func joined(t *testing.T, s *store.Store, id, name string, tg int64) *domain.Ben
 	if err := s.MarkSent(ctx, id+":checkin:2026-11-23T10:00.0", 5, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Inbox().MarkSeen(ctx, "e:"+id+":checkin:2026-11-23T10:00"); err != nil {
+	if err := s.Inbox().MarkSeen(ctx, r.Beneficiary.TelegramID, "e:"+id+":checkin:2026-11-23T10:00"); err != nil {
 		t.Fatal(err)
 	}
 	return r.Beneficiary

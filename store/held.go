@@ -14,7 +14,7 @@ import (
 // HoldNews keeps a message (its outbox payload) for an advisor, once per
 // key. It reports whether it is new (false: held or sent already).
 func (s *Store) HoldNews(ctx context.Context, advisorID int64, key string, payload []byte) (bool, error) {
-	seen, err := s.Outbox().Seen(ctx, key)
+	seen, err := s.Outbox().Seen(ctx, advisorID, key)
 	if err != nil || seen {
 		return false, err
 	}
@@ -47,7 +47,7 @@ func (s *Store) HeldNews(ctx context.Context, advisorID int64) (map[string][]byt
 // or queued again.
 func (s *Store) ReleaseHeldNews(ctx context.Context, advisorID int64, keys []string) error {
 	for _, k := range keys {
-		if err := s.Outbox().MarkSeen(ctx, k); err != nil {
+		if err := s.Outbox().MarkSeen(ctx, advisorID, k); err != nil {
 			return err
 		}
 	}
@@ -60,11 +60,11 @@ func (s *Store) ReleaseHeldNews(ctx context.Context, advisorID int64, keys []str
 	return nil
 }
 
-// MarkSeen remembers an item id as pushed (for the dedupe period) without
+// MarkSeen remembers an item id as pushed into lane (for the dedupe period) without
 // pushing anything: a message sent another way (grouped) is not queued
 // again under its own key.
-func (l *Lanes) MarkSeen(ctx context.Context, id string) error {
-	if err := l.s.rdb.SetNX(ctx, l.key("seen:"+id), "1", l.seenTTL).Err(); err != nil {
+func (l *Lanes) MarkSeen(ctx context.Context, lane int64, id string) error {
+	if err := l.s.rdb.SetNX(ctx, l.lkey(lane, "seen:"+id), "1", l.seenTTL).Err(); err != nil {
 		return fmt.Errorf("%s mark seen %s: %w", l.name, id, err)
 	}
 	return nil
@@ -72,8 +72,8 @@ func (l *Lanes) MarkSeen(ctx context.Context, id string) error {
 
 // Unsee forgets that an item id was pushed: for an item about someone
 // erased meanwhile (its id names them).
-func (l *Lanes) Unsee(ctx context.Context, id string) error {
-	if err := l.s.rdb.Del(ctx, l.key("seen:"+id)).Err(); err != nil {
+func (l *Lanes) Unsee(ctx context.Context, lane int64, id string) error {
+	if err := l.s.rdb.Del(ctx, l.lkey(lane, "seen:"+id)).Err(); err != nil {
 		return fmt.Errorf("%s unsee %s: %w", l.name, id, err)
 	}
 	return nil

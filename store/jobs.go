@@ -18,13 +18,17 @@ import (
 // time. This is asynq's queue design with one member per series instead of
 // one task per occurrence (see reminders' package doc for why).
 //
-//	suivi:{due}:q            zset  member -> next firing (unix ms)
-//	suivi:{due}:lease        zset  member -> lease expiry (unix ms)
-//	suivi:{due}:orig         hash  member -> firing time it was claimed for
-//	suivi:{due}:of:<owner>   set   members owned by a beneficiary or advisor
-//	suivi:{due}:fails        hash  member -> failed firings in a row
-//	suivi:{due}:since        hash  member -> firing time of the first of them
-//	suivi:{due}:parked       list  JSON of jobs given up on (bounded, expiring)
+// The queue is split in shards (shards.go): an owner's jobs are all in the
+// shard of the owner (a beneficiary's id, "a<id>" for an advisor), so each
+// script below touches one shard, {due:<n>}.
+//
+//	suivi:{due:<n>}:q            zset  member -> next firing (unix ms)
+//	suivi:{due:<n>}:lease        zset  member -> lease expiry (unix ms)
+//	suivi:{due:<n>}:orig         hash  member -> firing time it was claimed for
+//	suivi:{due:<n>}:of:<owner>   set   members owned by a beneficiary or advisor
+//	suivi:{due:<n>}:fails        hash  member -> failed firings in a row
+//	suivi:{due:<n>}:since        hash  member -> firing time of the first of them
+//	suivi:{due:<n>}:parked       list  JSON of jobs given up on (bounded, expiring)
 //
 // A job whose firing fails is tried again later (FailJob), for the same
 // firing time, and parked after a few failures in a row; a Sync of its
@@ -135,7 +139,10 @@ end
 redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
 return {1, n}`)
 
-func (s *Store) jobsKey(part string) string { return s.k.jobs(part) }
+func (s *Store) jobsKey(shard int, part string) string { return s.k.jobs(shard, part) }
+
+// ownerKey names a key of the shard of owner's jobs.
+func (s *Store) ownerKey(owner, part string) string { return s.jobsKey(s.ownerShard(owner), part) }
 
 // Job is a claimed job: its member, the time it was due and how many times
 // in a row its firing failed before.
@@ -152,25 +159,53 @@ func (s *Store) SyncJobs(ctx context.Context, owner string, jobs map[string]time
 	for m, at := range jobs {
 		args = append(args, m, ms(at))
 	}
-	if err := jobsSync.Run(ctx, s.rdb, []string{s.jobsKey("of:" + owner), s.jobsKey("q"), s.jobsKey("fails"), s.jobsKey("since")}, args...).Err(); err != nil {
+	k := func(part string) string { return s.ownerKey(owner, part) }
+	if err := jobsSync.Run(ctx, s.rdb, []string{k("of:" + owner), k("q"), k("fails"), k("since")}, args...).Err(); err != nil {
 		return fmt.Errorf("sync jobs of %s: %w", owner, err)
 	}
 	return nil
 }
 
 // ClaimJobs takes up to n jobs due at now under a lease until leaseUntil,
-// after returning expired leases to the queue at their original time.
+// after returning expired leases to the queue at their original time. The
+// shards are probed in one pipelined round trip, then claimed from in
+// turn, starting at the next shard each time.
 func (s *Store) ClaimJobs(ctx context.Context, now, leaseUntil time.Time, n int) ([]Job, error) {
-	v, err := jobsClaim.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("fails"), s.jobsKey("since")},
-		ms(now), ms(leaseUntil), n).StringSlice()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("claim jobs: %w", err)
+	busy := make([]bool, s.shards)
+	if s.shards > 1 {
+		p := s.rdb.Pipeline()
+		at := strconv.FormatInt(ms(now), 10)
+		counts := make([][2]*redis.IntCmd, s.shards)
+		for sh := range counts {
+			counts[sh] = [2]*redis.IntCmd{p.ZCount(ctx, s.jobsKey(sh, "q"), "-inf", at), p.ZCount(ctx, s.jobsKey(sh, "lease"), "-inf", at)}
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("claim jobs: %w", err)
+		}
+		for sh, c := range counts {
+			busy[sh] = c[0].Val() > 0 || c[1].Val() > 0
+		}
+	} else {
+		busy[0] = true
 	}
-	jobs := make([]Job, 0, len(v)/3)
-	for i := 0; i+2 < len(v); i += 3 {
-		at, _ := strconv.ParseFloat(v[i+1], 64)
-		fails, _ := strconv.Atoi(v[i+2])
-		jobs = append(jobs, Job{Member: v[i], Due: time.UnixMilli(int64(at)).UTC(), Fails: fails})
+	start := int(s.turn.Add(1)) % s.shards
+	var jobs []Job
+	for i := 0; i < s.shards && len(jobs) < n; i++ {
+		sh := (start + i) % s.shards
+		if !busy[sh] {
+			continue
+		}
+		k := func(part string) string { return s.jobsKey(sh, part) }
+		v, err := jobsClaim.Run(ctx, s.rdb, []string{k("q"), k("lease"), k("orig"), k("fails"), k("since")},
+			ms(now), ms(leaseUntil), n-len(jobs)).StringSlice()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return jobs, fmt.Errorf("claim jobs: %w", err)
+		}
+		for i := 0; i+2 < len(v); i += 3 {
+			at, _ := strconv.ParseFloat(v[i+1], 64)
+			fails, _ := strconv.Atoi(v[i+2])
+			jobs = append(jobs, Job{Member: v[i], Due: time.UnixMilli(int64(at)).UTC(), Fails: fails})
+		}
 	}
 	return jobs, nil
 }
@@ -182,7 +217,8 @@ func (s *Store) FinishJob(ctx context.Context, owner, member string, next time.T
 	if !next.IsZero() {
 		at = ms(next)
 	}
-	err := jobsDone.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("of:" + owner), s.jobsKey("fails"), s.jobsKey("since")},
+	k := func(part string) string { return s.ownerKey(owner, part) }
+	err := jobsDone.Run(ctx, s.rdb, []string{k("q"), k("lease"), k("orig"), k("of:" + owner), k("fails"), k("since")},
 		member, at).Err()
 	if err != nil {
 		return fmt.Errorf("finish job %s: %w", member, err)
@@ -203,8 +239,9 @@ const (
 // 0 when the job is no longer leased (taken over after its lease lapsed):
 // then nothing is recorded.
 func (s *Store) FailJob(ctx context.Context, member string, now, retryAt time.Time, maxFails int, reason string) (fails int, parked bool, err error) {
+	k := func(part string) string { return s.ownerKey(memberOwner(member), part) }
 	v, err := jobsFail.Run(ctx, s.rdb,
-		[]string{s.jobsKey("q"), s.jobsKey("lease"), s.jobsKey("orig"), s.jobsKey("fails"), s.jobsKey("since"), s.jobsKey("parked")},
+		[]string{k("q"), k("lease"), k("orig"), k("fails"), k("since"), k("parked")},
 		member, ms(retryAt), maxFails, ms(now), reason, parkedJobsMax, parkedJobsTTL.Milliseconds()).Int64Slice()
 	if err != nil || len(v) != 2 {
 		return 0, false, fmt.Errorf("fail job %s: %w", member, err)
@@ -213,21 +250,35 @@ func (s *Store) FailJob(ctx context.Context, member string, now, retryAt time.Ti
 }
 
 // ParkedJobs returns up to n parked jobs (JSON: member, fails, due, reason,
-// at), newest first, and how many are parked in all.
+// at), newest first over every shard, and how many are parked in all.
 func (s *Store) ParkedJobs(ctx context.Context, n int64) ([]string, int64, error) {
 	p := s.rdb.Pipeline()
-	list := p.LRange(ctx, s.jobsKey("parked"), 0, n-1)
-	count := p.LLen(ctx, s.jobsKey("parked"))
+	lists := make([]*redis.StringSliceCmd, s.shards)
+	counts := make([]*redis.IntCmd, s.shards)
+	for sh := range lists {
+		lists[sh] = p.LRange(ctx, s.jobsKey(sh, "parked"), 0, n-1)
+		counts[sh] = p.LLen(ctx, s.jobsKey(sh, "parked"))
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		return nil, 0, fmt.Errorf("parked jobs: %w", err)
 	}
-	return list.Val(), count.Val(), nil
+	var all []string
+	var count int64
+	for sh := range lists {
+		all = append(all, lists[sh].Val()...)
+		count += counts[sh].Val()
+	}
+	newestFirst(all)
+	if int64(len(all)) > n {
+		all = all[:n]
+	}
+	return all, count, nil
 }
 
 // Jobs returns the scheduled jobs of owner (member -> next firing); a job
 // being worked on right now is not listed.
 func (s *Store) Jobs(ctx context.Context, owner string) (map[string]time.Time, error) {
-	members, err := s.rdb.SMembers(ctx, s.jobsKey("of:"+owner)).Result()
+	members, err := s.rdb.SMembers(ctx, s.ownerKey(owner, "of:"+owner)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("jobs of %s: %w", owner, err)
 	}
@@ -235,7 +286,7 @@ func (s *Store) Jobs(ctx context.Context, owner string) (map[string]time.Time, e
 	if len(members) == 0 {
 		return out, nil
 	}
-	scores, err := s.rdb.ZMScore(ctx, s.jobsKey("q"), members...).Result()
+	scores, err := s.rdb.ZMScore(ctx, s.ownerKey(owner, "q"), members...).Result()
 	if err != nil {
 		return nil, fmt.Errorf("jobs of %s: %w", owner, err)
 	}
@@ -247,35 +298,61 @@ func (s *Store) Jobs(ctx context.Context, owner string) (map[string]time.Time, e
 	return out, nil
 }
 
-// NextJob returns the earliest scheduled firing; ok is false when the queue
-// is empty.
+// NextJob returns the earliest scheduled firing over every shard; ok is
+// false when the queue is empty.
 func (s *Store) NextJob(ctx context.Context) (at time.Time, ok bool, err error) {
-	v, err := s.rdb.ZRangeWithScores(ctx, s.jobsKey("q"), 0, 0).Result()
-	if err != nil {
+	p := s.rdb.Pipeline()
+	firsts := make([]*redis.ZSliceCmd, s.shards)
+	for sh := range firsts {
+		firsts[sh] = p.ZRangeWithScores(ctx, s.jobsKey(sh, "q"), 0, 0)
+	}
+	if _, err := p.Exec(ctx); err != nil {
 		return time.Time{}, false, fmt.Errorf("next job: %w", err)
 	}
-	if len(v) == 0 {
-		return time.Time{}, false, nil
+	for _, f := range firsts {
+		if v := f.Val(); len(v) > 0 {
+			t := time.UnixMilli(int64(v[0].Score)).UTC()
+			if !ok || t.Before(at) {
+				at, ok = t, true
+			}
+		}
 	}
-	return time.UnixMilli(int64(v[0].Score)).UTC(), true, nil
+	return at, ok, nil
 }
 
-// JobStats counts jobs waiting and jobs leased.
+// JobStats counts jobs waiting and jobs leased, over every shard.
 func (s *Store) JobStats(ctx context.Context) (waiting, leased int64, err error) {
 	p := s.rdb.Pipeline()
-	w := p.ZCard(ctx, s.jobsKey("q"))
-	l := p.ZCard(ctx, s.jobsKey("lease"))
+	ws := make([]*redis.IntCmd, s.shards)
+	ls := make([]*redis.IntCmd, s.shards)
+	for sh := range ws {
+		ws[sh] = p.ZCard(ctx, s.jobsKey(sh, "q"))
+		ls[sh] = p.ZCard(ctx, s.jobsKey(sh, "lease"))
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		return 0, 0, fmt.Errorf("job stats: %w", err)
 	}
-	return w.Val(), l.Val(), nil
+	for sh := range ws {
+		waiting += ws[sh].Val()
+		leased += ls[sh].Val()
+	}
+	return waiting, leased, nil
 }
 
-// DueJobs counts the jobs due at now and not claimed yet.
+// DueJobs counts the jobs due at now and not claimed yet, over every shard.
 func (s *Store) DueJobs(ctx context.Context, now time.Time) (int64, error) {
-	n, err := s.rdb.ZCount(ctx, s.jobsKey("q"), "-inf", strconv.FormatInt(ms(now), 10)).Result()
-	if err != nil {
+	p := s.rdb.Pipeline()
+	cs := make([]*redis.IntCmd, s.shards)
+	at := strconv.FormatInt(ms(now), 10)
+	for sh := range cs {
+		cs[sh] = p.ZCount(ctx, s.jobsKey(sh, "q"), "-inf", at)
+	}
+	if _, err := p.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("due jobs: %w", err)
+	}
+	var n int64
+	for _, c := range cs {
+		n += c.Val()
 	}
 	return n, nil
 }

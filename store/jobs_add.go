@@ -24,7 +24,7 @@ return 1`)
 // AddJob schedules one job of owner at at, leaving its other jobs alone; a
 // job already scheduled earlier keeps its time.
 func (s *Store) AddJob(ctx context.Context, owner, member string, at time.Time) error {
-	if err := jobsAdd.Run(ctx, s.rdb, []string{s.jobsKey("q"), s.jobsKey("of:" + owner)}, member, ms(at)).Err(); err != nil {
+	if err := jobsAdd.Run(ctx, s.rdb, []string{s.ownerKey(owner, "q"), s.ownerKey(owner, "of:"+owner)}, member, ms(at)).Err(); err != nil {
 		return fmt.Errorf("add job %s: %w", member, err)
 	}
 	return nil

@@ -33,7 +33,8 @@ import (
 //	suivi:{a:<id>}:refs             hash    button token -> what it points to (TTL), and
 //	suivi:{a:<id>}:rrefs            hash    the reverse, so a thing keeps one token
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
-//	suivi:{due}:...                 the due-queue of jobs (see jobs.go)
+//	suivi:{due:<n>}:...             shard n of the due-queue of jobs (see jobs.go)
+//	suivi:shards                    string  the number of shards of the queues (shards.go)
 //
 //	suivi:desk:login:<token>        string  advisor id of a single-use login link to the web desk (TTL)
 //	suivi:desk:session:<id>         hash    a web desk session: advisor, csrf token (TTL)
@@ -44,17 +45,20 @@ import (
 //	suivi:sandbox                   string  marks a Redis that a sandbox (suivi sandbox) owns
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
-//	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send):
-//	suivi:{<q>}:seen:<item id>     string  dedupe marker of a pushed item (TTL)
-//	suivi:{<q>}:q:<chat id>        list    item ids of one chat waiting, oldest first
-//	suivi:{<q>}:items              hash    item id -> payload (sealed)
-//	suivi:{<q>}:tries              hash    item id -> failed attempts
-//	suivi:{<q>}:waits              hash    item id -> attempts that found Telegram unavailable
-//	suivi:{<q>}:ready              zset    chat id -> when it may be processed (unix ms)
-//	suivi:{<q>}:lease              zset    chat id -> lease expiry (unix ms)
-//	suivi:{<q>}:owner              hash    chat id -> lease token
-//	suivi:{<q>}:parked             list    JSON of items given up on, payload sealed (bounded, expiring)
-//	suivi:{<q>}:flood:<chat id>    string  the chat was told its backlog is full (TTL)
+//	suivi:rate:bot                  hash    the bot's shared send rate (rate.go)
+//	suivi:rate:chat:<pseudonym>     hash    one chat's send rate (rate.go; TTL)
+//	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send),
+//	in shards <n> (a chat's lane and its items are in the shard of the chat: shards.go):
+//	suivi:{<q>:<n>}:seen:<item id>  string  dedupe marker of a pushed item (TTL)
+//	suivi:{<q>:<n>}:q:<chat id>     list    item ids of one chat waiting, oldest first
+//	suivi:{<q>:<n>}:items           hash    item id -> payload (sealed)
+//	suivi:{<q>:<n>}:tries           hash    item id -> failed attempts
+//	suivi:{<q>:<n>}:waits           hash    item id -> attempts that found Telegram unavailable
+//	suivi:{<q>:<n>}:ready           zset    chat id -> when it may be processed (unix ms)
+//	suivi:{<q>:<n>}:lease           zset    chat id -> lease expiry (unix ms)
+//	suivi:{<q>:<n>}:owner           hash    chat id -> lease token
+//	suivi:{<q>:<n>}:parked          list    JSON of items given up on, payload sealed (bounded, expiring)
+//	suivi:{<q>:<n>}:flood:<chat id> string  the chat was told its backlog is full (TTL)
 type keys struct{ prefix string }
 
 func (k keys) benTag(id string) string       { return k.prefix + "{b:" + id + "}:" }
@@ -71,8 +75,10 @@ func (k keys) advInvite(code string) string  { return k.prefix + "advinvite:" + 
 func (k keys) advisorTag(id int64) string    { return k.prefix + "{a:" + i64(id) + "}:" }
 func (k keys) advisorDialog(id int64) string { return k.advisorTag(id) + "dialog" }
 
-// jobs names the due-queue's keys (layout in jobs.go).
-func (k keys) jobs(part string) string { return k.prefix + "{due}:" + part }
+// jobs names the keys of one shard of the due-queue (layout in jobs.go).
+func (k keys) jobs(shard int, part string) string {
+	return k.prefix + "{due:" + strconv.Itoa(shard) + "}:" + part
+}
 
 func (k keys) deskLogin(token string) string   { return k.prefix + "desk:login:" + token }
 func (k keys) deskSession(id string) string    { return k.prefix + "desk:session:" + id }
@@ -86,16 +92,28 @@ func (k keys) all() string        { return k.prefix + "*" }
 func (k keys) pollOffset() string { return k.prefix + "poll:offset" }
 func (k keys) pollLock() string   { return k.prefix + "poll:lock" }
 
+// The shared rate limits (rate.go).
+func (k keys) rateBot() string { return k.prefix + "rate:bot" }
+
+// rateChat names a chat's rate limit by a pseudonym of its id (the key
+// would otherwise list who was written to).
+func (s *Store) rateChatKey(chat int64) string {
+	return s.k.prefix + "rate:chat:" + s.keys.pseudonym("chat:"+i64(chat))
+}
+
 // The queues of lanes.go.
 const (
 	inboxQueue  = "inbox"
 	outboxQueue = "outbox"
 )
 
-func (k keys) lanes(queue, part string) string { return k.prefix + "{" + queue + "}:" + part }
-func (k keys) laneFlood(queue string, lane int64) string {
-	return k.lanes(queue, "flood:"+i64(lane))
+// lanes names the keys of one shard of a queue of lanes (lanes.go).
+func (k keys) lanes(queue string, shard int, part string) string {
+	return k.prefix + "{" + queue + ":" + strconv.Itoa(shard) + "}:" + part
 }
+
+// shards records the number of shards of a deployment (shards.go).
+func (k keys) shards() string { return k.prefix + "shards" }
 
 func i64(v int64) string { return strconv.FormatInt(v, 10) }
 
@@ -151,10 +169,18 @@ func (k keys) sealed(key string) (sealedKind, string) {
 		return notSealed, ""
 	}
 	for _, q := range []string{inboxQueue, outboxQueue} {
-		switch rest {
-		case "{" + q + "}:items":
+		tag, ok := strings.CutPrefix(rest, "{"+q+":")
+		if !ok {
+			continue
+		}
+		n, part, ok := strings.Cut(tag, "}:")
+		if _, err := strconv.Atoi(n); !ok || err != nil {
+			continue
+		}
+		switch part {
+		case "items":
 			return sealedLaneItems, q
-		case "{" + q + "}:parked":
+		case "parked":
 			return sealedLaneParked, q
 		}
 	}

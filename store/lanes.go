@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -187,15 +189,21 @@ redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[6]) - 1)
 redis.call('PEXPIRE', KEYS[2], ARGV[7])
 return 1`)
 
-func (l *Lanes) key(part string) string  { return l.s.k.lanes(l.name, part) }
-func (l *Lanes) queue(lane int64) string { return l.key("q:" + i64(lane)) }
+// key names a key of one shard of the queue; lkey one of the shard of a
+// lane (a chat's lane lives in one shard: Store.laneShard).
+func (l *Lanes) key(shard int, part string) string { return l.s.k.lanes(l.name, shard, part) }
+func (l *Lanes) lkey(lane int64, part string) string {
+	return l.key(l.s.laneShard(lane), part)
+}
+func (l *Lanes) queue(lane int64) string { return l.lkey(lane, "q:"+i64(lane)) }
+func (l *Lanes) flood(lane int64) string { return l.lkey(lane, "flood:"+i64(lane)) }
 
 // Push persists an item in lane unless an item with the same id was pushed
 // before (within the dedupe period). It reports whether the item is new.
 // The payload is sealed (seal.go) and opened again by Head.
 func (l *Lanes) Push(ctx context.Context, id string, lane int64, payload []byte, now time.Time) (bool, error) {
 	n, err := lanePush.Run(ctx, l.s.rdb,
-		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease")},
+		[]string{l.lkey(lane, "seen:"+id), l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "ready"), l.lkey(lane, "lease")},
 		id, l.seal(id, payload), ms(now), l.seenTTL.Milliseconds(), lane).Int()
 	if err != nil {
 		return false, fmt.Errorf("%s push %s: %w", l.name, id, err)
@@ -228,7 +236,7 @@ type Capped struct {
 // PushCapped is Push for a lane whose backlog is capped (see Capped).
 func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload []byte, now time.Time, c Capped) (PushResult, error) {
 	n, err := lanePushCapped.Run(ctx, l.s.rdb,
-		[]string{l.key("seen:" + id), l.queue(lane), l.key("items"), l.key("ready"), l.key("lease"), l.key("parked"), l.s.k.laneFlood(l.name, lane)},
+		[]string{l.lkey(lane, "seen:"+id), l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "ready"), l.lkey(lane, "lease"), l.lkey(lane, "parked"), l.flood(lane)},
 		id, l.seal(id, payload), ms(now), l.seenTTL.Milliseconds(), lane, c.Max, c.NoticeID, l.seal(c.NoticeID, c.Notice), c.NoticeEvery.Milliseconds(),
 		parkedMax, parkedTTL.Milliseconds()).Int()
 	if err != nil {
@@ -237,9 +245,10 @@ func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload [
 	return PushResult(n), nil
 }
 
-// Seen reports whether an item with this id was pushed (within the dedupe period).
-func (l *Lanes) Seen(ctx context.Context, id string) (bool, error) {
-	n, err := l.s.rdb.Exists(ctx, l.key("seen:"+id)).Result()
+// Seen reports whether an item with this id was pushed into lane (within
+// the dedupe period).
+func (l *Lanes) Seen(ctx context.Context, lane int64, id string) (bool, error) {
+	n, err := l.s.rdb.Exists(ctx, l.lkey(lane, "seen:"+id)).Result()
 	if err != nil {
 		return false, fmt.Errorf("%s seen: %w", l.name, err)
 	}
@@ -248,22 +257,50 @@ func (l *Lanes) Seen(ctx context.Context, id string) (bool, error) {
 
 // Claim hands out one lane whose items are ready, under a lease that lasts
 // until leaseUntil, and first returns expired leases to the ready set.
-// ok is false when no lane is ready.
+// ok is false when no lane is ready. The queue's shards are probed in one
+// pipelined round trip, then claimed from in turn, each claim starting at
+// the next shard: every shard gets its turn.
 func (l *Lanes) Claim(ctx context.Context, now, leaseUntil time.Time, token string) (lane int64, ok bool, err error) {
-	v, err := laneClaim.Run(ctx, l.s.rdb,
-		[]string{l.key("ready"), l.key("lease"), l.key("owner")},
-		ms(now), ms(leaseUntil), token).Text()
-	if errors.Is(err, redis.Nil) {
-		return 0, false, nil
+	n := l.s.shards
+	start := int(l.s.turn.Add(1)) % n
+	busy := make([]bool, n)
+	if n > 1 {
+		p := l.s.rdb.Pipeline()
+		counts := make([][2]*redis.IntCmd, n)
+		at := strconv.FormatInt(ms(now), 10)
+		for sh := range n {
+			counts[sh] = [2]*redis.IntCmd{p.ZCount(ctx, l.key(sh, "ready"), "-inf", at), p.ZCount(ctx, l.key(sh, "lease"), "-inf", at)}
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			return 0, false, fmt.Errorf("%s claim: %w", l.name, err)
+		}
+		for sh, c := range counts {
+			busy[sh] = c[0].Val() > 0 || c[1].Val() > 0
+		}
+	} else {
+		busy[0] = true
 	}
-	if err != nil {
-		return 0, false, fmt.Errorf("%s claim: %w", l.name, err)
+	for i := range n {
+		sh := (start + i) % n
+		if !busy[sh] {
+			continue
+		}
+		v, err := laneClaim.Run(ctx, l.s.rdb,
+			[]string{l.key(sh, "ready"), l.key(sh, "lease"), l.key(sh, "owner")},
+			ms(now), ms(leaseUntil), token).Text()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("%s claim: %w", l.name, err)
+		}
+		lane, err = strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, false, fmt.Errorf("%s claim: bad lane %q", l.name, v)
+		}
+		return lane, true, nil
 	}
-	lane, err = strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, false, fmt.Errorf("%s claim: bad lane %q", l.name, v)
-	}
-	return lane, true, nil
+	return 0, false, nil
 }
 
 // Item is the oldest item waiting in a lane.
@@ -289,9 +326,9 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 		return it, false, fmt.Errorf("%s head: %w", l.name, err)
 	}
 	p := l.s.rdb.Pipeline()
-	pl := p.HGet(ctx, l.key("items"), id)
-	tr := p.HGet(ctx, l.key("tries"), id)
-	wt := p.HGet(ctx, l.key("waits"), id)
+	pl := p.HGet(ctx, l.lkey(lane, "items"), id)
+	tr := p.HGet(ctx, l.lkey(lane, "tries"), id)
+	wt := p.HGet(ctx, l.lkey(lane, "waits"), id)
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return it, false, fmt.Errorf("%s head: %w", l.name, err)
 	}
@@ -308,7 +345,7 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 // the lane; the item is left alone.
 func (l *Lanes) Ack(ctx context.Context, lane int64, token, id string) error {
 	n, err := laneAck.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("waits")},
+		[]string{l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "tries"), l.lkey(lane, "owner"), l.lkey(lane, "waits")},
 		lane, token, id).Int()
 	if err != nil {
 		return fmt.Errorf("%s ack %s: %w", l.name, id, err)
@@ -336,7 +373,7 @@ func (l *Lanes) Wait(ctx context.Context, lane int64, token, id string, maxWaits
 
 func (l *Lanes) count(ctx context.Context, lane int64, token, id, which string, limit int, reason string, now time.Time) (int, bool, error) {
 	v, err := laneFail.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("parked"), l.key("waits")},
+		[]string{l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "tries"), l.lkey(lane, "owner"), l.lkey(lane, "parked"), l.lkey(lane, "waits")},
 		lane, token, id, limit, reason, which, ms(now), parkedMax, parkedTTL.Milliseconds()).Result()
 	if err != nil {
 		return 0, false, fmt.Errorf("%s fail %s: %w", l.name, id, err)
@@ -354,7 +391,7 @@ func (l *Lanes) count(ctx context.Context, lane int64, token, id, which string, 
 // (an update that cannot be decoded): bounded and expiring like them. An id
 // parked before is not parked again; parked reports whether this call did.
 func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, payload []byte, now time.Time) (parked bool, err error) {
-	n, err := lanePark.Run(ctx, l.s.rdb, []string{l.key("seen:" + id), l.key("parked")},
+	n, err := lanePark.Run(ctx, l.s.rdb, []string{l.lkey(lane, "seen:"+id), l.lkey(lane, "parked")},
 		id, lane, reason, ms(now), l.seal(id, payload), parkedMax, parkedTTL.Milliseconds(), l.seenTTL.Milliseconds()).Int()
 	if err != nil {
 		return false, fmt.Errorf("%s park %s: %w", l.name, id, err)
@@ -366,7 +403,7 @@ func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, 
 // many there were.
 func (l *Lanes) Drop(ctx context.Context, lane int64, token string) (int, error) {
 	n, err := laneDrop.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("items"), l.key("tries"), l.key("owner"), l.key("waits")}, lane, token).Int()
+		[]string{l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "tries"), l.lkey(lane, "owner"), l.lkey(lane, "waits")}, lane, token).Int()
 	if err != nil {
 		return 0, fmt.Errorf("%s drop: %w", l.name, err)
 	}
@@ -379,7 +416,7 @@ func (l *Lanes) Drop(ctx context.Context, lane int64, token string) (int, error)
 // Release gives a lane back: if items still wait, it becomes ready at readyAt.
 func (l *Lanes) Release(ctx context.Context, lane int64, token string, readyAt time.Time) error {
 	n, err := laneRelease.Run(ctx, l.s.rdb,
-		[]string{l.queue(lane), l.key("ready"), l.key("lease"), l.key("owner")},
+		[]string{l.queue(lane), l.lkey(lane, "ready"), l.lkey(lane, "lease"), l.lkey(lane, "owner")},
 		lane, token, ms(readyAt)).Int()
 	if err != nil {
 		return fmt.Errorf("%s release: %w", l.name, err)
@@ -393,7 +430,7 @@ func (l *Lanes) Release(ctx context.Context, lane int64, token string, readyAt t
 // Extend pushes a held lease out to until.
 func (l *Lanes) Extend(ctx context.Context, lane int64, token string, until time.Time) error {
 	n, err := laneExtend.Run(ctx, l.s.rdb,
-		[]string{l.key("lease"), l.key("owner")}, lane, token, ms(until)).Int()
+		[]string{l.lkey(lane, "lease"), l.lkey(lane, "owner")}, lane, token, ms(until)).Int()
 	if err != nil {
 		return fmt.Errorf("%s extend: %w", l.name, err)
 	}
@@ -406,32 +443,60 @@ func (l *Lanes) Extend(ctx context.Context, lane int64, token string, until time
 // LaneStats counts lanes ready, lanes leased and items parked.
 type LaneStats struct{ Ready, Leased, Parked int64 }
 
-// Stats returns the queue's counters.
+// Stats returns the queue's counters, summed over its shards.
 func (l *Lanes) Stats(ctx context.Context) (LaneStats, error) {
 	p := l.s.rdb.Pipeline()
-	r := p.ZCard(ctx, l.key("ready"))
-	le := p.ZCard(ctx, l.key("lease"))
-	k := p.LLen(ctx, l.key("parked"))
+	type shard struct{ r, le, k *redis.IntCmd }
+	cmds := make([]shard, l.s.shards)
+	for sh := range cmds {
+		cmds[sh] = shard{p.ZCard(ctx, l.key(sh, "ready")), p.ZCard(ctx, l.key(sh, "lease")), p.LLen(ctx, l.key(sh, "parked"))}
+	}
 	if _, err := p.Exec(ctx); err != nil {
 		return LaneStats{}, fmt.Errorf("%s stats: %w", l.name, err)
 	}
-	return LaneStats{Ready: r.Val(), Leased: le.Val(), Parked: k.Val()}, nil
+	var st LaneStats
+	for _, c := range cmds {
+		st.Ready += c.r.Val()
+		st.Leased += c.le.Val()
+		st.Parked += c.k.Val()
+	}
+	return st, nil
 }
 
 // Parked returns up to n parked records (JSON: id, lane, tries, waits,
-// reason, at, item), newest first, with each item opened (an item that
-// cannot be opened is left sealed).
+// reason, at, item), newest first over every shard, with each item opened
+// (an item that cannot be opened is left sealed).
 func (l *Lanes) Parked(ctx context.Context, n int64) ([]string, error) {
-	v, err := l.s.rdb.LRange(ctx, l.key("parked"), 0, n-1).Result()
-	if err != nil {
-		return nil, fmt.Errorf("%s parked: %w", l.name, err)
+	var all []string
+	for sh := range l.s.shards {
+		v, err := l.s.rdb.LRange(ctx, l.key(sh, "parked"), 0, n-1).Result()
+		if err != nil {
+			return nil, fmt.Errorf("%s parked: %w", l.name, err)
+		}
+		all = append(all, v...)
 	}
-	for i, rec := range v {
+	newestFirst(all)
+	if int64(len(all)) > n {
+		all = all[:n]
+	}
+	for i, rec := range all {
 		if opened, err := l.openParked(rec); err == nil {
-			v[i] = opened
+			all[i] = opened
 		}
 	}
-	return v, nil
+	return all, nil
+}
+
+// newestFirst sorts parked records (JSON with "at", unix ms) newest first.
+func newestFirst(recs []string) {
+	at := func(rec string) int64 {
+		var r struct {
+			At int64 `json:"at"`
+		}
+		_ = json.Unmarshal([]byte(rec), &r)
+		return r.At
+	}
+	slices.SortStableFunc(recs, func(a, b string) int { return cmp.Compare(at(b), at(a)) })
 }
 
 func (l *Lanes) seal(id string, payload []byte) []byte {
@@ -484,9 +549,18 @@ func (l *Lanes) Pending(ctx context.Context, lane int64) (int64, error) {
 
 // ReadyBy counts the lanes ready to be served at now.
 func (l *Lanes) ReadyBy(ctx context.Context, now time.Time) (int64, error) {
-	n, err := l.s.rdb.ZCount(ctx, l.key("ready"), "-inf", strconv.FormatInt(ms(now), 10)).Result()
-	if err != nil {
+	p := l.s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, l.s.shards)
+	at := strconv.FormatInt(ms(now), 10)
+	for sh := range cmds {
+		cmds[sh] = p.ZCount(ctx, l.key(sh, "ready"), "-inf", at)
+	}
+	if _, err := p.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("%s ready: %w", l.name, err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
 	}
 	return n, nil
 }

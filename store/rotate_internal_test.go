@@ -53,17 +53,17 @@ func TestRotateNeverUndoesAWrite(t *testing.T) {
 	if v := rdb.HGet(ctx, s.k.checkins("ben1"), string(week)).Val(); !containsSealedUnder(v, "b") {
 		t.Fatalf("check-in not resealed under b: %s", v)
 	}
-	err = rot.rotateHash(ctx, s.k.lanes(inboxQueue, "items"), &p, func(field string) resealer {
+	err = rot.rotateHash(ctx, s.Inbox().lkey(7, "items"), &p, func(field string) resealer {
 		return func(v []byte) ([]byte, bool, error) {
 			out, ok, err := rot.wholeResealer(aadItem(inboxQueue, field))(v)
-			rdb.HDel(ctx, s.k.lanes(inboxQueue, "items"), field) // handled: acked
+			rdb.HDel(ctx, s.Inbox().lkey(7, "items"), field) // handled: acked
 			return out, ok, err
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := rdb.HLen(ctx, s.k.lanes(inboxQueue, "items")).Val(); n != 0 || p.Resealed != 1 || p.Changed != 0 {
+	if n := rdb.HLen(ctx, s.Inbox().lkey(7, "items")).Val(); n != 0 || p.Resealed != 1 || p.Changed != 0 {
 		t.Fatalf("%d items after the rotation (progress %+v): a handled item came back", n, p)
 	}
 }

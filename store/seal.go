@@ -53,6 +53,9 @@ type Keyring struct {
 	ids  []string
 	aead map[string]cipher.AEAD
 	fp   map[string]string // key id -> fingerprint (see fingerprint)
+	// pseud is the HMAC key of pseudonyms (Keyring.pseudonym), derived
+	// from the first key.
+	pseud []byte
 }
 
 var keyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
@@ -114,6 +117,11 @@ func (k *Keyring) add(id string, raw []byte) error {
 	if err != nil {
 		return fmt.Errorf("key %q: %w", id, err)
 	}
+	if len(k.ids) == 0 {
+		m := hmac.New(sha256.New, raw)
+		m.Write([]byte("suivi pseudonym"))
+		k.pseud = m.Sum(nil)
+	}
 	k.ids = append(k.ids, id)
 	k.aead[id] = aead
 	k.fp[id] = fingerprint(raw)
@@ -149,6 +157,17 @@ func EphemeralKeyring() *Keyring {
 		panic("store: ephemeral key: " + err.Error())
 	}
 	return k
+}
+
+// pseudonym returns a name for v that does not reveal it (an HMAC under a
+// key derived from the first key, 16 hex digits): for a key name that
+// would otherwise hold a Telegram id (a chat's rate limit), so that a copy
+// of Redis does not list who was written to. It changes with the first
+// key (a rotation forgets the chats' rates, which last seconds).
+func (k *Keyring) pseudonym(v string) string {
+	m := hmac.New(sha256.New, k.pseud)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil)[:8])
 }
 
 // Primary returns the id of the key that seals.

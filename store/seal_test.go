@@ -107,7 +107,8 @@ func forms(s string) []string {
 
 func sealedStore(t *testing.T, rdb redis.UniversalClient, k *store.Keyring) *store.Store {
 	t.Helper()
-	s := store.New(rdb, store.Options{Keys: k})
+	// One shard: the tests below name the queues' keys.
+	s := store.New(rdb, store.Options{Keys: k, Shards: 1})
 	if err := s.UseKeys(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestFreeTextIsSealedAtRest(t *testing.T) {
 			t.Errorf("%s in Redis: %q", k, v)
 		}
 	}
-	for _, k := range []string{"suivi:{inbox}:items", "suivi:{outbox}:items"} {
+	for _, k := range []string{"suivi:{inbox:0}:items", "suivi:{outbox:0}:items"} {
 		v := raw[k]
 		for i := 1; i < len(v); i += 2 {
 			if !strings.HasPrefix(v[i], "$sv1$k1$") {
@@ -332,8 +333,8 @@ func TestSealedValueCannotBeMoved(t *testing.T) {
 	if _, err := s.CheckIn(ctx, f.plan.ID, "2026-W49"); !errors.Is(err, store.ErrUnsealable) {
 		t.Fatalf("a check-in moved to another week opened: %v", err)
 	}
-	item := rdb.HGet(ctx, "suivi:{inbox}:items", "100").Val()
-	rdb.HSet(ctx, "suivi:{inbox}:items", "200", item)
+	item := rdb.HGet(ctx, "suivi:{inbox:0}:items", "100").Val()
+	rdb.HSet(ctx, "suivi:{inbox:0}:items", "200", item)
 	if it, ok, err := s.Inbox().Head(ctx, 8); err != nil || !ok || it.Payload != nil {
 		t.Fatalf("an item moved to another id opened: %q %v %v", it.Payload, ok, err)
 	}

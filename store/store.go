@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,9 +24,13 @@ var (
 
 // Store reads and writes Suivi's data in Redis.
 type Store struct {
-	rdb  redis.UniversalClient
-	k    keys
-	keys *Keyring
+	rdb    redis.UniversalClient
+	k      keys
+	keys   *Keyring
+	shards int
+	// turn moves the first shard each claim looks at: every shard gets
+	// its turn.
+	turn *atomic.Uint32
 }
 
 // Options configure a Store.
@@ -34,6 +39,9 @@ type Options struct {
 	// Required: ParseKeyring (SUIVI_DATA_KEYS), or EphemeralKeyring for a
 	// Redis that lives no longer than the process.
 	Keys *Keyring
+	// Shards is how many shards the queues are split in (SUIVI_SHARDS,
+	// default DefaultShards): fixed for a deployment (CheckShards).
+	Shards int
 }
 
 // New returns a Store on rdb. It panics without Options.Keys: a store that
@@ -42,7 +50,10 @@ func New(rdb redis.UniversalClient, o Options) *Store {
 	if o.Keys == nil {
 		panic("store.New: Options.Keys is required")
 	}
-	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}, keys: o.Keys}
+	if o.Shards <= 0 {
+		o.Shards = DefaultShards
+	}
+	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}, keys: o.Keys, shards: o.Shards, turn: new(atomic.Uint32)}
 }
 
 // Ping checks that Redis answers.

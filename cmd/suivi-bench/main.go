@@ -14,7 +14,7 @@
 // Part 1, the due-queue. -jobs jobs are loaded, all due, spread over the
 // day before the start. The store has no bulk API (SyncJobs is one script
 // call per owner), so LOADING ONLY bypasses it: pipelined ZADD on
-// suivi:{due}:q and SADD on suivi:{due}:of:<owner>, the keys documented in
+// suivi:{due:0}:q and SADD on suivi:{due:0}:of:<owner> (a store of one shard), the keys documented in
 // store/jobs.go, with members shaped as the scheduler's ("r|<ben>|<step>";
 // seventeen per owner, as for a beneficiary with a 5-step plan). All that
 // is measured goes through the store: for each -batches size, ClaimJobs
@@ -204,7 +204,7 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	st := store.New(rdb, store.Options{Keys: keys})
+	st := store.New(rdb, store.Options{Keys: keys, Shards: 1})
 
 	version, _ := infoField(ctx, rdb, "server", "redis_version")
 	fmt.Printf("suivi-bench %s — %d CPU, %s, redis-server %s, GOMAXPROCS %d%s\n\n",

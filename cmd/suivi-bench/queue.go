@@ -14,11 +14,11 @@ import (
 
 const week = 7 * 24 * time.Hour
 
-// Keys of the due-queue as documented in store/jobs.go; used only to load
+// Keys of the due-queue (one shard) as documented in store/jobs.go; used only to load
 // jobs in bulk.
 const (
-	queueKey    = "suivi:{due}:q"
-	ownerPrefix = "suivi:{due}:of:"
+	queueKey    = "suivi:{due:0}:q"
+	ownerPrefix = "suivi:{due:0}:of:"
 )
 
 // jobsPerOwner: a beneficiary with a 5-step plan has a reminder, a nudge

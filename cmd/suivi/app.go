@@ -99,7 +99,11 @@ func openStore(ctx context.Context, cfg Config, writes bool) (st *store.Store, d
 	if err != nil {
 		return nil, nil, err
 	}
-	st = store.New(rdb, store.Options{Keys: cfg.Keys})
+	st = store.New(rdb, store.Options{Keys: cfg.Keys, Shards: cfg.Shards})
+	if err := st.CheckShards(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, nil, err
+	}
 	check := st.CheckKeys
 	if writes {
 		check = st.UseKeys
@@ -161,7 +165,7 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 		_ = rdb.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb, store.Options{Keys: cfg.Keys}), reg: reg, metrics: m, api: api, me: me}
+	a := &app{cfg: cfg, log: log, now: now, rdb: rdb, store: store.New(rdb, store.Options{Keys: cfg.Keys, Shards: cfg.Shards}), reg: reg, metrics: m, api: api, me: me}
 	reg.MustRegister(
 		newQueueCollector(a.store, now),
 		collectors.NewGoCollector(),
@@ -198,6 +202,9 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 // command menu and the update mode.
 func (a *app) setup(ctx context.Context) error {
 	if err := a.store.UseKeys(ctx); err != nil {
+		return err
+	}
+	if err := a.store.CheckShards(ctx); err != nil {
 		return err
 	}
 	for _, id := range a.cfg.Admins {
@@ -293,6 +300,9 @@ func (a *app) run(ctx context.Context) error {
 			_ = srv.Close()
 		}
 		wg.Wait()
+		if ctx.Err() != nil {
+			return nil // stopped while starting: nothing went wrong
+		}
 		return err
 	}
 	runCtx, stop := context.WithCancel(ctx)

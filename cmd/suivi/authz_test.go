@@ -68,7 +68,7 @@ func TestAuthzAdvisorCannotReachAnotherAdvisorsBeneficiary(t *testing.T) {
 	w.sayExpect(t, a, "/plan Awa", "Refaire son CV")
 
 	zoeKeys := []string{"suivi:{b:" + zoeID + "}:*", "suivi:tg:" + strconv.FormatInt(zoe.ID(), 10),
-		"suivi:{due}:of:" + zoeID, "suivi:{a:" + strconv.Itoa(otherAdvisor) + "}:*"}
+		"suivi:{due:*}:of:" + zoeID, "suivi:{a:" + strconv.Itoa(otherAdvisor) + "}:*"}
 	before := keySnapshot(t, w.r.app.rdb, zoeKeys...)
 	if _, ok := before["suivi:{b:"+zoeID+"}:checkins"]; !ok || len(before) < 6 {
 		t.Fatalf("snapshot of Zoé's keys looks incomplete: %v", before)

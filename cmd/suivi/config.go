@@ -39,6 +39,7 @@ type Config struct {
 	Workers     int              // SUIVI_WORKERS
 	Lease       time.Duration    // SUIVI_INBOX_LEASE
 	JobLease    time.Duration    // SUIVI_JOB_LEASE
+	Shards      int              // SUIVI_SHARDS
 	RateGlobal  float64          // SUIVI_RATE_GLOBAL
 	RateChat    float64          // SUIVI_RATE_CHAT
 	LogLevel    slog.Level       // SUIVI_LOG_LEVEL
@@ -65,7 +66,8 @@ var configVars = []struct{ name, def, doc string }{
 	{"SUIVI_WORKERS", "8", "Chats handled in parallel per replica"},
 	{"SUIVI_INBOX_LEASE", "30s", "How long a crashed replica's chats wait before another takes them"},
 	{"SUIVI_JOB_LEASE", "2m", "How long a crashed replica's scheduled jobs wait before another fires them"},
-	{"SUIVI_RATE_GLOBAL", "25", "Messages per second for the whole bot, per replica"},
+	{"SUIVI_SHARDS", "16", "Shards of the queues (fixed for a deployment)"},
+	{"SUIVI_RATE_GLOBAL", "25", "Messages per second for the whole bot, all replicas together (cut on 429, then climbs back)"},
 	{"SUIVI_RATE_CHAT", "1", "Messages per second to one chat"},
 	{"SUIVI_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"SUIVI_RETENTION_MONTHS", "24", "Months a beneficiary's data is kept after the end of the accompaniment"},
@@ -191,6 +193,11 @@ func loadConfig(getenv func(string) string, needToken bool) (Config, []string) {
 		return f
 	}
 	c.Workers = int(num("SUIVI_WORKERS", 1))
+	if n := num("SUIVI_SHARDS", 1); n > store.MaxShards || n != float64(int(n)) {
+		bad("SUIVI_SHARDS must be a whole number from 1 to %d", store.MaxShards)
+	} else {
+		c.Shards = int(n)
+	}
 	c.RateGlobal = num("SUIVI_RATE_GLOBAL", 0.1)
 	c.RateChat = num("SUIVI_RATE_CHAT", 0.1)
 	c.Retention = int(num("SUIVI_RETENTION_MONTHS", 1))

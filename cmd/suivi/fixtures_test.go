@@ -1100,12 +1100,13 @@ func has(s string) func(telegramtest.Message) bool {
 }
 
 // domainSnapshot returns every Suivi key that is not transport bookkeeping
-// (inbox, poll offset, sent-message markers) with a dump of its value.
+// (inbox, poll offset, sent-message markers, rate limits) with a dump of
+// its value.
 func domainSnapshot(t *testing.T, rdb redis.UniversalClient) map[string]string {
 	t.Helper()
 	out := keySnapshot(t, rdb, "suivi:*")
 	for k := range out {
-		if strings.HasPrefix(k, "suivi:{inbox}:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") {
+		if strings.HasPrefix(k, "suivi:{inbox:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") || strings.HasPrefix(k, "suivi:rate:") {
 			delete(out, k)
 		}
 	}

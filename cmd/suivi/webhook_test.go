@@ -9,6 +9,7 @@ import (
 
 	"suivi/bot"
 	"suivi/internal/clock"
+	"suivi/internal/redistest"
 	"suivi/telegramtest"
 )
 
@@ -46,10 +47,10 @@ func TestWebhookMode(t *testing.T) {
 			t.Fatalf("secret %q: HTTP %d", secret, resp.StatusCode)
 		}
 	}
-	if n, _ := r.app.rdb.DBSize(t.Context()).Result(); n == 0 {
+	if keys, _ := redistest.Keys(t.Context(), r.app.rdb, "suivi:{b:*"); len(keys) == 0 {
 		t.Fatal("plan missing")
 	}
-	if ok, _ := r.app.rdb.Exists(t.Context(), "suivi:{inbox}:seen:999").Result(); ok != 0 {
+	if keys, _ := redistest.Keys(t.Context(), r.app.rdb, "suivi:{inbox:*}:seen:999"); len(keys) != 0 {
 		t.Fatal("a forged update was stored")
 	}
 

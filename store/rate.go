@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Rate limits shared by every replica, kept in Redis: the whole bot's rate
+// (one bot token) and each chat's, so that N replicas together send no
+// more than one would.
+//
+// The bot's rate is a GCRA (generic cell rate algorithm, as
+// github.com/go-redis/redis_rate does) with no burst: each send reserves
+// the next slot, 1/rate after the one before, on Redis's clock (TIME), so
+// that the slots of all replicas interleave and no 1-second window holds
+// more than the rate, also right after a start or a pause; the caller
+// sleeps until its slot. Our own script rather than redis_rate: it also
+// holds the adaptive rate (AIMD: cut by RateCut on Telegram's 429, climbs
+// back by RateClimb per second up to the configured one) and Telegram's
+// pause, and reserves instead of refusing, which keeps one round trip per
+// send. A pause after a 429 is on the caller's clock, like the queues'
+// ready times.
+//
+// A chat's rate is a GCRA with a burst, on the caller's clock: a message
+// always takes its token (the replies to one update go together, the debt
+// is waited in the chat's queue), ChatDelay says how long the chat's next
+// item must wait.
+//
+//	suivi:rate:bot           hash  tat (Redis ms), rate, at, cut (Redis ms), paused (caller ms)
+//	suivi:rate:chat:<pseudonym of the chat>   hash  tat, paused (caller ms) (TTL)
+
+// The adaptation of the bot's rate to Telegram's 429s (AIMD).
+const (
+	// RateCut multiplies the rate on a 429 (at most once per rateCutEvery).
+	RateCut = 0.9
+	// RateClimb is how much the rate climbs back per second (msg/s/s).
+	RateClimb = 0.025
+	// rateSlack spaces the slots 2% wider than 1/rate, so that the jitter
+	// of the network does not put one message too many in a second.
+	rateSlack = 1.02
+	// rateCutEvery: the 429s of messages sent together count as one.
+	rateCutEvery = 2 * time.Second
+	// rateFloor is the lowest the rate is cut to, as a share of the
+	// configured one.
+	rateFloor = 0.2
+)
+
+// rateTake reserves the bot's next send slot.
+//
+// KEYS[1] suivi:rate:bot
+// ARGV[1] configured rate (msg/s), ARGV[2] most wait (ms), ARGV[3] climb
+// (msg/s/s), ARGV[4] the caller's now (ms), ARGV[5] slack
+// Returns {1, wait ms} (reserved: send after the wait), {0, wait ms} (the
+// next slot is further than the most wait: nothing reserved), or {2, ms}
+// (paused after a 429 for that long, on the caller's clock).
+var rateTake = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local h = redis.call('HMGET', KEYS[1], 'tat', 'rate', 'at', 'paused')
+local paused = tonumber(h[4]) or 0
+if paused > tonumber(ARGV[4]) then return {2, paused - tonumber(ARGV[4])} end
+local max = tonumber(ARGV[1])
+local rate = tonumber(h[2]) or max
+local at = tonumber(h[3]) or now
+if rate < max and now > at then rate = math.min(max, rate + tonumber(ARGV[3]) * (now - at) / 1000) end
+if rate > max then rate = max end
+local tat = tonumber(h[1]) or now
+if tat < now then tat = now end
+local wait = tat - now
+if wait > tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'rate', rate, 'at', now)
+  return {0, math.ceil(wait)}
+end
+redis.call('HSET', KEYS[1], 'tat', tat + 1000 * tonumber(ARGV[5]) / rate, 'rate', rate, 'at', now)
+return {1, math.ceil(wait)}`)
+
+// rateCut lowers the bot's rate after a 429 and pauses every send.
+//
+// KEYS[1] suivi:rate:bot
+// ARGV[1] configured rate, ARGV[2] cut factor, ARGV[3] lowest rate,
+// ARGV[4] ms between two cuts, ARGV[5] climb, ARGV[6] the caller's now
+// (ms), ARGV[7] pause (ms; 0: none)
+// Returns the rate (msg/s, times 1000).
+var rateCut = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local h = redis.call('HMGET', KEYS[1], 'rate', 'at', 'cut', 'paused')
+local max = tonumber(ARGV[1])
+local rate = tonumber(h[1]) or max
+local at = tonumber(h[2]) or now
+if rate < max and now > at then rate = math.min(max, rate + tonumber(ARGV[5]) * (now - at) / 1000) end
+if rate > max then rate = max end
+local cut = tonumber(h[3]) or 0
+if now - cut >= tonumber(ARGV[4]) then
+  rate = math.max(tonumber(ARGV[3]), rate * tonumber(ARGV[2]))
+  redis.call('HSET', KEYS[1], 'cut', now)
+end
+redis.call('HSET', KEYS[1], 'rate', rate, 'at', now)
+local upto = tonumber(ARGV[6]) + tonumber(ARGV[7])
+if tonumber(ARGV[7]) > 0 and upto > (tonumber(h[4]) or 0) then redis.call('HSET', KEYS[1], 'paused', upto) end
+return math.floor(rate * 1000)`)
+
+// BotSlot reserves the bot's next send slot under the shared rate (perSec
+// at most, lower after 429s) and returns how long to wait for it. When the
+// slot is further than maxWait, nothing is reserved and ok is false; when
+// Telegram paused the bot, paused is how long remains (on now's clock).
+func (s *Store) BotSlot(ctx context.Context, perSec float64, maxWait time.Duration, now time.Time) (wait time.Duration, ok bool, paused time.Duration, err error) {
+	v, err := rateTake.Run(ctx, s.rdb, []string{s.k.rateBot()}, perSec, maxWait.Milliseconds(), RateClimb, ms(now), rateSlack).Int64Slice()
+	if err != nil || len(v) != 2 {
+		return 0, false, 0, fmt.Errorf("bot rate: %w", err)
+	}
+	d := time.Duration(v[1]) * time.Millisecond
+	switch v[0] {
+	case 2:
+		return 0, false, d, nil
+	case 0:
+		return d, false, 0, nil
+	}
+	return d, true, 0, nil
+}
+
+// CutBotRate lowers the shared rate after Telegram's 429 (once for the
+// 429s that come together) and, when pause > 0, pauses every send for it
+// (on now's clock). It returns the rate now.
+func (s *Store) CutBotRate(ctx context.Context, perSec float64, pause time.Duration, now time.Time) (float64, error) {
+	v, err := rateCut.Run(ctx, s.rdb, []string{s.k.rateBot()}, perSec, RateCut, perSec*rateFloor,
+		rateCutEvery.Milliseconds(), RateClimb, ms(now), pause.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("cut bot rate: %w", err)
+	}
+	return float64(v) / 1000, nil
+}
+
+// BotRate returns the shared rate now (perSec until a 429 cut it).
+func (s *Store) BotRate(ctx context.Context, perSec float64) (float64, error) {
+	v, err := s.rdb.HMGet(ctx, s.k.rateBot(), "rate").Result()
+	if err != nil {
+		return 0, fmt.Errorf("bot rate: %w", err)
+	}
+	if str, ok := v[0].(string); ok {
+		var r float64
+		if _, err := fmt.Sscan(str, &r); err == nil {
+			return min(r, perSec), nil
+		}
+	}
+	return perSec, nil
+}
+
+// rateChat is one chat's limiter, on the caller's clock.
+//
+// KEYS[1] suivi:rate:chat:<chat>
+// ARGV[1] now (ms), ARGV[2] interval 1/rate (ms), ARGV[3] burst tolerance
+// (ms: (burst-1) intervals), ARGV[4] 'take', 'peek' or 'pause',
+// ARGV[5] pause until (ms, with 'pause')
+// Returns ms: with 'take', the pause left (0: the token is taken, even
+// over the rate); with 'peek', how long the next message must wait.
+var rateChat = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local h = redis.call('HMGET', KEYS[1], 'tat', 'paused')
+local tat = tonumber(h[1]) or now
+local paused = tonumber(h[2]) or 0
+if ARGV[4] == 'pause' then
+  if tonumber(ARGV[5]) > paused then
+    redis.call('HSET', KEYS[1], 'paused', ARGV[5])
+    redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[5]), tat) - now + 60000)
+  end
+  return 0
+end
+if paused > now then return paused - now end
+if ARGV[4] == 'peek' then
+  return math.max(0, math.ceil(tat - tonumber(ARGV[3]) - now))
+end
+if tat < now then tat = now end
+tat = tat + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'tat', tat)
+redis.call('PEXPIRE', KEYS[1], math.max(tat, paused) - now + 60000)
+return 0`)
+
+// ChatLimit is one chat's rate: PerSecond, with bursts of Burst messages.
+type ChatLimit struct {
+	PerSecond float64
+	Burst     int
+}
+
+func (l ChatLimit) args() (interval, tolerance float64) {
+	interval = 1000 / l.PerSecond
+	return interval, float64(max(l.Burst, 1)-1) * interval
+}
+
+// TakeChat takes a chat's token for a message (even over its rate: the
+// debt is what ChatDelay waits). It returns how long Telegram's pause of
+// the chat still lasts; then nothing is taken.
+func (s *Store) TakeChat(ctx context.Context, chat int64, l ChatLimit, now time.Time) (paused time.Duration, err error) {
+	iv, tol := l.args()
+	n, err := rateChat.Run(ctx, s.rdb, []string{s.rateChatKey(chat)}, ms(now), iv, tol, "take", 0).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("chat rate: %w", err)
+	}
+	return time.Duration(n) * time.Millisecond, nil
+}
+
+// ChatDelay returns how long a chat's next message must wait: its own
+// rate, or Telegram's pause of the chat.
+func (s *Store) ChatDelay(ctx context.Context, chat int64, l ChatLimit, now time.Time) (time.Duration, error) {
+	iv, tol := l.args()
+	n, err := rateChat.Run(ctx, s.rdb, []string{s.rateChatKey(chat)}, ms(now), iv, tol, "peek", 0).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("chat rate: %w", err)
+	}
+	return time.Duration(n) * time.Millisecond, nil
+}
+
+// PauseChat holds a chat's messages until until (Telegram's retry_after).
+func (s *Store) PauseChat(ctx context.Context, chat int64, until, now time.Time) error {
+	if err := rateChat.Run(ctx, s.rdb, []string{s.rateChatKey(chat)}, ms(now), 0, 0, "pause", ms(until)).Err(); err != nil {
+		return fmt.Errorf("pause chat: %w", err)
+	}
+	return nil
+}
