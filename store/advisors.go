@@ -160,7 +160,7 @@ func (s *Store) RedeemAdvisorInvite(ctx context.Context, code string, userID int
 	} else if by != i64(userID) {
 		return nil, ErrInviteUsed
 	}
-	n, err := inviteClaim.Run(ctx, s.rdb, []string{key}, userID, ms(now), "by").Int()
+	n, err := inviteClaim.Run(ctx, s.rdb, []string{key}, userID, ms(now), "by", redeemedKeep.Milliseconds()).Int()
 	if err != nil {
 		return nil, fmt.Errorf("redeem advisor invite: %w", err)
 	}

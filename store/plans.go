@@ -33,6 +33,14 @@ var ErrAlreadyLinked = errors.New("telegram user already linked to another plan"
 // its owner gets "already used" or "expired" rather than "unknown".
 const inviteGrace = 30 * 24 * time.Hour
 
+// redeemedKeep is how long a redeemed invite is remembered: its user
+// opening it again (an update retried after an outage, hours at most; a
+// redemption cut short, finished by opening it again; a second tap in the
+// first days) is recognised, and someone else is told it was used. It was
+// the invite's life plus inviteGrace (44 days): ~150 bytes a beneficiary
+// for six weeks, for a need of hours.
+const redeemedKeep = 7 * 24 * time.Hour
+
 // ValidID reports whether id has the shape of a plan id (domain.ValidPlanID).
 func ValidID(id string) bool { return domain.ValidPlanID(id) == nil }
 
@@ -429,7 +437,7 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now
 		if !b.Ended.IsZero() {
 			return Redeemed{}, ErrInviteExpired // the accompaniment ended before anyone joined
 		}
-		n, err := inviteClaim.Run(ctx, s.rdb, []string{ikey}, user, ms(now), "beneficiary").Int()
+		n, err := inviteClaim.Run(ctx, s.rdb, []string{ikey}, user, ms(now), "beneficiary", redeemedKeep.Milliseconds()).Int()
 		if err != nil {
 			return Redeemed{}, fmt.Errorf("redeem invite: %w", err)
 		}
@@ -476,7 +484,7 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, userID int64, now
 //
 // KEYS[1] the invite
 // ARGV[1] user id, ARGV[2] now (unix ms), ARGV[3] a field every invite of
-// its kind has
+// its kind has, ARGV[4] (optional) how long the used invite is kept (ms)
 // Returns 1 (used up now), 2 (used by this user before), 0 (used by
 // someone else), -1 (no such invite).
 var inviteClaim = redis.NewScript(`
@@ -487,6 +495,7 @@ if by then
 end
 if not redis.call('HGET', KEYS[1], ARGV[3]) then return -1 end
 redis.call('HSET', KEYS[1], 'used_by', ARGV[1], 'used_at', ARGV[2])
+if ARGV[4] then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return 1`)
 
 // Advisor returns the advisor with Telegram user id id.

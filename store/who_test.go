@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,4 +74,36 @@ func TestWho(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(4242, p.ID, true, 2)
+}
+
+// A redeemed invite is remembered a week (its user opening it again, an
+// update retried, someone else told it was used), not the invite's life
+// plus the grace of an unused one (44 days).
+func TestRedeemedInviteKeptAWeek(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Client(t)
+	s := store.New(rdb, store.Options{Keys: store.EphemeralKeyring()})
+	inv, err := s.CreatePlan(ctx, samplePlan(), t0, 14*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := redistest.Keys(ctx, rdb, "*invite:"+inv.Code)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("invite key: %v %v", keys, err)
+	}
+	if ttl := rdb.PTTL(ctx, keys[0]).Val(); ttl < 40*24*time.Hour {
+		t.Fatalf("an unused invite lives %s, want its life and the grace (44 days)", ttl)
+	}
+	if _, err := s.RedeemInvite(ctx, inv.Code, 4243, t0); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := rdb.PTTL(ctx, keys[0]).Val(); ttl <= 0 || ttl > 7*24*time.Hour {
+		t.Fatalf("a redeemed invite lives %s, want at most 7 days", ttl)
+	}
+	if r, err := s.RedeemInvite(ctx, inv.Code, 4243, t0.Add(6*24*time.Hour)); err != nil || !r.Again {
+		t.Fatalf("opened again by its user within the week: %+v %v", r, err)
+	}
+	if _, err := s.RedeemInvite(ctx, inv.Code, 4244, t0.Add(time.Hour)); !errors.Is(err, store.ErrInviteUsed) {
+		t.Fatalf("someone else: %v, want ErrInviteUsed", err)
+	}
 }
