@@ -88,7 +88,7 @@ func journeysFrench() map[Key]string {
 		AdvOwnerBeneficiary: "{name} agit",
 		AdvOwnerAdvisor:     "à votre charge",
 		AdvZoneTime:         " (heure de {place}, UTC{offset})",
-		HelpAdmin:           "🔑 Administration :\n✉️ /inviterconseiller : un lien à usage unique pour ouvrir un espace conseil à une ou un collègue",
+		HelpAdmin:           "🔑 Administration :\n✉️ /inviterconseiller : un lien à usage unique pour ouvrir un espace conseil à une ou un collègue\n📊 /export structure : les indicateurs de toute la structure (CSV)",
 	}
 }
 
@@ -129,6 +129,6 @@ func journeysEnglish() map[Key]string {
 		AdvOwnerBeneficiary: "{name} acts",
 		AdvOwnerAdvisor:     "yours to do",
 		AdvZoneTime:         " ({place} time, UTC{offset})",
-		HelpAdmin:           "🔑 Administration:\n✉️ /inviterconseiller: a single-use link that gives a colleague an advisor's access",
+		HelpAdmin:           "🔑 Administration:\n✉️ /inviterconseiller: a single-use link that gives a colleague an advisor's access\n📊 /export structure: the indicators of the whole structure (CSV)",
 	}
 }

@@ -358,6 +358,7 @@ func (r *Router) DeskAdvisors(ctx context.Context, adv *domain.Advisor) ([]domai
 	var out []domain.Advisor
 	for _, a := range all {
 		if a.ID != adv.ID {
+			a.Name = r.colleague(&a) // never an empty choice
 			out = append(out, a)
 		}
 	}
