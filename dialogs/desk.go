@@ -310,9 +310,10 @@ func (r *Router) DeskNewPlan(ctx context.Context, adv *domain.Advisor, id, name,
 		return DeskInvite{}, err
 	}
 	now := r.Now()
-	inv, err := r.Store.CreatePlan(ctx, d, now, r.InviteTTL)
+	request := "desk:" + id
+	inv, err := r.Store.CreatePlanFor(ctx, d, request, now, r.InviteTTL)
 	if errors.Is(err, store.ErrExists) {
-		inv, err = r.Store.NewInvite(ctx, d.ID, "desk:"+id, now, r.InviteTTL) // the same form sent again
+		inv, err = r.sameRequestInvite(ctx, adv, d.ID, request, now, err) // the same form sent again
 	}
 	if err != nil {
 		return DeskInvite{}, err
@@ -323,6 +324,22 @@ func (r *Router) DeskNewPlan(ctx context.Context, adv *domain.Advisor, id, name,
 		return DeskInvite{}, fmt.Errorf("qr code: %w", err)
 	}
 	return DeskInvite{BenID: d.ID, Link: link, QR: png, Expires: inv.Expires}, nil
+}
+
+// sameRequestInvite is the invite of plan id when the request that tried to
+// create it made it already (a form sent twice, a creation retried): the
+// same advisor's plan, its invite made by that request. Any other plan with
+// that id is refused with taken (ErrExists), its invite left alone: an id
+// typed in a form never gives a link to somebody else's plan.
+func (r *Router) sameRequestInvite(ctx context.Context, adv *domain.Advisor, id, request string, now time.Time, taken error) (store.Invite, error) {
+	b, err := r.Store.Beneficiary(ctx, id)
+	if err != nil {
+		return store.Invite{}, err
+	}
+	if b.AdvisorID != adv.ID || b.Invite == nil || b.Invite.Request != request {
+		return store.Invite{}, taken
+	}
+	return r.Store.NewInvite(ctx, id, request, now, r.InviteTTL)
 }
 
 // DeskSetDigest sets when the advisor's weekly digest comes (a weekday,

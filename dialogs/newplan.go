@@ -370,10 +370,12 @@ func (t *turn) createPlan(ctx context.Context, st *advState) error {
 		}
 		return err
 	}
-	inv, err := t.r.Store.CreatePlan(ctx, d, t.r.Now(), t.r.InviteTTL)
+	request := "np:" + st.Nonce
+	inv, err := t.r.Store.CreatePlanFor(ctx, d, request, t.r.Now(), t.r.InviteTTL)
 	if errors.Is(err, store.ErrExists) {
-		// Stored by a first try that failed before its state was saved.
-		inv, err = t.r.Store.NewInvite(ctx, d.ID, "np:"+st.Nonce, t.r.Now(), t.r.InviteTTL)
+		// Stored by a first try that failed before its state was saved
+		// (never another plan that has the same id).
+		inv, err = t.r.sameRequestInvite(ctx, t.adv, d.ID, request, t.r.Now(), err)
 	}
 	if err != nil {
 		return err

@@ -94,6 +94,14 @@ type Invite struct {
 // no list shows and no invite opens; creating it again (same id, same
 // advisor, nobody joined) finishes it.
 func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, ttl time.Duration) (Invite, error) {
+	return s.CreatePlanFor(ctx, p, "", now, ttl)
+}
+
+// CreatePlanFor is CreatePlan for a request (a form, a conversation): its
+// invite records the request, so that the same request handled again can
+// tell the plan it made from another one with the same id (NewInvite with
+// that request then hands back the same invite).
+func (s *Store) CreatePlanFor(ctx context.Context, p *domain.Plan, request string, now time.Time, ttl time.Duration) (Invite, error) {
 	if p.ID == "" {
 		p.ID = NewID()
 	} else if !ValidNewID(p.ID) {
@@ -111,7 +119,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, now time.Time, t
 	}
 	adv := domain.Advisor{ID: p.AdvisorID, Created: now.UTC()}
 	inv := Invite{Code: newCode(), Expires: now.Add(ttl).UTC()}
-	ben.Invite = &domain.InviteRef{Code: inv.Code, Expires: inv.Expires}
+	ben.Invite = &domain.InviteRef{Code: inv.Code, Expires: inv.Expires, Request: request}
 	exists, err := s.rdb.Exists(ctx, s.k.plan(p.ID)).Result()
 	if err != nil {
 		return Invite{}, fmt.Errorf("check plan id: %w", err)
