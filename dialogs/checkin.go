@@ -497,6 +497,15 @@ func (t *turn) askNext(ctx context.Context, c *domain.CheckIn, p *domain.Plan) e
 // checkinButton handles a press on a check-in question: parts are the
 // week, the question and the answer.
 func (t *turn) checkinButton(ctx context.Context, m *models.Message, parts []string) (bool, string, error) {
+	st, err := t.r.loadState(ctx, t.ben.ID)
+	if err != nil {
+		return true, "", err
+	}
+	if welcoming(st) {
+		// A check-in's button still in the chat, pressed during the
+		// welcome: the welcome comes first, the check-in waits.
+		return true, "", t.finishFirst(ctx, st)
+	}
 	if len(parts) == 2 && parts[1] == ciContinue {
 		return t.continueCheckin(ctx, domain.Week(parts[0]))
 	}

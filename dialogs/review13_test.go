@@ -2,9 +2,13 @@ package dialogs
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
+	"suivi/catalog"
 	"suivi/domain"
 	"suivi/store"
 )
@@ -62,5 +66,69 @@ func TestDeskNewPlanSameFormAgainSameInvite(t *testing.T) {
 	}
 	if _, err := h.st.RedeemInvite(h.ctx, otherInv.Code, 9998, h.clk.Now()); err != nil {
 		t.Errorf("the other plan's link was revoked: %v", err)
+	}
+}
+
+// welcomingAgain is a person who began a check-in (/progres), then opened
+// their invite again: the welcome starts over, the check-in's buttons are
+// still in the chat.
+func welcomingAgain(t *testing.T, h *harness, id int64) *person {
+	t.Helper()
+	pl := &domain.Plan{Beneficiary: domain.Person{Name: "Awa", Timezone: "Europe/Paris", Language: domain.French}, AdvisorID: adviserID,
+		Steps: []domain.Step{step("CV", "2031-06-20", domain.OwnerBeneficiary)}}
+	pl.Normalize("Europe/Paris")
+	inv, err := h.st.CreatePlan(h.ctx, pl, h.clk.Now(), time.Hour*72)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &person{h: h, id: id, ben: pl.ID}
+	if _, err := h.st.RedeemInvite(h.ctx, inv.Code, p.id, h.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.st.UpdateBeneficiary(h.ctx, pl.ID, func(b *domain.Beneficiary) error {
+		b.Onboarded, b.Consent, b.State = h.clk.Now(), domain.ConsentYes, domain.StateActive
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p.says("/progres")
+	p.says("/start " + inv.Code)
+	if st := h.state(p); !welcoming(st) {
+		t.Fatalf("not welcoming: %+v", st)
+	}
+	return p
+}
+
+// Review 13, finding 7: a check-in's answer button pressed in the welcome
+// asks to finish the welcome first and keeps it.
+func TestCheckinButtonDuringWelcomeKeepsIt(t *testing.T) {
+	h := newHarness(t)
+	p := welcomingAgain(t, h, 86)
+	p.presses(label(catalog.Score4))
+	if st := h.state(p); !welcoming(st) {
+		t.Errorf("a check-in button cut the welcome short: flow=%s", st.Flow)
+	}
+	if !h.saysSomething(p.id, "Finissons d'abord") {
+		t.Errorf("the person was not asked to finish the welcome first:\n%s", h.chat(p.id))
+	}
+}
+
+// The "continue the check-in" button too.
+func TestCheckinContinueDuringWelcomeKeepsIt(t *testing.T) {
+	h := newHarness(t)
+	p := welcomingAgain(t, h, 87)
+	b, err := h.st.Beneficiary(h.ctx, p.ben)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := h.update()
+	u.CallbackQuery = &models.CallbackQuery{ID: fmt.Sprint(u.ID), From: models.User{ID: p.id},
+		Data:    data("ci", h.r.weekOf(b, h.clk.Now()), ciContinue),
+		Message: models.MaybeInaccessibleMessage{Message: &models.Message{ID: 1, Chat: models.Chat{ID: p.id, Type: models.ChatTypePrivate}}}}
+	if err := h.r.HandleUpdate(h.ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if st := h.state(p); !welcoming(st) {
+		t.Errorf("the continue button cut the welcome short: flow=%s", st.Flow)
 	}
 }
