@@ -170,9 +170,11 @@ func (r *Router) exportCSV(cases []Case) ([]byte, error) {
 }
 
 // exportStructure answers "/export structure": for an admin only, the
-// structure's figures as a CSV document (StructureCSV).
+// structure's figures as a CSV document (StructureCSV). Admin is who the
+// configuration names (SUIVI_ADMIN_IDS) now, never the stored Admin flag:
+// an admin taken off the list no longer gets every advisor's figures.
 func (t *turn) exportStructure(ctx context.Context) error {
-	if !t.adv.Admin && !t.r.admins[t.adv.ID] {
+	if !t.r.admins[t.adv.ID] {
 		return t.areply(ctx, t.at(catalog.ExportOrgOnly), nil)
 	}
 	data, advisors, people, err := t.r.StructureCSV(ctx)
