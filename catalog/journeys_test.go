@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,6 +18,10 @@ func TestTextsAssumeNoGender(t *testing.T) {
 		"absent(e)", "prévenu(e)", "en sera informé", "il pourra vous aider", "il sait aussi", "il reçoit aussi",
 		"n'est prévenu", "désolé", "content de vous revoir",
 	}
+	// The advisor is a "conseiller" or a name: no adjective or participle
+	// that agrees with it ("votre conseiller est prévenu", "{advisor} est
+	// absent", review 13).
+	agreeing := regexp.MustCompile(`(conseiller|\{advisor\}|\{standin\})( ne)? (est|sera|serait|était|a été|n'est|n'a pas été)( pas| bien| déjà| aussi| maintenant)? (prévenu|informé|averti|absent|occupé|ravi|content|prêt|parti|revenu|arrivé|joint|tenu|désolé|seul)([^\p{L}]|$)`)
 	c := catalog.New()
 	for _, key := range catalog.Keys(c, domain.French) {
 		raw, _ := c.Raw(domain.French, key)
@@ -25,6 +30,9 @@ func TestTextsAssumeNoGender(t *testing.T) {
 			if strings.Contains(low, g) {
 				t.Errorf("fr/%s assumes a gender (%q): %q", key, g, raw)
 			}
+		}
+		if m := agreeing.FindString(low); m != "" {
+			t.Errorf("fr/%s gives the advisor a gender (%q): %q", key, m, raw)
 		}
 	}
 }
