@@ -126,6 +126,28 @@ func TestWriteIgnoredOfferHoldsNoCheckin(t *testing.T) {
 	}
 }
 
+// 3: typing after /ecrire holds a check-in back, but not for ever.
+func TestWriteCommandHoldsCheckinBounded(t *testing.T) {
+	h := newHarness(t)
+	p := h.join(87, "Awa", step("CV", "2031-06-20", domain.OwnerBeneficiary))
+	if err := h.sched.Sync(h.ctx, p.ben); err != nil {
+		t.Fatal(err)
+	}
+	h.clk.Set(time.Date(2031, 3, 10, 8, 30, 0, 0, time.UTC))
+	p.says("/ecrire")
+	h.fire(time.Date(2031, 3, 10, 9, 0, 0, 0, time.UTC))
+	h.deliver()
+	if st := h.state(p); st == nil || st.Flow != flowAnswer || st.Pending == nil {
+		t.Fatalf("a check-in due a moment after /ecrire should wait for the message: %+v", st)
+	}
+	// Never written: the next week's check-in is not held back too.
+	h.fire(time.Date(2031, 3, 17, 9, 0, 0, 0, time.UTC))
+	h.deliver()
+	if !h.saysSomething(p.id, "Quels progrès") {
+		t.Errorf("an /ecrire never followed held back two check-ins:\n%s", h.chat(p.id))
+	}
+}
+
 // 8: the reader named on the offer is the one who receives it; if that
 // changed before the tap, the person is asked again, naming the new one.
 func TestWriteOfferReaderChangedAsksAgain(t *testing.T) {
