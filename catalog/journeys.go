@@ -15,15 +15,16 @@ const (
 	ColleagueCalled Key = "colleague_called"
 
 	// Writing to one's advisor first (/ecrire, or a message outside a flow).
-	CmdWrite          Key = "cmd.write"
-	WritePrompt       Key = "write.prompt"
-	WriteOffer        Key = "write.offer"
-	WriteMyData       Key = "write.mydata"
-	BtnWriteSend      Key = "btn.write_send"
-	WriteKept         Key = "write.kept"
-	WriteSent         Key = "write.sent"
-	WriteFromBen      Key = "write.from_ben"
-	WriteVoiceFromBen Key = "write.voice_from_ben"
+	CmdWrite           Key = "cmd.write"
+	WritePrompt        Key = "write.prompt"
+	WriteOffer         Key = "write.offer"
+	WriteMyData        Key = "write.mydata"
+	BtnWriteSend       Key = "btn.write_send"
+	WriteKept          Key = "write.kept"
+	WriteReaderChanged Key = "write.reader_changed"
+	WriteSent          Key = "write.sent"
+	WriteFromBen       Key = "write.from_ben"
+	WriteVoiceFromBen  Key = "write.voice_from_ben"
 
 	// The advisor's own steps.
 	OwnStepDone     Key = "own.done"
@@ -60,15 +61,16 @@ func journeysFrench() map[Key]string {
 		CmdAdvName:      "Le nom que lisent vos bénéficiaires",
 		ColleagueCalled: "une personne de l'équipe",
 
-		CmdWrite:          "Écrire à la personne qui m'accompagne",
-		WritePrompt:       "✍️ Écrivez votre message pour {advisor}, ou envoyez un message vocal 🎙️ : je le transmets.",
-		WriteOffer:        "✉️ Voulez-vous que j'envoie ce message à {advisor} ? Sinon, il reste entre nous.",
-		WriteMyData:       "🗂 Pour voir, recevoir ou effacer vos données : /mesdonnees.",
-		BtnWriteSend:      "✉️ Envoyer à {advisor}",
-		WriteKept:         "🔒 D'accord : ce message n'est transmis à personne.",
-		WriteSent:         "✔️ C'est envoyé à {advisor}.",
-		WriteFromBen:      "✉️ <b>Message de {name}</b> :\n{text}",
-		WriteVoiceFromBen: "🎙️ Message vocal de {name}",
+		CmdWrite:           "Écrire à la personne qui m'accompagne",
+		WritePrompt:        "✍️ Écrivez votre message pour {advisor}, ou envoyez un message vocal 🎙️ : je le transmets.",
+		WriteOffer:         "✉️ Voulez-vous que j'envoie ce message à {advisor} ? Sinon, il reste entre nous.",
+		WriteMyData:        "🗂 Pour voir, recevoir ou effacer vos données : /mesdonnees.",
+		BtnWriteSend:       "✉️ Envoyer à {advisor}",
+		WriteKept:          "🔒 D'accord : ce message n'est transmis à personne.",
+		WriteReaderChanged: "✉️ Entre-temps, c'est {advisor} qui lit vos messages. Voulez-vous que j'envoie ce message à {advisor} ? Sinon, il reste entre nous.",
+		WriteSent:          "✔️ C'est envoyé à {advisor}.",
+		WriteFromBen:       "✉️ <b>Message de {name}</b> :\n{text}",
+		WriteVoiceFromBen:  "🎙️ Message vocal de {name}",
 
 		OwnStepDone:     "✅ C'est noté : « {title} » (pour {name}) est fait. Ses rappels s'arrêtent.",
 		OwnStepMoved:    "📅 C'est noté : « {title} » (pour {name}) est reporté au {date}.",
@@ -101,15 +103,16 @@ func journeysEnglish() map[Key]string {
 		CmdAdvName:      "The name your beneficiaries read",
 		ColleagueCalled: "a colleague",
 
-		CmdWrite:          "Write to my advisor",
-		WritePrompt:       "✍️ Write your message for {advisor}, or send a voice note 🎙️: I will pass it on.",
-		WriteOffer:        "✉️ Shall I send this message to {advisor}? If not, it stays between us.",
-		WriteMyData:       "🗂 To see, receive or erase your data: /mesdonnees.",
-		BtnWriteSend:      "✉️ Send to {advisor}",
-		WriteKept:         "🔒 All right: this message goes to no one.",
-		WriteSent:         "✔️ Sent to {advisor}.",
-		WriteFromBen:      "✉️ <b>Message from {name}</b>:\n{text}",
-		WriteVoiceFromBen: "🎙️ Voice message from {name}",
+		CmdWrite:           "Write to my advisor",
+		WritePrompt:        "✍️ Write your message for {advisor}, or send a voice note 🎙️: I will pass it on.",
+		WriteOffer:         "✉️ Shall I send this message to {advisor}? If not, it stays between us.",
+		WriteMyData:        "🗂 To see, receive or erase your data: /mesdonnees.",
+		BtnWriteSend:       "✉️ Send to {advisor}",
+		WriteKept:          "🔒 All right: this message goes to no one.",
+		WriteReaderChanged: "✉️ Meanwhile, {advisor} reads your messages. Shall I send this message to {advisor}? If not, it stays between us.",
+		WriteSent:          "✔️ Sent to {advisor}.",
+		WriteFromBen:       "✉️ <b>Message from {name}</b>:\n{text}",
+		WriteVoiceFromBen:  "🎙️ Voice message from {name}",
 
 		OwnStepDone:     "✅ Noted: “{title}” (for {name}) is done. Its reminders stop.",
 		OwnStepMoved:    "📅 Noted: “{title}” (for {name}) is moved to {date}.",

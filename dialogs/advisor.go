@@ -595,10 +595,11 @@ func (t *turn) answerAdvisor(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st := &state{Flow: flowAnswer}
+	st := &state{Flow: flowAnswer, Since: t.r.Now()}
 	switch {
 	case cur != nil && cur.Flow == flowAnswer:
 		st = cur // pressed again: keep what waits
+		st.Since = t.r.Now()
 	case cur != nil && (cur.Flow == flowCheckin || cur.Flow == flowOnboarding && cur.Stage != stageDone):
 		st.Then = cur // back to it once the message is sent
 	}

@@ -149,7 +149,9 @@ func TestDueEventForAStepDoneSinceSaysNothing(t *testing.T) {
 func TestCheckinDueWhileAnsweringWaitsForTheMessage(t *testing.T) {
 	h := newHarness(t)
 	p := h.join(75, "Awa", step("CV", "2031-03-20", domain.OwnerBeneficiary))
-	if err := h.r.saveState(h.ctx, p.ben, &state{Flow: flowAnswer}); err != nil {
+	// "Répondre" pressed half an hour before the check-in comes due.
+	h.clk.Set(time.Date(2031, 3, 10, 8, 30, 0, 0, time.UTC))
+	if err := h.r.saveState(h.ctx, p.ben, &state{Flow: flowAnswer, Since: h.clk.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.sched.Sync(h.ctx, p.ben); err != nil {

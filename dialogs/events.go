@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -123,21 +124,32 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 }
 
 // deferWhileAnswering keeps a check-in from cutting into a message the
-// beneficiary is writing to their advisor: the event waits in their state
-// and runs once the message is sent. It reports whether it waits.
+// beneficiary is writing to their advisor (they chose to: /ecrire or
+// "Répondre"): the event waits in their state and runs once the message is
+// sent. It reports whether it waits. The wait is bounded: only while the
+// choice is recent (maxAnswerWait), and for one event; a message offered
+// (a draft waiting for its tap) holds nothing back.
 func (r *Router) deferWhileAnswering(ctx context.Context, benID string, ev *store.Event) (bool, error) {
 	st, err := r.loadState(ctx, benID)
-	if err != nil || st == nil || (st.Flow != flowAnswer && st.Flow != flowWrite) {
+	if err != nil || st == nil || st.Flow != flowAnswer {
 		return false, err
 	}
-	if st.Pending == nil || st.Pending.ID != ev.ID {
-		st.Pending = ev
-		if err := r.saveState(ctx, benID, st); err != nil {
-			return false, err
-		}
+	if st.Pending != nil && st.Pending.ID == ev.ID {
+		return true, nil // handled again
+	}
+	if st.Pending != nil || st.Since.IsZero() || !r.Now().Before(st.Since.Add(maxAnswerWait)) {
+		return false, nil
+	}
+	st.Pending = ev
+	if err := r.saveState(ctx, benID, st); err != nil {
+		return false, err
 	}
 	return true, nil
 }
+
+// maxAnswerWait is how long after /ecrire or "Répondre" a check-in due
+// waits for the message.
+const maxAnswerWait = time.Hour
 
 // onAdvisorAct carries out, in the beneficiary's lane, what their advisor
 // asked from their own chat; the advisor hears the outcome.

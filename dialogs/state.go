@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,11 +47,14 @@ type state struct {
 	// check-in due while the person writes to the advisor).
 	Pending *store.Event `json:"pending,omitempty"`
 	// First: the message to the advisor is written first (/ecrire), not an
-	// answer. Draft and DraftVoice are a message written outside a flow,
-	// waiting for "send" or "keep" (write.go).
-	First      bool   `json:"first,omitempty"`
-	Draft      string `json:"draft,omitempty"`
-	DraftVoice string `json:"draft_voice,omitempty"`
+	// answer. Since: when the person chose to write (/ecrire, "Répondre"):
+	// a check-in waits for that message a while only (deferWhileAnswering).
+	First bool      `json:"first,omitempty"`
+	Since time.Time `json:"since,omitzero"`
+	// Drafts are the messages written outside a flow, each waiting for its
+	// own "send" or "keep" (write.go). They outlive the flow: saveState
+	// keeps them whatever flow starts or ends; only saveDrafts changes them.
+	Drafts []draft `json:"drafts,omitempty"`
 }
 
 // stateTTL bounds how long an unfinished conversation is remembered.
@@ -66,7 +70,19 @@ func stateTTL(flow string) time.Duration {
 
 func newNonce() string { return store.RandomID(6) }
 
+// loadState returns the conversation the beneficiary is in, or nil when
+// none (messages waiting for their offer's tap are no conversation).
 func (r *Router) loadState(ctx context.Context, benID string) (*state, error) {
+	s, err := r.loadRaw(ctx, benID)
+	if err != nil || s == nil || s.Flow == "" || s.Flow == flowWrite {
+		// flowWrite: an older version's draft, kept in the flow itself.
+		return nil, err
+	}
+	return s, nil
+}
+
+// loadRaw returns the stored state as is, its expired drafts left out.
+func (r *Router) loadRaw(ctx context.Context, benID string) (*state, error) {
 	b, err := r.Store.DialogState(ctx, benID)
 	if err != nil || b == nil {
 		return nil, err
@@ -76,25 +92,66 @@ func (r *Router) loadState(ctx context.Context, benID string) (*state, error) {
 		// A state from an older version we can't read: start afresh.
 		return nil, nil
 	}
+	now := r.Now()
+	s.Drafts = slices.DeleteFunc(s.Drafts, func(d draft) bool { return !now.Before(d.At.Add(draftTTL)) })
 	return s, nil
 }
 
+// saveState saves the conversation (nil: none), keeping the drafts that
+// wait for their offer's tap.
 func (r *Router) saveState(ctx context.Context, benID string, s *state) error {
-	if s == nil {
+	cur, err := r.loadRaw(ctx, benID)
+	if err != nil {
+		return err
+	}
+	var next state
+	if s != nil {
+		next = *s
+	}
+	next.Drafts = nil
+	if cur != nil {
+		next.Drafts = cur.Drafts
+	}
+	return r.putState(ctx, benID, &next)
+}
+
+// saveDrafts replaces the drafts waiting for a tap, the conversation kept.
+func (r *Router) saveDrafts(ctx context.Context, benID string, drafts []draft) error {
+	cur, err := r.loadRaw(ctx, benID)
+	if err != nil {
+		return err
+	}
+	if cur == nil {
+		cur = new(state)
+	}
+	cur.Drafts = drafts
+	return r.putState(ctx, benID, cur)
+}
+
+// putState writes a state with its drafts; nothing left: it is cleared.
+func (r *Router) putState(ctx context.Context, benID string, s *state) error {
+	if s.Flow == "" && len(s.Drafts) == 0 {
 		return r.Store.SetDialogState(ctx, benID, nil, 0)
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode dialog state: %w", err)
 	}
-	ttl := stateTTL(s.Flow)
+	var ttl time.Duration
+	if s.Flow != "" {
+		ttl = stateTTL(s.Flow)
+	}
 	if s.Then != nil {
 		ttl = max(ttl, stateTTL(s.Then.Flow))
 	}
 	if s.Pending != nil {
 		ttl = max(ttl, stateTTL(flowCheckin))
 	}
-	return r.Store.SetDialogState(ctx, benID, b, ttl)
+	now := r.Now()
+	for _, d := range s.Drafts {
+		ttl = max(ttl, d.At.Add(draftTTL).Sub(now))
+	}
+	return r.Store.SetDialogState(ctx, benID, b, max(ttl, time.Minute))
 }
 
 // callback data: short fields separated by ':', at most 64 bytes. Nothing
