@@ -43,6 +43,9 @@
 //	jobsFail                       parked                                           shard
 //	jobsClaim                      queue, lease, orig, fails, since                 each shard in turn
 //	refScript (Ref)                refs, rrefs                                      {a:<id>}
+//	laneMigrate (Migrate)          lane, items, tries, waits, ready, lease, owner,  {inbox:<n>} / {outbox:<n>},
+//	                               seen markers                                     n: the chat's shard
+//	parkedMigrate (Migrate)        one parked list                                  its key
 //	eraseAdvisorTraces (MULTI)     refs, rrefs, held, dialog, beneficiaries         {a:<id>}
 //	planCreate (CreatePlan)        plan, profile                                    {b:<id>}
 //	erase records (MULTI)          plan, check-ins, dialog, profile                 {b:<id>}
@@ -74,6 +77,11 @@
 //	                     waits only delays that chat
 //	Claim, ClaimJobs     one pipelined probe of every shard (not atomic,
 //	                     only a hint) → the claim script, shard by shard
+//	Migrate              per key of layout 1: the new key written (RESTORE
+//	                     or a merge that overwrites nothing) → the old one
+//	                     deleted; a lane: laneMigrate on its shard → the old
+//	                     lane's keys (one MULTI on {inbox} / {outbox});
+//	                     the layout recorded last (migrate.go)
 //	EraseBeneficiary     invites, queues, advisors' traces, markers →
 //	                     records (one MULTI on {b:<id>}) → Telegram link →
 //	                     jobs; the profile is marked first, a job or the

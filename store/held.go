@@ -73,6 +73,9 @@ func (l *Lanes) MarkSeen(ctx context.Context, lane int64, id string) error {
 // Unsee forgets that an item id was pushed: for an item about someone
 // erased meanwhile (its id names them).
 func (l *Lanes) Unsee(ctx context.Context, lane int64, id string) error {
+	if err := l.legacyUnsee(ctx, id); err != nil {
+		return err
+	}
 	if err := l.s.rdb.Del(ctx, l.lkey(lane, "seen:"+id)).Err(); err != nil {
 		return fmt.Errorf("%s unsee %s: %w", l.name, id, err)
 	}

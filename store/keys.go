@@ -35,6 +35,8 @@ import (
 //	suivi:sent:<message key>        string  message id of a message already sent (TTL)
 //	suivi:{due:<n>}:...             shard n of the due-queue of jobs (see jobs.go)
 //	suivi:shards                    string  the number of shards of the queues (shards.go)
+//	suivi:layout                    hash    key layout version; until when layout-1 seen markers may exist (migrate.go)
+//	suivi:layout:lock               string  token of the replica upgrading the layout (PX)
 //
 //	suivi:desk:login:<token>        string  advisor id of a single-use login link to the web desk (TTL)
 //	suivi:desk:session:<id>         hash    a web desk session: advisor, csrf token (TTL)

@@ -202,6 +202,9 @@ func (l *Lanes) flood(lane int64) string { return l.lkey(lane, "flood:"+i64(lane
 // before (within the dedupe period). It reports whether the item is new.
 // The payload is sealed (seal.go) and opened again by Head.
 func (l *Lanes) Push(ctx context.Context, id string, lane int64, payload []byte, now time.Time) (bool, error) {
+	if seen, err := l.legacySeen(ctx, id); err != nil || seen {
+		return false, err
+	}
 	n, err := lanePush.Run(ctx, l.s.rdb,
 		[]string{l.lkey(lane, "seen:"+id), l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "ready"), l.lkey(lane, "lease")},
 		id, l.seal(id, payload), ms(now), l.seenTTL.Milliseconds(), lane).Int()
@@ -235,6 +238,9 @@ type Capped struct {
 
 // PushCapped is Push for a lane whose backlog is capped (see Capped).
 func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload []byte, now time.Time, c Capped) (PushResult, error) {
+	if seen, err := l.legacySeen(ctx, id); err != nil || seen {
+		return PushSeen, err
+	}
 	n, err := lanePushCapped.Run(ctx, l.s.rdb,
 		[]string{l.lkey(lane, "seen:"+id), l.queue(lane), l.lkey(lane, "items"), l.lkey(lane, "ready"), l.lkey(lane, "lease"), l.lkey(lane, "parked"), l.flood(lane)},
 		id, l.seal(id, payload), ms(now), l.seenTTL.Milliseconds(), lane, c.Max, c.NoticeID, l.seal(c.NoticeID, c.Notice), c.NoticeEvery.Milliseconds(),
@@ -248,6 +254,9 @@ func (l *Lanes) PushCapped(ctx context.Context, id string, lane int64, payload [
 // Seen reports whether an item with this id was pushed into lane (within
 // the dedupe period).
 func (l *Lanes) Seen(ctx context.Context, lane int64, id string) (bool, error) {
+	if seen, err := l.legacySeen(ctx, id); err != nil || seen {
+		return seen, err
+	}
 	n, err := l.s.rdb.Exists(ctx, l.lkey(lane, "seen:"+id)).Result()
 	if err != nil {
 		return false, fmt.Errorf("%s seen: %w", l.name, err)
@@ -391,6 +400,9 @@ func (l *Lanes) count(ctx context.Context, lane int64, token, id, which string, 
 // (an update that cannot be decoded): bounded and expiring like them. An id
 // parked before is not parked again; parked reports whether this call did.
 func (l *Lanes) Park(ctx context.Context, id string, lane int64, reason string, payload []byte, now time.Time) (parked bool, err error) {
+	if seen, err := l.legacySeen(ctx, id); err != nil || seen {
+		return false, err
+	}
 	n, err := lanePark.Run(ctx, l.s.rdb, []string{l.lkey(lane, "seen:"+id), l.lkey(lane, "parked")},
 		id, lane, reason, ms(now), l.seal(id, payload), parkedMax, parkedTTL.Milliseconds(), l.seenTTL.Milliseconds()).Int()
 	if err != nil {

@@ -31,6 +31,10 @@ type Store struct {
 	// turn moves the first shard each claim looks at: every shard gets
 	// its turn.
 	turn *atomic.Uint32
+	// legacy says until when layout-1 seen markers may exist (migrate.go).
+	legacy *legacy
+	// migrateStep, in tests, is called before each write of a migration.
+	migrateStep func() error
 }
 
 // Options configure a Store.
@@ -53,7 +57,7 @@ func New(rdb redis.UniversalClient, o Options) *Store {
 	if o.Shards <= 0 {
 		o.Shards = DefaultShards
 	}
-	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}, keys: o.Keys, shards: o.Shards, turn: new(atomic.Uint32)}
+	return &Store{rdb: rdb, k: keys{prefix: "suivi:"}, keys: o.Keys, shards: o.Shards, turn: new(atomic.Uint32), legacy: new(legacy)}
 }
 
 // Ping checks that Redis answers.

@@ -104,6 +104,10 @@ func openStore(ctx context.Context, cfg Config, writes bool) (st *store.Store, d
 		_ = rdb.Close()
 		return nil, nil, err
 	}
+	if _, err := st.Migrate(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, nil, err
+	}
 	check := st.CheckKeys
 	if writes {
 		check = st.UseKeys
@@ -207,6 +211,16 @@ func (a *app) setup(ctx context.Context) error {
 	if err := a.store.CheckShards(ctx); err != nil {
 		return err
 	}
+	// A deployment of the first key layout is upgraded here, once, by one
+	// replica, before any worker (store/migrate.go).
+	m, err := a.store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if m.Done {
+		a.log.Info("key layout upgraded", "layout", store.LayoutVersion, "keys", m.Keys, "lanes", m.Lanes, "items", m.Items,
+			"jobs", m.Jobs, "parked", m.Parked, "orphans", m.Orphans, "seen_markers", m.SeenMarkers)
+	}
 	for _, id := range a.cfg.Admins {
 		if _, err := a.store.EnsureAdvisor(ctx, &domain.Advisor{ID: id, Admin: true, Created: a.now().UTC()}); err != nil {
 			return err
@@ -281,6 +295,11 @@ func (a *app) run(ctx context.Context) error {
 		wg   sync.WaitGroup
 		errs = make(chan error, 3)
 	)
+	// Before the webhook takes updates: until the key layout is upgraded
+	// (setup), pushes also look at the old layout's dedupe markers.
+	if _, err := a.store.LoadLayout(ctx); err != nil {
+		return err
+	}
 	var srv *http.Server
 	if a.cfg.HTTPAddr != "" {
 		ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
