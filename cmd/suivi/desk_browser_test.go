@@ -51,6 +51,9 @@ func TestDeskInTheBrowser(t *testing.T) {
 
 	// Find Lina, open her plan, move her first step.
 	b.do("search", chromedp.SendKeys(`//input[@name='q']`, "lina"), chromedp.Click(`//form[contains(@class,'filters')]//button[@type='submit']`),
+		// Lina is on the first page too: wait for the page of the search
+		// (its box holds the query) before counting its rows.
+		chromedp.WaitVisible(`//input[@name='q' and @value='lina']`),
 		chromedp.WaitVisible(`//table[contains(@class,'cases')]//a[normalize-space(.)='Lina']`))
 	if n := b.countX(`//table[contains(@class,'cases')]/tbody/tr`); n != 1 {
 		t.Fatalf("the search shows %d rows, want Lina's", n)
