@@ -165,7 +165,7 @@ local paused = tonumber(h[2]) or 0
 if ARGV[4] == 'pause' then
   if tonumber(ARGV[5]) > paused then
     redis.call('HSET', KEYS[1], 'paused', ARGV[5])
-    redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[5]), tat) - now + 60000)
+    redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(tonumber(ARGV[5]), tat) - now) + 60000)
   end
   return 0
 end
@@ -176,7 +176,7 @@ end
 if tat < now then tat = now end
 tat = tat + tonumber(ARGV[2])
 redis.call('HSET', KEYS[1], 'tat', tat)
-redis.call('PEXPIRE', KEYS[1], math.max(tat, paused) - now + 60000)
+redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(tat, paused) - now) + 60000)
 return 0`)
 
 // ChatLimit is one chat's rate: PerSecond, with bursts of Burst messages.
