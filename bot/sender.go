@@ -112,7 +112,8 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 // (or the bot), or while the bot's next slot is far, it returns a
 // *RetryAfterError saying when to try again, and the caller's queue puts
 // the chat back until then, so a chat that floods never holds a worker. It
-// only waits, briefly, for the bot's next slot.
+// only waits, briefly, for the bot's next slot (and a pause that began
+// meanwhile puts the chat back too).
 //
 // Only new messages count against a chat's own rate (newMessage): an edit
 // or a keyboard change answers a press, and handling an update again after
@@ -161,8 +162,17 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 	case <-ctx.Done():
 		return fmt.Errorf("rate limit: %w", ctx.Err())
 	case <-t.C:
-		return nil
 	}
+	// A 429 that came meanwhile (to any replica) pauses this slot too: it
+	// was reserved before, and Telegram's retry_after holds for every send.
+	// Sent anyway, the slots taken before a pause would all go out in it,
+	// each drawing another 429.
+	if paused, err := s.store.BotPaused(ctx, s.now()); err != nil {
+		return fmt.Errorf("rate limit: %w", err)
+	} else if paused > 0 {
+		return &RetryAfterError{After: paused}
+	}
+	return nil
 }
 
 // ChatDelay returns how long chat must wait before its next message under

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +23,8 @@ import (
 // back by RateClimb per second up to the configured one) and Telegram's
 // pause, and reserves instead of refusing, which keeps one round trip per
 // send. A pause after a 429 is on the caller's clock, like the queues'
-// ready times.
+// ready times; it holds for the slots reserved before it too: a send that
+// waited for its slot asks BotPaused before it goes.
 //
 // A chat's rate is a GCRA with a burst, on the caller's clock: a message
 // always takes its token (the replies to one update go together, the debt
@@ -132,6 +134,19 @@ func (s *Store) CutBotRate(ctx context.Context, perSec float64, pause time.Durat
 		return 0, fmt.Errorf("cut bot rate: %w", err)
 	}
 	return float64(v) / 1000, nil
+}
+
+// BotPaused returns how long Telegram's pause of every send (CutBotRate's
+// pause) still lasts on now's clock; 0 when there is none.
+func (s *Store) BotPaused(ctx context.Context, now time.Time) (time.Duration, error) {
+	v, err := s.rdb.HGet(ctx, s.k.rateBot(), "paused").Float64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bot pause: %w", err)
+	}
+	return max(0, time.Duration(int64(v)-ms(now))*time.Millisecond), nil
 }
 
 // BotRate returns the shared rate now (perSec until a 429 cut it).
