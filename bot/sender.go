@@ -153,26 +153,28 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 	case !ok:
 		return &RetryAfterError{After: d}
 	}
-	if d <= 0 {
+	if d <= 0 && !store.BotWindowed(s.limits.PerSecond) {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("rate limit: %w", ctx.Err())
-	case <-t.C:
+	// Then, about to go: not during a pause that began while it waited (a
+	// 429 to any replica: Telegram's retry_after holds for the slots taken
+	// before it too, which would otherwise all go out in it, each drawing
+	// another 429), and not as one too many in a second, which a send that
+	// woke late and the next one, on time, would make.
+	for {
+		if d > 0 {
+			if sleep(ctx, d); ctx.Err() != nil {
+				return fmt.Errorf("rate limit: %w", ctx.Err())
+			}
+		}
+		if d, paused, err = s.store.BotGo(ctx, s.limits.PerSecond, s.now()); err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		} else if paused > 0 {
+			return &RetryAfterError{After: paused}
+		} else if d <= 0 {
+			return nil
+		}
 	}
-	// A 429 that came meanwhile (to any replica) pauses this slot too: it
-	// was reserved before, and Telegram's retry_after holds for every send.
-	// Sent anyway, the slots taken before a pause would all go out in it,
-	// each drawing another 429.
-	if paused, err := s.store.BotPaused(ctx, s.now()); err != nil {
-		return fmt.Errorf("rate limit: %w", err)
-	} else if paused > 0 {
-		return &RetryAfterError{After: paused}
-	}
-	return nil
 }
 
 // ChatDelay returns how long chat must wait before its next message under

@@ -302,11 +302,32 @@ func TestSender429PausesTheSlotsTakenBefore(t *testing.T) {
 	if n := len(srv.CallsTo("sendMessage")); n != 1 {
 		t.Fatalf("%d sends reached Telegram, want 1 (none during the pause)", n)
 	}
-	if d, err := st.BotPaused(ctx, clk.Now()); err != nil || d != 3*time.Second {
-		t.Fatalf("BotPaused = %v %v", d, err)
-	}
 	clk.Advance(3 * time.Second)
-	if d, err := st.BotPaused(ctx, clk.Now()); err != nil || d != 0 {
-		t.Fatalf("BotPaused after the pause = %v %v", d, err)
+	if _, err := s.Send(ctx, bot.Message{ChatID: b.ID(), Text: "x"}); err != nil {
+		t.Fatalf("after the pause: %v", err)
+	}
+}
+
+// When Telegram's limit is below the configured rate, the first 429 finds
+// it: the rate is cut to what went in the last second (here 20 messages,
+// Telegram's limit), not by a tenth each time until under it.
+func TestSender429CutsToWhatWentInTheLastSecond(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{RateLimit: 20})
+	t.Cleanup(srv.Close)
+	s, st := newSender(t, srv, clock.NewFake(t0), bot.Limits{PerSecond: 25, PerChat: 1000, ChatBurst: 1000})
+	ctx := context.Background()
+	u := srv.NewUser(42, "Ana")
+	for i := range 21 {
+		_, err := s.Send(ctx, bot.Message{ChatID: u.ID(), Text: "x"})
+		var ra *bot.RetryAfterError
+		switch {
+		case i < 20 && err != nil:
+			t.Fatalf("send %d: %v", i, err)
+		case i == 20 && !errors.As(err, &ra):
+			t.Fatalf("the 21st within a second (%d sends): %v", len(srv.CallsTo("sendMessage")), err)
+		}
+	}
+	if r, err := st.BotRate(ctx, 25); err != nil || r < 18.9 || r > 20 {
+		t.Fatalf("rate after the 429: %v %v, want 19 (95 %% of the 20 that went)", r, err)
 	}
 }
