@@ -264,9 +264,12 @@ func printReplicas(o replicaOptions, sides []int, samples map[[2]int][]repSample
 		target := min(o.rate, float64(limit))
 		for _, n := range sides {
 			v := samples[[2]int{limit, n}]
-			pause := "—"
-			if slices.ContainsFunc(v, func(s repSample) bool { return s.afterPause >= 0 }) {
-				pause = stat(v, func(s repSample) float64 { return float64(s.afterPause) }, "%.0f")
+			pause := "—" // over the runs that had a 429
+			if paused := slices.DeleteFunc(slices.Clone(v), func(s repSample) bool { return s.afterPause < 0 }); len(paused) > 0 {
+				pause = stat(paused, func(s repSample) float64 { return float64(s.afterPause) }, "%.0f")
+				if len(paused) < len(v) {
+					pause += fmt.Sprintf(" (%d runs of %d)", len(paused), len(v))
+				}
 			}
 			fmt.Printf("| %d/s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", limit, n,
 				stat(v, func(s repSample) float64 { return s.sustained }, "%.2f"),
