@@ -161,13 +161,13 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 	// before it too, which would otherwise all go out in it, each drawing
 	// another 429), and not as one too many in a second, which a send that
 	// woke late and the next one, on time, would make.
-	for {
+	for waited := d > 0; ; waited = true {
 		if d > 0 {
 			if sleep(ctx, d); ctx.Err() != nil {
 				return fmt.Errorf("rate limit: %w", ctx.Err())
 			}
 		}
-		if d, paused, err = s.store.BotGo(ctx, s.limits.PerSecond, s.now()); err != nil {
+		if d, paused, err = s.store.BotGo(ctx, s.limits.PerSecond, waited, s.now()); err != nil {
 			return fmt.Errorf("rate limit: %w", err)
 		} else if paused > 0 {
 			return &RetryAfterError{After: paused}

@@ -144,7 +144,8 @@ return math.floor(rate * 1000)`)
 // second (the ring of the last n sends' times).
 //
 // KEYS[1] suivi:rate:bot
-// ARGV[1] ring size n (0: none), ARGV[2] the caller's now (ms)
+// ARGV[1] ring size n (0: none), ARGV[2] the caller's now (ms), ARGV[3]
+// '1' when the send waited for its slot (only then is the pause checked)
 // Returns {1, 0} (go: counted in the ring), {0, wait ms} (n sends went in
 // the last second: try again after the wait), or {2, ms} (paused after a
 // 429 for that long, on the caller's clock).
@@ -153,7 +154,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local h = redis.call('HMGET', KEYS[1], 'paused', 'wi')
 local paused = tonumber(h[1]) or 0
-if paused > tonumber(ARGV[2]) then return {2, paused - tonumber(ARGV[2])} end
+if ARGV[3] == '1' and paused > tonumber(ARGV[2]) then return {2, paused - tonumber(ARGV[2])} end
 local n = tonumber(ARGV[1])
 if n < 1 then return {1, 0} end
 local i = tonumber(h[2]) or 0
@@ -179,10 +180,16 @@ func BotWindowed(perSec float64) bool { return rateRing(perSec) > 0 }
 // BotGo is asked when a send is about to go, after its slot's wait: it
 // counts the send in the ring of the last sends' times and returns 0, or
 // how long to wait first (the send that many back is less than a second
-// old: ask again after it), or, when Telegram paused the bot meanwhile,
-// paused, how long remains (on now's clock).
-func (s *Store) BotGo(ctx context.Context, perSec float64, now time.Time) (wait, paused time.Duration, err error) {
-	v, err := rateGo.Run(ctx, s.rdb, []string{s.k.rateBot()}, rateRing(perSec), ms(now)).Int64Slice()
+// old: ask again after it), or, when the send waited for its slot (waited)
+// and Telegram paused the bot meanwhile, paused, how long remains (on
+// now's clock). A send that took its slot with no wait is on its way, as
+// one already sent.
+func (s *Store) BotGo(ctx context.Context, perSec float64, waited bool, now time.Time) (wait, paused time.Duration, err error) {
+	w := "0"
+	if waited {
+		w = "1"
+	}
+	v, err := rateGo.Run(ctx, s.rdb, []string{s.k.rateBot()}, rateRing(perSec), ms(now), w).Int64Slice()
 	if err != nil || len(v) != 2 {
 		return 0, 0, fmt.Errorf("bot rate: %w", err)
 	}

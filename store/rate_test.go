@@ -17,11 +17,11 @@ var rateT0 = time.Date(2030, 1, 7, 10, 0, 0, 0, time.UTC)
 func TestBotGoHoldsTheRateInAnySecond(t *testing.T) {
 	st, ctx := newStore(t), context.Background()
 	for i := range 3 {
-		if wait, paused, err := st.BotGo(ctx, 3.5, rateT0); err != nil || wait != 0 || paused != 0 {
+		if wait, paused, err := st.BotGo(ctx, 3.5, true, rateT0); err != nil || wait != 0 || paused != 0 {
 			t.Fatalf("send %d: wait %v, paused %v, %v", i, wait, paused, err)
 		}
 	}
-	wait, paused, err := st.BotGo(ctx, 3.5, rateT0)
+	wait, paused, err := st.BotGo(ctx, 3.5, true, rateT0)
 	if err != nil || paused != 0 || wait < 500*time.Millisecond || wait > time.Second {
 		t.Fatalf("the fourth in a second: wait %v, paused %v, %v; want the rest of the second", wait, paused, err)
 	}
@@ -29,12 +29,12 @@ func TestBotGoHoldsTheRateInAnySecond(t *testing.T) {
 	if _, err := st.CutBotRate(ctx, 3.5, 2*time.Second, rateT0); err != nil {
 		t.Fatal(err)
 	}
-	if _, paused, err := st.BotGo(ctx, 3.5, rateT0.Add(500*time.Millisecond)); err != nil || paused != 1500*time.Millisecond {
+	if _, paused, err := st.BotGo(ctx, 3.5, true, rateT0.Add(500*time.Millisecond)); err != nil || paused != 1500*time.Millisecond {
 		t.Fatalf("during the pause: paused %v, %v", paused, err)
 	}
 	// A rate no Telegram has (a benchmark's) keeps no ring: only the pause.
 	for i := range 200 {
-		if wait, _, err := st.BotGo(ctx, 1e6, rateT0.Add(3*time.Second)); err != nil || wait != 0 {
+		if wait, _, err := st.BotGo(ctx, 1e6, true, rateT0.Add(3*time.Second)); err != nil || wait != 0 {
 			t.Fatalf("send %d at 1e6/s: wait %v, %v", i, wait, err)
 		}
 	}
@@ -54,7 +54,7 @@ func TestCutBotRateFromTheLastSecond(t *testing.T) {
 	} {
 		st := newStore(t)
 		for range c.sent {
-			if _, _, err := st.BotGo(ctx, 25, rateT0); err != nil {
+			if _, _, err := st.BotGo(ctx, 25, false, rateT0); err != nil {
 				t.Fatal(err)
 			}
 		}
