@@ -112,7 +112,8 @@ func NewSender(api *tg.Bot, st *store.Store, limits Limits, now func() time.Time
 // (or the bot), or while the bot's next slot is far, it returns a
 // *RetryAfterError saying when to try again, and the caller's queue puts
 // the chat back until then, so a chat that floods never holds a worker. It
-// only waits, briefly, for the bot's next slot.
+// only waits, briefly, for the bot's next slot (and a pause that began
+// meanwhile puts the chat back too).
 //
 // Only new messages count against a chat's own rate (newMessage): an edit
 // or a keyboard change answers a press, and handling an update again after
@@ -152,16 +153,27 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 	case !ok:
 		return &RetryAfterError{After: d}
 	}
-	if d <= 0 {
+	if d <= 0 && !store.BotWindowed(s.limits.PerSecond) {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("rate limit: %w", ctx.Err())
-	case <-t.C:
-		return nil
+	// Then, about to go: not during a pause that began while it waited (a
+	// 429 to any replica: Telegram's retry_after holds for the slots taken
+	// before it too, which would otherwise all go out in it, each drawing
+	// another 429), and not as one too many in a second, which a send that
+	// woke late and the next one, on time, would make.
+	for waited := d > 0; ; waited = true {
+		if d > 0 {
+			if sleep(ctx, d); ctx.Err() != nil {
+				return fmt.Errorf("rate limit: %w", ctx.Err())
+			}
+		}
+		if d, paused, err = s.store.BotGo(ctx, s.limits.PerSecond, waited, s.now()); err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		} else if paused > 0 {
+			return &RetryAfterError{After: paused}
+		} else if d <= 0 {
+			return nil
+		}
 	}
 }
 

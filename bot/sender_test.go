@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -255,5 +256,78 @@ func TestSender429CutsTheSharedRate(t *testing.T) {
 	clk.Advance(3 * time.Second)
 	if _, err := other.Send(ctx, bot.Message{ChatID: a.ID(), Text: "x"}); err != nil {
 		t.Fatalf("after the pause: %v", err)
+	}
+}
+
+// A 429 pauses the sends that had already taken their slot and wait for
+// it, too: Telegram's retry_after holds for every send, and the slots
+// reserved before it, sent anyway, would all go out during the pause.
+func TestSender429PausesTheSlotsTakenBefore(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{})
+	t.Cleanup(srv.Close)
+	clk := clock.NewFake(t0)
+	limits := bot.Limits{PerSecond: 1, PerChat: 1000, ChatBurst: 1000}
+	s, st := newSender(t, srv, clk, limits)
+	a, b := srv.NewUser(42, "Ana"), srv.NewUser(43, "Bo")
+	ctx := context.Background()
+	if _, err := s.Send(ctx, bot.Message{ChatID: a.ID(), Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	// The next send takes the slot 1/1 s (2% wider) after, and waits for it.
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Send(ctx, bot.Message{ChatID: b.ID(), Text: "x"})
+		done <- err
+	}()
+	// Until it has: the next free slot is then two intervals away (a probe
+	// that waits for nothing reserves nothing while a slot is ahead).
+	for {
+		wait, ok, _, err := st.BotSlot(ctx, limits.PerSecond, 0, clk.Now())
+		if err != nil || ok {
+			t.Fatalf("probe: %v %v", ok, err)
+		}
+		if wait > 1500*time.Millisecond {
+			break
+		}
+		runtime.Gosched()
+	}
+	// Meanwhile, another replica's 429.
+	if _, err := st.CutBotRate(ctx, limits.PerSecond, 3*time.Second, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var ra *bot.RetryAfterError
+	if err := <-done; !errors.As(err, &ra) || ra.After != 3*time.Second {
+		t.Fatalf("a send whose slot came during the pause: %v", err)
+	}
+	if n := len(srv.CallsTo("sendMessage")); n != 1 {
+		t.Fatalf("%d sends reached Telegram, want 1 (none during the pause)", n)
+	}
+	clk.Advance(3 * time.Second)
+	if _, err := s.Send(ctx, bot.Message{ChatID: b.ID(), Text: "x"}); err != nil {
+		t.Fatalf("after the pause: %v", err)
+	}
+}
+
+// When Telegram's limit is below the configured rate, the first 429 finds
+// it: the rate is cut to what went in the last second (here 20 messages,
+// Telegram's limit), not by a tenth each time until under it.
+func TestSender429CutsToWhatWentInTheLastSecond(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{RateLimit: 20})
+	t.Cleanup(srv.Close)
+	s, st := newSender(t, srv, clock.NewFake(t0), bot.Limits{PerSecond: 25, PerChat: 1000, ChatBurst: 1000})
+	ctx := context.Background()
+	u := srv.NewUser(42, "Ana")
+	for i := range 21 {
+		_, err := s.Send(ctx, bot.Message{ChatID: u.ID(), Text: "x"})
+		var ra *bot.RetryAfterError
+		switch {
+		case i < 20 && err != nil:
+			t.Fatalf("send %d: %v", i, err)
+		case i == 20 && !errors.As(err, &ra):
+			t.Fatalf("the 21st within a second (%d sends): %v", len(srv.CallsTo("sendMessage")), err)
+		}
+	}
+	if r, err := st.BotRate(ctx, 25); err != nil || r < 18.9 || r > 20 {
+		t.Fatalf("rate after the 429: %v %v, want 19 (95 %% of the 20 that went)", r, err)
 	}
 }

@@ -73,8 +73,10 @@
 //	                     held ({a:<id>})
 //	ReleaseHeldNews      seen markers set → held fields removed
 //	Sender.wait          the chat's token (rate:chat) → the bot's slot
-//	                     (rate:bot): a token taken for a message that then
-//	                     waits only delays that chat
+//	                     (rate:bot) → about to go, its count in the ring
+//	                     of sends (rate:bot, BotGo): a token or a slot
+//	                     taken for a message that then waits only delays
+//	                     that chat or wastes one slot
 //	Claim, ClaimJobs     one pipelined probe of every shard (not atomic,
 //	                     only a hint) → the claim script, shard by shard
 //	Migrate              per key of layout 1: the new key written (RESTORE

@@ -47,7 +47,7 @@ import (
 //	suivi:sandbox                   string  marks a Redis that a sandbox (suivi sandbox) owns
 //	suivi:poll:offset               string  next getUpdates offset
 //	suivi:poll:lock                 string  token of the replica allowed to long-poll (PX)
-//	suivi:rate:bot                  hash    the bot's shared send rate (rate.go)
+//	suivi:rate:bot                  hash    the bot's shared send rate, its pause and its last sends' times (rate.go)
 //	suivi:rate:chat:<pseudonym>     hash    one chat's send rate (rate.go; TTL)
 //	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send),
 //	in shards <n> (a chat's lane and its items are in the shard of the chat: shards.go):

@@ -23,7 +23,10 @@
 //     code units, callback_data size, "message is not modified", ...);
 //   - a record of every call the bot made (Call), bot commands, callback
 //     query answers, and fault injection (error statuses, 429 with
-//     retry_after, delays and hanging requests).
+//     retry_after, delays and hanging requests);
+//   - Telegram's flood limit per bot token (Options.RateLimit): more sends
+//     than the limit in any sliding second are answered 429 with
+//     retry_after.
 //
 // Tests never need to sleep: Wait, WaitCalls and User.WaitMessage block on
 // a change notification until a condition holds or a timeout expires.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot"
 
+	"suivi/internal/clock"
 	"suivi/telegramtest"
 )
 
@@ -200,5 +202,65 @@ func TestFaultOnGetUpdates(t *testing.T) {
 	}
 	if srv.Pending() != 1 {
 		t.Error("a faulted getUpdates must not confirm")
+	}
+}
+
+// RateLimit: more sends than the limit in any sliding second get a 429
+// with retry_after, without effect and without counting; other methods
+// and the sends of the next second pass.
+func TestRateLimit(t *testing.T) {
+	clk := clock.NewFake(time.Date(2030, 1, 7, 10, 0, 0, 0, time.UTC))
+	srv := newServer(t, telegramtest.Options{Now: clk.Now, RateLimit: 3})
+	b := newBot(t, srv)
+	u := srv.NewUser(1, "U")
+	send := func() error {
+		_, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: u.ID(), Text: "hi"})
+		return err
+	}
+	for i := range 3 {
+		if err := send(); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		clk.Advance(300 * time.Millisecond)
+	}
+	// 0.9 s after the first: the fourth is one too many.
+	var tooMany *bot.TooManyRequestsError
+	if err := send(); !errors.As(err, &tooMany) || tooMany.RetryAfter != 1 {
+		t.Fatalf("fourth send in a second: %v", err)
+	}
+	if _, err := b.EditMessageText(ctx(t), &bot.EditMessageTextParams{ChatID: u.ID(), MessageID: u.Messages()[0].ID, Text: "edited"}); err != nil {
+		t.Errorf("an edit is not limited: %v", err)
+	}
+	// 1.0 s after the first, it has left the window; the refused one did
+	// not count, the second is still in.
+	clk.Advance(100 * time.Millisecond)
+	if err := send(); err != nil {
+		t.Fatalf("send once the first left the window: %v", err)
+	}
+	if err := send(); !errors.As(err, &tooMany) {
+		t.Fatalf("a second send at 1.0 s: %v", err)
+	}
+	if got := len(u.Messages()); got != 4 {
+		t.Errorf("%d messages delivered, want 4", got)
+	}
+	var statuses []int
+	for _, c := range srv.CallsTo("sendMessage") {
+		statuses = append(statuses, c.Status)
+	}
+	if want := []int{200, 200, 200, 429, 200, 429}; !slices.Equal(statuses, want) {
+		t.Errorf("statuses %v, want %v", statuses, want)
+	}
+}
+
+func TestRateLimitRetryAfter(t *testing.T) {
+	srv := newServer(t, telegramtest.Options{RateLimit: 1, RateLimitRetryAfter: 5})
+	b := newBot(t, srv)
+	u := srv.NewUser(1, "U")
+	if _, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: u.ID(), Text: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	var tooMany *bot.TooManyRequestsError
+	if _, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: u.ID(), Text: "b"}); !errors.As(err, &tooMany) || tooMany.RetryAfter != 5 {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -53,6 +53,17 @@ type Options struct {
 	// ConnState, when set, is the HTTP server's ConnState hook (the
 	// benchmark counts the TCP connections a bot opens).
 	ConnState func(net.Conn, http.ConnState)
+	// RateLimit, when positive, is Telegram's flood limit per bot token:
+	// a call that sends a message (sendMessage, sendPhoto, sendDocument,
+	// sendVoice, copyMessage, forwardMessage) arriving when RateLimit such
+	// calls were accepted in the last second (a sliding window on Now) is
+	// answered 429 "Too Many Requests: retry after N", with
+	// parameters.retry_after N = RateLimitRetryAfter, and has no effect.
+	// Calls answered 429 do not count. Faults are applied first.
+	RateLimit int
+	// RateLimitRetryAfter is the retry_after of RateLimit's 429s, in
+	// seconds. Default 1.
+	RateLimitRetryAfter int
 }
 
 const (
@@ -99,6 +110,8 @@ type Server struct {
 	callbackOrder []string
 
 	commands map[commandKey][]models.BotCommand
+
+	sends []time.Time // arrivals of the sends accepted in the last second (RateLimit)
 }
 
 // NewServer starts a fake Telegram Bot API server listening on 127.0.0.1.
@@ -114,6 +127,9 @@ func NewServer(opts Options) *Server {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.RateLimitRetryAfter <= 0 {
+		opts.RateLimitRetryAfter = 1
 	}
 	if opts.WebhookRetry <= 0 {
 		opts.WebhookRetry = 20 * time.Millisecond
@@ -691,6 +707,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if s.overRate(method, call.At) {
+		s.answer(w, call, nil, faultError(Fault{Status: http.StatusTooManyRequests, RetryAfter: s.opts.RateLimitRetryAfter}))
+		return
+	}
 	h := handlerFor(method)
 	if h == nil {
 		s.answer(w, call, nil, &apiError{code: http.StatusNotFound, desc: "Not Found"})
@@ -698,6 +718,32 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	result, aerr := h(s, q)
 	s.answer(w, call, result, aerr)
+}
+
+// overRate reports whether a call to method arriving at is over
+// Options.RateLimit; when it is not and method sends a message, it counts.
+func (s *Server) overRate(method string, at time.Time) bool {
+	if s.opts.RateLimit <= 0 {
+		return false
+	}
+	switch strings.ToLower(method) {
+	case "sendmessage", "sendphoto", "senddocument", "sendvoice", "copymessage", "forwardmessage":
+	default:
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	from := at.Add(-time.Second)
+	i := 0
+	for i < len(s.sends) && !s.sends[i].After(from) {
+		i++
+	}
+	s.sends = s.sends[i:]
+	if len(s.sends) >= s.opts.RateLimit {
+		return true
+	}
+	s.sends = append(s.sends, at)
+	return false
 }
 
 func faultError(f Fault) *apiError {

@@ -53,17 +53,11 @@ func benchMore(ctx context.Context, rdb *redis.Client, socket, dataKeys string, 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, built := o.suivi, ""
-	if bin == "" && (o.throughput || o.footprint != "") {
-		built = gitRevision(ctx)
-		bin = filepath.Join(dir, "suivi")
-		progress("building ./cmd/suivi")
-		if out, err := execOutput(ctx, "go", "build", "-o", bin, "./cmd/suivi"); err != nil {
-			return fmt.Errorf("go build ./cmd/suivi: %w\n%s", err, out)
+	bin := o.suivi
+	if o.throughput || o.footprint != "" {
+		if bin, err = suiviBinary(ctx, bin, dir); err != nil {
+			return err
 		}
-	}
-	if bin != "" {
-		fmt.Printf("Suivi binary: %s.\n\n", strOr(built, binRevision(bin)))
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -94,6 +88,22 @@ func benchMore(ctx context.Context, rdb *redis.Client, socket, dataKeys string, 
 		}
 	}
 	return nil
+}
+
+// suiviBinary returns bin, or, when it is empty, a suivi built from
+// ./cmd/suivi into dir, and says which commit it is.
+func suiviBinary(ctx context.Context, bin, dir string) (string, error) {
+	built := ""
+	if bin == "" {
+		built = gitRevision(ctx)
+		bin = filepath.Join(dir, "suivi")
+		progress("building ./cmd/suivi")
+		if out, err := execOutput(ctx, "go", "build", "-o", bin, "./cmd/suivi"); err != nil {
+			return "", fmt.Errorf("go build ./cmd/suivi: %w\n%s", err, out)
+		}
+	}
+	fmt.Printf("Suivi binary: %s.\n\n", strOr(built, binRevision(bin)))
+	return bin, nil
 }
 
 func strOr(a, b string) string {

@@ -80,6 +80,20 @@
 // on a fake clock, and Redis bytes per beneficiary after, by key shape.
 //
 //	go run ./cmd/suivi-bench -jobs 0 -beneficiaries '' -cron=false -throughput -footprint 100000,1000000 -weeks 8
+//
+// Part 8, replicas and shared rate limits (-replicas, replicas.go):
+// -replica-count real suivi replicas (child processes, webhook mode, as in
+// cmd/suivi's cluster test), then one alone, in the same run, against one
+// fake Bot API (telegramtest) that answers 429 with retry_after 1 to a
+// send over its limit in any sliding second, for each of -replica-limits;
+// -replica-reminders beneficiaries each have a reminder due when they
+// start, -replica-rate is their SUIVI_RATE_GLOBAL. Read off the fake's
+// record of sendMessage (arrival times and answers): the rate sustained
+// from the end of -replica-warm to 90 % delivered, the 429s (after the
+// warm-up and in all), the most sends in any 1 s window, in the first
+// second and in the second after a 429's pause; -runs times.
+//
+//	go run ./cmd/suivi-bench -jobs 0 -beneficiaries '' -cron=false -replicas
 package main
 
 import (
@@ -126,12 +140,18 @@ func main() {
 		tp        = flag.Bool("throughput", false, "part 5: Suivi (the binary -suivi, a child process) beside bare go-telegram/bot references against the same fake Bot API: echo of strangers' texts, fan-out of due reminders (throughput.go)")
 		tpUpdates = flag.Int("updates", 2000, "part 5: strangers' texts per run")
 		tpRems    = flag.Int("reminders", 2000, "part 5: due reminders per run")
-		tpRuns    = flag.Int("runs", 3, "part 5 and 6: alternated runs of each side")
+		tpRuns    = flag.Int("runs", 3, "parts 5, 6 and 8: alternated runs of each side")
 		tpIdle    = flag.Duration("idle-for", 10*time.Second, "part 5: how long an idle replica's Redis commands are counted")
 		footprint = flag.String("footprint", "", "part 6: beneficiary counts whose Redis bytes at rest and start-up time are measured, comma-separated, e.g. 100000,1000000 (footprint.go)")
 		fpCheck   = flag.Int("footprint-check", 100000, "part 6: also load this many through the API, to check the copying loader against (0: no check)")
 		weeks     = flag.Int("weeks", 0, "part 7: simulate this many weeks of the real wiring (scheduler, inbox, dialogs, outbox, sender, fake Bot API) and measure Redis bytes per beneficiary after (footprint.go)")
 		weeksN    = flag.Int("weeks-beneficiaries", 300, "part 7: beneficiaries of the simulation")
+		replicas  = flag.Bool("replicas", false, "part 8: suivi replicas (the binary -suivi, child processes, webhook mode) against one fake Bot API that limits each token's sends: the shared rate limit (replicas.go)")
+		repCount  = flag.Int("replica-count", 3, "part 8: replicas of the cluster side (compared with one alone)")
+		repRems   = flag.Int("replica-reminders", 2000, "part 8: beneficiaries, each with a reminder due at the start, per scenario")
+		repRate   = flag.Float64("replica-rate", 25, "part 8: SUIVI_RATE_GLOBAL of the replicas")
+		repLimits = flag.String("replica-limits", "30,20", "part 8: the fake Bot API's limits per token (msg/s in any sliding second), one scenario each, comma-separated")
+		repWarm   = flag.Duration("replica-warm", 5*time.Second, "part 8: warm-up after the first send, left out of the sustained figures")
 	)
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: suivi-bench [flags]\n\n"+
@@ -233,6 +253,30 @@ func main() {
 		if err := benchMore(ctx, rdb, socket, dataKeys, moreOptions{
 			suivi: *floodBin, throughput: *tp, updates: *tpUpdates, reminders: *tpRems, runs: *tpRuns, idleFor: *tpIdle,
 			workers: *replicaW, footprint: *footprint, check: *fpCheck, weeks: *weeks, weeksN: *weeksN, start: start,
+		}); err != nil {
+			fatal(err)
+		}
+	}
+	if *replicas {
+		limits, err := ints(*repLimits)
+		if err != nil {
+			fatal(fmt.Errorf("-replica-limits: %w", err))
+		}
+		if *repCount < 1 || *repRems < 10 || *repRate <= 0 || *tpRuns < 1 || *repWarm < 0 || len(limits) == 0 {
+			fatal(errors.New("-replica-count, -replica-rate, -runs and -replica-limits must be positive, -replica-reminders at least 10"))
+		}
+		dir, err := os.MkdirTemp("", "suivi-bench-rep-")
+		if err != nil {
+			fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		bin, err := suiviBinary(ctx, *floodBin, dir)
+		if err != nil {
+			fatal(err)
+		}
+		if err := benchReplicas(ctx, rdb, replicaOptions{
+			tp:       tpOptions{bin: bin, dataKeys: dataKeys, dir: dir, workers: *replicaW},
+			redisURL: url, reminders: *repRems, replicas: *repCount, rate: *repRate, limits: limits, warm: *repWarm, runs: *tpRuns,
 		}); err != nil {
 			fatal(err)
 		}

@@ -102,6 +102,7 @@ func commandsProcessed(ctx context.Context, rdb *redis.Client) int64 {
 type child struct {
 	srv   *telegramtest.Server
 	proxy *redisProxy
+	redis string // REDIS_URL when there is no proxy
 	cmd   *exec.Cmd
 	start time.Time
 
@@ -174,10 +175,14 @@ func newChild(ctx context.Context, rdb *redis.Client, o tpOptions, name string, 
 
 // launch starts the process with env.
 func (c *child) launch(ctx context.Context, bin string, env []string) error {
+	redisURL := c.redis
+	if c.proxy != nil {
+		redisURL = "unix://" + c.proxy.ln.Addr().String()
+	}
 	c.cmd = exec.CommandContext(ctx, bin)
 	c.cmd.Env = append(os.Environ(), append([]string{
 		"TELEGRAM_BOT_TOKEN=" + c.srv.Token(), "TELEGRAM_API_URL=" + c.srv.URL(),
-		"REDIS_URL=unix://" + c.proxy.ln.Addr().String(),
+		"REDIS_URL=" + redisURL,
 	}, env...)...)
 	c.cmd.Stderr = os.Stderr
 	c.cmd.Cancel = func() error { return c.cmd.Process.Signal(syscall.SIGTERM) }
@@ -238,15 +243,20 @@ func (c *child) idle(ctx context.Context, rdb *redis.Client, d time.Duration) fl
 
 // stop ends the process and the fakes, and fills what is known at the end.
 func (c *child) stop(s *tpSample) {
-	if c.cmd != nil && c.cmd.Process != nil {
-		_ = c.cmd.Process.Signal(syscall.SIGTERM)
-		_ = c.cmd.Wait()
-	}
+	c.end()
 	c.srv.Close()
 	_ = c.proxy.Close()
 	s.tcpConns = c.tcp.Load()
 	s.redisConns, _ = c.proxy.counts()
 	s.extra = c.sent.Load() - int64(c.target)
+}
+
+// end ends the process (SIGTERM, then waits for it).
+func (c *child) end() {
+	if c.cmd != nil && c.cmd.Process != nil {
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		_ = c.cmd.Wait()
+	}
 }
 
 // benchThroughput is -throughput: the echo and the fan-out, each side
@@ -389,7 +399,7 @@ func median(v []float64) float64 {
 }
 
 // stat formats the median and the range of one figure over the runs.
-func stat(samples []tpSample, f func(tpSample) float64, format string) string {
+func stat[S any](samples []S, f func(S) float64, format string) string {
 	v := make([]float64, len(samples))
 	for i, s := range samples {
 		v[i] = f(s)
@@ -406,7 +416,7 @@ func stat(samples []tpSample, f func(tpSample) float64, format string) string {
 
 // ratios are the medians of the per-run ratios (runs alternate, so run k
 // of each side shared about the same machine load).
-func ratio(a, b []tpSample, f func(tpSample) float64) string {
+func ratio[S any](a, b []S, f func(S) float64) string {
 	var v []float64
 	for i := range min(len(a), len(b)) {
 		if d := f(b[i]); d != 0 {
