@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"suivi/domain"
@@ -83,7 +82,10 @@ func (s *Scheduler) scheduled(at time.Time) {
 	if at.IsZero() {
 		return
 	}
-	if p := s.planned.Load(); p == 0 || at.UnixMilli() < p {
+	// When that is on the process's own clock (the scheduler's may be
+	// another, moved by tests and the sandbox).
+	when := time.Now().Add(at.Sub(s.now())).UnixNano()
+	if p := s.planned.Load(); p == 0 || when < p {
 		s.Wake()
 	}
 }
@@ -120,7 +122,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		case !next.IsZero():
 			wait = min(wait, max(next.Sub(now), minWait))
 		}
-		s.planned.Store(now.Add(wait).UnixMilli())
+		s.planned.Store(time.Now().Add(wait).UnixNano())
 		t.Reset(wait)
 		select {
 		case <-ctx.Done():
@@ -203,26 +205,28 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 		}
 		groups[i] = append(groups[i], j)
 	}
-	recs := s.read(ctx, groups, owners)
-
 	batchEv, batched := s.events.(BatchEvents)
+	var recs records
+	if batched {
+		recs = s.read(ctx, groups, owners)
+	}
 	acts := make([][]act, len(groups))
 	var (
 		wg   sync.WaitGroup
-		turn atomic.Int64
+		work = make(chan int)
 	)
 	for range min(s.parallel, len(groups)) {
 		wg.Go(func() {
-			for {
-				g := int(turn.Add(1) - 1)
-				if g >= len(groups) {
-					return
+			for g := range work {
+				recs := recs
+				if !batched {
+					// One owner at a time, as an Events without
+					// PushAll is: read, then push and finish each job.
+					recs = s.readOne(ctx, groups[g], owners[g])
 				}
 				for _, j := range groups[g] {
 					a := s.fire(j, now, recs)
 					if !batched && a.err == nil {
-						// One at a time, as an Events without PushAll
-						// is: push, then finish.
 						if a.due != nil {
 							a.err = s.push(ctx, a.lane, *a.due)
 						}
@@ -236,6 +240,10 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 			}
 		})
 	}
+	for g := range groups {
+		work <- g
+	}
+	close(work)
 	wg.Wait()
 
 	var all []*act
@@ -315,6 +323,39 @@ func (s *Scheduler) read(ctx context.Context, groups [][]store.Job, owners []str
 	}
 	for i, id := range advisors {
 		r.advs[id] = &advs[i]
+	}
+	return r
+}
+
+// readOne reads the records of one owner's jobs, one call each (for an
+// Events without PushAll, which pushes one at a time anyway).
+func (s *Scheduler) readOne(ctx context.Context, jobs []store.Job, owner string) records {
+	r := records{bens: map[string]*store.JobRecord{}, advs: map[int64]*store.AdvisorRecord{}}
+	for _, j := range jobs {
+		k, _, _, err := parseMember(j.Member)
+		switch {
+		case err != nil, k == KindRelease:
+		case k == KindDigest:
+			id, err := advisorID(owner)
+			if _, ok := r.advs[id]; err != nil || ok {
+				continue
+			}
+			a, err := s.store.Advisor(ctx, id)
+			r.advs[id] = &store.AdvisorRecord{Advisor: a, Err: err}
+		default:
+			rec := r.bens[owner]
+			if rec == nil {
+				rec = new(store.JobRecord)
+				rec.Ben, rec.Plan, rec.Err = s.store.BeneficiaryPlan(ctx, owner)
+				r.bens[owner] = rec
+			}
+			if needsCheckIns(k) && rec.Err == nil && rec.CheckIns == nil && rec.CheckInsErr == nil {
+				rec.CheckIns, rec.CheckInsErr = s.store.CheckIns(ctx, owner)
+				if rec.CheckIns == nil && rec.CheckInsErr == nil {
+					rec.CheckIns = []domain.CheckIn{}
+				}
+			}
+		}
 	}
 	return r
 }

@@ -226,8 +226,8 @@ type Scheduler struct {
 	parallel  int
 	zones     zoneCache
 	wake      chan struct{}
-	// planned is when Run looks at the queue next (unix ms of s.now), 0
-	// while it is looking.
+	// planned is when Run looks at the queue next (unix ns of the
+	// process's clock, time.Now), 0 while it is looking.
 	planned atomic.Int64
 }
 
