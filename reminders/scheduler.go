@@ -22,6 +22,20 @@
 // lane: see store.Event), where the dialogs build the messages on fresh
 // data, one change at a time with everything else that happens to that
 // person.
+//
+// Firing (fire.go) takes a claimed batch (50 jobs) in a fixed number of
+// round trips, whatever its size: one pipelined probe and a claim per shard
+// due, one pipelined read of the owners' records, one pipelined push of the
+// occurrences, one pipelined finish. Measured with the scheduler alone
+// (2000 due reminders, 16 shards, real redis-server): 3.05 Redis round trips
+// per fired reminder before (a read, a push and a finish each), 0.11 after;
+// in the whole replica's fan-out (suivi-bench -throughput) 26.9 round trips
+// per reminder became 24.2, the rest being the lanes and the sender.
+// Between batches, an idle Run sleeps until the earliest job or lease
+// expiry the claim's probe saw, at most 5 s (for jobs other processes
+// write); this process's Sync, AddJob and SyncAdvisor wake it at once when
+// they schedule something earlier. The scheduler's idle load went from 32
+// Redis commands/s (every shard probed every second) to 6.4.
 package reminders
 
 import (
@@ -258,9 +272,10 @@ type Options struct {
 	Parallel int
 }
 
-// DefaultParallel: firing is bound by Redis round trips (a read of the
-// records, a push, a finish per job), not by CPU, so a few firings in
-// flight multiply the rate (BENCHMARKS.md, fan-out).
+// DefaultParallel: the owners of a batch are decided (their records
+// decoded, their occurrences computed) a few at once; with an Events that
+// has no PushAll, each also pushes and finishes its own jobs, one round trip
+// each, and a few in flight multiply the rate (BENCHMARKS.md, fan-out).
 const DefaultParallel = 8
 
 // Fixed rhythms.
