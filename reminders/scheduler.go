@@ -386,12 +386,14 @@ type series struct {
 	quiet Quiet
 }
 
-func (s *Scheduler) load(ctx context.Context, benID string) (*series, error) {
-	ben, plan, err := s.store.BeneficiaryPlan(ctx, benID)
-	if err != nil {
-		return nil, err
+// load reads a beneficiary's profile, plan and check-ins in one round trip
+// (store.JobRecords); cisErr is the check-ins' own error.
+func (s *Scheduler) load(ctx context.Context, benID string) (sr *series, cis []domain.CheckIn, cisErr, err error) {
+	recs, _ := s.store.JobRecords(ctx, []store.JobRead{{ID: benID, CheckIns: true}}, nil)
+	if recs[0].Err != nil {
+		return nil, nil, nil, recs[0].Err
 	}
-	return s.seriesOf(ben, plan), nil
+	return s.seriesOf(recs[0].Ben, recs[0].Plan), recs[0].CheckIns, recs[0].CheckInsErr, nil
 }
 
 // seriesOf is what the scheduler needs of a beneficiary's records.
@@ -528,7 +530,7 @@ func firstAfter(sr *series, k Kind, occs []Occurrence, from time.Time) (time.Tim
 // Sync recomputes every job of a beneficiary from their plan and state.
 // Call it after anything that changes when they should hear from Suivi.
 func (s *Scheduler) Sync(ctx context.Context, benID string) error {
-	sr, err := s.load(ctx, benID)
+	sr, cis, cisErr, err := s.load(ctx, benID)
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", benID, err)
 	}
@@ -575,9 +577,8 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 			}
 		}
 	}
-	cis, err := s.store.CheckIns(ctx, benID)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", benID, err)
+	if cisErr != nil {
+		return fmt.Errorf("sync %s: %w", benID, cisErr)
 	}
 	// The next check-in (or after-care check-in): the one NextCheckin
 	// tells the person about.
@@ -608,7 +609,7 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 // change, when set, is applied to the beneficiary's record first (not
 // saved): when would it be with these settings?
 func (s *Scheduler) NextCheckin(ctx context.Context, benID string, change func(*domain.Beneficiary)) (at time.Time, ok bool, err error) {
-	sr, err := s.load(ctx, benID)
+	sr, cis, cisErr, err := s.load(ctx, benID)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next check-in of %s: %w", benID, err)
 	}
@@ -618,9 +619,8 @@ func (s *Scheduler) NextCheckin(ctx context.Context, benID string, change func(*
 		qs, qe := sr.ben.QuietWindow()
 		sr.quiet = Quiet{Start: qs, End: qe}
 	}
-	cis, err := s.store.CheckIns(ctx, benID)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("next check-in of %s: %w", benID, err)
+	if cisErr != nil {
+		return time.Time{}, false, fmt.Errorf("next check-in of %s: %w", benID, cisErr)
 	}
 	_, at, ok = s.nextCheckin(sr, cis, s.now(), true)
 	return at, ok, nil
