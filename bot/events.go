@@ -39,3 +39,17 @@ func (e *Events) Wake() {
 	default:
 	}
 }
+
+// PushAll is Push for a batch of events, in one round trip (the
+// scheduler's batches: reminders.BatchEvents). It reports, for each,
+// whether it is new and its error.
+func (e *Events) PushAll(ctx context.Context, evs []store.Event) ([]bool, []error) {
+	isNew, errs := e.store.PushEvents(ctx, evs, e.now())
+	for i := range isNew {
+		if isNew[i] && errs[i] == nil {
+			e.Wake()
+			break
+		}
+	}
+	return isNew, errs
+}

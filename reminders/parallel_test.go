@@ -26,6 +26,7 @@ type gate struct {
 	inFlight int
 	most     int
 	reached  chan struct{}
+	closed   bool
 	events   []reminders.DueData
 }
 
@@ -38,7 +39,10 @@ func (g *gate) Push(_ context.Context, ev store.Event) (bool, error) {
 	g.events = append(g.events, d)
 	g.inFlight++
 	g.most = max(g.most, g.inFlight)
-	if g.inFlight == g.want {
+	if g.inFlight == g.want && !g.closed {
+		// Once: after the gate opens, pushes may again be `want` in
+		// flight at once (closing twice panicked, on main too).
+		g.closed = true
 		close(g.reached)
 	}
 	g.mu.Unlock()

@@ -84,6 +84,11 @@ func (s *Store) CheckIns(ctx context.Context, benID string) ([]domain.CheckIn, e
 	if err != nil {
 		return nil, fmt.Errorf("check-ins of %s: %w", benID, err)
 	}
+	return s.decodeCheckIns(benID, m)
+}
+
+// decodeCheckIns decodes a beneficiary's check-ins hash, in week order.
+func (s *Store) decodeCheckIns(benID string, m map[string]string) ([]domain.CheckIn, error) {
 	out := make([]domain.CheckIn, 0, len(m))
 	for week, v := range m {
 		c, _, err := decode[domain.CheckIn](s, []byte(v), aadCheckin(benID, domain.Week(week)))

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -169,45 +168,11 @@ func (s *Store) SyncJobs(ctx context.Context, owner string, jobs map[string]time
 // ClaimJobs takes up to n jobs due at now under a lease until leaseUntil,
 // after returning expired leases to the queue at their original time. The
 // shards are probed in one pipelined round trip, then claimed from in
-// turn, starting at the next shard each time.
+// turn, starting at the next shard each time (ClaimDue, which also says
+// when to look next).
 func (s *Store) ClaimJobs(ctx context.Context, now, leaseUntil time.Time, n int) ([]Job, error) {
-	busy := make([]bool, s.shards)
-	if s.shards > 1 {
-		p := s.rdb.Pipeline()
-		at := strconv.FormatInt(ms(now), 10)
-		counts := make([][2]*redis.IntCmd, s.shards)
-		for sh := range counts {
-			counts[sh] = [2]*redis.IntCmd{p.ZCount(ctx, s.jobsKey(sh, "q"), "-inf", at), p.ZCount(ctx, s.jobsKey(sh, "lease"), "-inf", at)}
-		}
-		if _, err := p.Exec(ctx); err != nil {
-			return nil, fmt.Errorf("claim jobs: %w", err)
-		}
-		for sh, c := range counts {
-			busy[sh] = c[0].Val() > 0 || c[1].Val() > 0
-		}
-	} else {
-		busy[0] = true
-	}
-	start := int(s.turn.Add(1)) % s.shards
-	var jobs []Job
-	for i := 0; i < s.shards && len(jobs) < n; i++ {
-		sh := (start + i) % s.shards
-		if !busy[sh] {
-			continue
-		}
-		k := func(part string) string { return s.jobsKey(sh, part) }
-		v, err := jobsClaim.Run(ctx, s.rdb, []string{k("q"), k("lease"), k("orig"), k("fails"), k("since")},
-			ms(now), ms(leaseUntil), n-len(jobs)).StringSlice()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return jobs, fmt.Errorf("claim jobs: %w", err)
-		}
-		for i := 0; i+2 < len(v); i += 3 {
-			at, _ := strconv.ParseFloat(v[i+1], 64)
-			fails, _ := strconv.Atoi(v[i+2])
-			jobs = append(jobs, Job{Member: v[i], Due: time.UnixMilli(int64(at)).UTC(), Fails: fails})
-		}
-	}
-	return jobs, nil
+	jobs, _, err := s.ClaimDue(ctx, now, leaseUntil, n)
+	return jobs, err
 }
 
 // FinishJob releases a claimed job and schedules its next firing (none when

@@ -266,6 +266,11 @@ func (s *Store) BeneficiaryPlan(ctx context.Context, id string) (*domain.Benefic
 	if err != nil {
 		return nil, nil, fmt.Errorf("beneficiary %s: redis get: %w", id, err)
 	}
+	return s.decodeBeneficiaryPlan(id, vals)
+}
+
+// decodeBeneficiaryPlan decodes the MGET of a profile and a plan.
+func (s *Store) decodeBeneficiaryPlan(id string, vals []any) (*domain.Beneficiary, *domain.Plan, error) {
 	raw := func(v any) ([]byte, bool) {
 		str, ok := v.(string)
 		return []byte(str), ok
@@ -287,6 +292,94 @@ func (s *Store) BeneficiaryPlan(ctx context.Context, id string) (*domain.Benefic
 		return nil, nil, fmt.Errorf("plan %s: %w", id, err)
 	}
 	return b, p, nil
+}
+
+// JobRead asks JobRecords for one beneficiary's records.
+type JobRead struct {
+	ID string
+	// CheckIns: their check-ins too.
+	CheckIns bool
+}
+
+// JobRecord is what JobRecords read of one beneficiary.
+type JobRecord struct {
+	Ben  *domain.Beneficiary
+	Plan *domain.Plan
+	// Err is BeneficiaryPlan's error (ErrNotFound for a missing profile
+	// or plan).
+	Err error
+	// CheckIns, when asked, and CheckInsErr, CheckIns' error.
+	CheckIns    []domain.CheckIn
+	CheckInsErr error
+}
+
+// AdvisorRecord is what JobRecords read of one advisor: Advisor's result.
+type AdvisorRecord struct {
+	Advisor *domain.Advisor
+	Err     error
+}
+
+// JobRecords reads in one round trip what a batch of due jobs needs: each
+// beneficiary's profile and plan (BeneficiaryPlan), their check-ins when
+// asked (CheckIns), and each advisor (Advisor), in the order asked.
+func (s *Store) JobRecords(ctx context.Context, bens []JobRead, advisors []int64) ([]JobRecord, []AdvisorRecord) {
+	recs := make([]JobRecord, len(bens))
+	advs := make([]AdvisorRecord, len(advisors))
+	if len(bens) == 0 && len(advisors) == 0 {
+		return recs, advs
+	}
+	p := s.rdb.Pipeline()
+	plans := make([]*redis.SliceCmd, len(bens))
+	cis := make([]*redis.MapStringStringCmd, len(bens))
+	for i, r := range bens {
+		plans[i] = p.MGet(ctx, s.k.profile(r.ID), s.k.plan(r.ID))
+		if r.CheckIns {
+			cis[i] = p.HGetAll(ctx, s.k.checkins(r.ID))
+		}
+	}
+	var advCmd *redis.SliceCmd
+	if len(advisors) > 0 {
+		fields := make([]string, len(advisors))
+		for i, id := range advisors {
+			fields[i] = i64(id)
+		}
+		advCmd = p.HMGet(ctx, s.k.advisors(), fields...)
+	}
+	_, _ = p.Exec(ctx) // each command's error is its own
+	for i, r := range bens {
+		if vals, err := plans[i].Result(); err != nil {
+			recs[i].Err = fmt.Errorf("beneficiary %s: redis get: %w", r.ID, err)
+		} else {
+			recs[i].Ben, recs[i].Plan, recs[i].Err = s.decodeBeneficiaryPlan(r.ID, vals)
+		}
+		if cis[i] != nil {
+			if m, err := cis[i].Result(); err != nil {
+				recs[i].CheckInsErr = fmt.Errorf("check-ins of %s: %w", r.ID, err)
+			} else {
+				recs[i].CheckIns, recs[i].CheckInsErr = s.decodeCheckIns(r.ID, m)
+			}
+		}
+	}
+	if advCmd != nil {
+		vals, err := advCmd.Result()
+		for i, id := range advisors {
+			switch {
+			case err != nil:
+				advs[i].Err = fmt.Errorf("advisor %d: %w", id, err)
+			case i >= len(vals) || vals[i] == nil:
+				advs[i].Err = fmt.Errorf("advisor %d: %w", id, ErrNotFound)
+			default:
+				str, _ := vals[i].(string)
+				a := new(domain.Advisor)
+				if err := jsonUnmarshal([]byte(str), a); err != nil {
+					advs[i].Err = err
+				} else {
+					advs[i].Advisor = a
+				}
+			}
+		}
+	}
+	return recs, advs
 }
 
 // UpdatePlan applies fn to the stored plan atomically and returns the result.
