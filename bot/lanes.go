@@ -112,13 +112,14 @@ type lanePool struct {
 	// timer; idle is its next wait, next the earliest ready time it saw
 	// (unix ns on p.now's clock; 0: none).
 	watching atomic.Bool
+	rewatch  chan struct{}
 	idle     atomic.Int64
 	next     atomic.Int64
 }
 
 func newLanePool(name string, lanes *store.Lanes, now func() time.Time, log *slog.Logger, cfg LaneConfig) *lanePool {
 	cfg.defaults()
-	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
+	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1), rewatch: make(chan struct{}, 1)}
 }
 
 // Wake tells idle workers that there is work.
@@ -174,6 +175,7 @@ func (p *lanePool) worker(ctx context.Context, n int) {
 		select {
 		case <-ctx.Done():
 		case <-p.wake:
+		case <-p.rewatch:
 		case <-t.C:
 		}
 		t.Stop()
@@ -237,6 +239,14 @@ func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 	defer cancel()
 	if rerr := p.lanes.Release(rctx, lane, token, readyAt); rerr != nil && !errors.Is(rerr, store.ErrLeaseLost) {
 		err = errors.Join(err, rerr)
+	}
+	if readyAt.After(p.now()) {
+		// The chat waits (its rate, a backoff): the watcher, who may be
+		// asleep for longer, looks again and sleeps until then.
+		select {
+		case p.rewatch <- struct{}{}:
+		default:
+		}
 	}
 	return true, err
 }
