@@ -113,13 +113,15 @@ type lanePool struct {
 	// (unix ns on p.now's clock; 0: none).
 	watching atomic.Bool
 	rewatch  chan struct{}
-	idle     atomic.Int64
-	next     atomic.Int64
+	// needWatcher asks an idle worker to become the watcher.
+	needWatcher chan struct{}
+	idle        atomic.Int64
+	next        atomic.Int64
 }
 
 func newLanePool(name string, lanes *store.Lanes, now func() time.Time, log *slog.Logger, cfg LaneConfig) *lanePool {
 	cfg.defaults()
-	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1), rewatch: make(chan struct{}, 1)}
+	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1), rewatch: make(chan struct{}, 1), needWatcher: make(chan struct{}, 1)}
 }
 
 // Wake tells idle workers that there is work.
@@ -164,23 +166,33 @@ func (p *lanePool) worker(ctx context.Context, n int) {
 		if worked && err == nil {
 			continue
 		}
-		if !p.watching.CompareAndSwap(false, true) {
-			select {
-			case <-ctx.Done():
-			case <-p.wake:
-			}
+		if p.watching.CompareAndSwap(false, true) {
+			p.watch(ctx, err != nil)
 			continue
 		}
-		t := time.NewTimer(p.idleWait(err != nil))
 		select {
 		case <-ctx.Done():
 		case <-p.wake:
-		case <-p.rewatch:
-		case <-t.C:
+		case <-p.needWatcher:
+			// The watcher went to work: watch in its place.
+			if p.watching.CompareAndSwap(false, true) {
+				p.watch(ctx, false)
+			}
 		}
-		t.Stop()
-		p.watching.Store(false)
 	}
+}
+
+// watch is the watcher's wait; the caller holds p.watching.
+func (p *lanePool) watch(ctx context.Context, failed bool) {
+	t := time.NewTimer(p.idleWait(failed))
+	select {
+	case <-ctx.Done():
+	case <-p.wake:
+	case <-p.rewatch:
+	case <-t.C:
+	}
+	t.Stop()
+	p.watching.Store(false)
 }
 
 // idleWait is how long the watcher waits before it looks again, and doubles
@@ -219,6 +231,12 @@ func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 	p.idle.Store(0)
 	if c.More {
 		p.Wake()
+	}
+	if !p.watching.Load() {
+		select { // someone must watch while this worker serves the chat
+		case p.needWatcher <- struct{}{}:
+		default:
+		}
 	}
 	// Keep the lease alive while we work; a crash lets it lapse. A lease
 	// found lost (another worker took the chat) ends the drain.
