@@ -69,9 +69,45 @@ func NewInbox(st *store.Store, h Handler, ev *Events, now func() time.Time, log 
 	return in
 }
 
-// envelope reads what the inbox needs from a raw update.
+// envelope reads what the inbox needs from a raw update, in one decode of
+// only these fields (issue 9: an update was decoded whole twice here):
+// its id and its chat, as ChatOf finds it.
 type envelope struct {
-	ID int64 `json:"update_id"`
+	ID      int64     `json:"update_id"`
+	Message *chatOnly `json:"message"`
+	Edited  *chatOnly `json:"edited_message"`
+	Query   *struct {
+		From    struct{ ID int64 } `json:"from"`
+		Message *struct {
+			Date int64 `json:"date"` // 0: inaccessible, as go-telegram/bot reads it
+			chatOnly
+		} `json:"message"`
+	} `json:"callback_query"`
+	Member *chatOnly `json:"my_chat_member"`
+}
+
+type chatOnly struct {
+	Chat struct {
+		ID int64 `json:"id"`
+	} `json:"chat"`
+}
+
+// chat is ChatOf for the envelope.
+func (e *envelope) chat() int64 {
+	switch {
+	case e.Message != nil:
+		return e.Message.Chat.ID
+	case e.Edited != nil:
+		return e.Edited.Chat.ID
+	case e.Query != nil:
+		if m := e.Query.Message; m != nil && m.Date != 0 {
+			return m.Chat.ID
+		}
+		return e.Query.From.ID
+	case e.Member != nil:
+		return e.Member.Chat.ID
+	}
+	return 0
 }
 
 // MaxPending is how many updates one chat may have waiting in the inbox.
@@ -99,11 +135,7 @@ func (in *Inbox) Push(ctx context.Context, raw []byte) (bool, error) {
 	if err := json.Unmarshal(raw, &env); err != nil || env.ID <= 0 {
 		return false, fmt.Errorf("%w: update without update_id", ErrPermanent)
 	}
-	var upd models.Update
-	chat := int64(0)
-	if err := json.Unmarshal(raw, &upd); err == nil {
-		chat = ChatOf(&upd)
-	}
+	chat := env.chat()
 	id := strconv.FormatInt(env.ID, 10)
 	ev := store.Event{ID: EventBacklog + ":" + id, Lane: chat, Kind: EventBacklog, Data: raw}
 	notice, err := json.Marshal(ev)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"suivi/internal/metrics"
@@ -27,9 +28,16 @@ type LaneConfig struct {
 	// timeouts, network errors) park an item; they are not tries (default
 	// 100: with the backoff below, about 8 hours of outage).
 	MaxWaits int
-	// Idle is how often an idle worker looks for work pushed by other
-	// replicas (default 500ms); work pushed in this process wakes it at once.
+	// Idle is how soon an idle pool looks again for work pushed by other
+	// replicas (default 500ms); work pushed in this process wakes it at
+	// once. Only one worker of the pool looks (the others wait to be
+	// woken), and while it finds nothing it looks less and less often, up
+	// to IdleMax, but never later than the earliest time it saw a chat
+	// would be ready or a lease would expire.
 	Idle time.Duration
+	// IdleMax is the longest an idle pool waits between two looks
+	// (default 5s).
+	IdleMax time.Duration
 	// Grace is how long the item in hand may go on when the pool stops
 	// (shutdown) or the worker's lease is lost, before it is cancelled
 	// (default 10s).
@@ -60,6 +68,9 @@ func (c *LaneConfig) defaults() {
 	}
 	if c.Idle <= 0 {
 		c.Idle = 500 * time.Millisecond
+	}
+	if c.IdleMax < c.Idle {
+		c.IdleMax = max(c.Idle, 5*time.Second)
 	}
 	if c.Grace <= 0 {
 		c.Grace = 10 * time.Second
@@ -96,11 +107,21 @@ type lanePool struct {
 	cfg     LaneConfig
 	wake    chan struct{}
 	process func(ctx context.Context, lane int64, it store.Item) result
+
+	// watching is held by the one idle worker that looks for work on a
+	// timer; idle is its next wait, next the earliest ready time it saw
+	// (unix ns on p.now's clock; 0: none).
+	watching atomic.Bool
+	rewatch  chan struct{}
+	// needWatcher asks an idle worker to become the watcher.
+	needWatcher chan struct{}
+	idle        atomic.Int64
+	next        atomic.Int64
 }
 
 func newLanePool(name string, lanes *store.Lanes, now func() time.Time, log *slog.Logger, cfg LaneConfig) *lanePool {
 	cfg.defaults()
-	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
+	return &lanePool{name: name, lanes: lanes, now: now, log: log, cfg: cfg, wake: make(chan struct{}, 1), rewatch: make(chan struct{}, 1), needWatcher: make(chan struct{}, 1)}
 }
 
 // Wake tells idle workers that there is work.
@@ -127,9 +148,16 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
+// worker serves chats until ctx ends. An idle worker waits to be woken
+// (work pushed in this process, or another worker that found some); one of
+// them, the watcher, also looks again on a timer for work pushed by other
+// replicas, chats whose wait is over and leases that expired: after
+// cfg.Idle, then twice as long each time it finds nothing, up to
+// cfg.IdleMax, or at the earliest ready time it saw if that is sooner. An
+// idle replica's pools thus cost a few Redis commands a second, not one
+// probe of every shard per worker every 500 ms (issue 9: 1,056 commands a
+// second with 8 workers, 2 pools and 16 shards).
 func (p *lanePool) worker(ctx context.Context, n int) {
-	idle := time.NewTicker(p.cfg.Idle)
-	defer idle.Stop()
 	for ctx.Err() == nil {
 		worked, err := p.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -138,12 +166,50 @@ func (p *lanePool) worker(ctx context.Context, n int) {
 		if worked && err == nil {
 			continue
 		}
+		if p.watching.CompareAndSwap(false, true) {
+			p.watch(ctx, err != nil)
+			continue
+		}
 		select {
 		case <-ctx.Done():
 		case <-p.wake:
-		case <-idle.C:
+		case <-p.needWatcher:
+			// The watcher went to work: watch in its place.
+			if p.watching.CompareAndSwap(false, true) {
+				p.watch(ctx, false)
+			}
 		}
 	}
+}
+
+// watch is the watcher's wait; the caller holds p.watching.
+func (p *lanePool) watch(ctx context.Context, failed bool) {
+	t := time.NewTimer(p.idleWait(failed))
+	select {
+	case <-ctx.Done():
+	case <-p.wake:
+	case <-p.rewatch:
+	case <-t.C:
+	}
+	t.Stop()
+	p.watching.Store(false)
+}
+
+// idleWait is how long the watcher waits before it looks again, and doubles
+// the wait after that (up to cfg.IdleMax); failed (Redis unreachable) looks
+// again after cfg.Idle.
+func (p *lanePool) idleWait(failed bool) time.Duration {
+	d := time.Duration(p.idle.Load())
+	if d <= 0 || failed {
+		d = p.cfg.Idle
+	}
+	p.idle.Store(int64(min(2*d, p.cfg.IdleMax)))
+	if next := p.next.Load(); next > 0 {
+		if until := time.Duration(next - p.now().UnixNano()); until < d {
+			d = max(until, 10*time.Millisecond)
+		}
+	}
+	return d
 }
 
 // RunOnce claims one ready chat and serves its waiting items in order. It
@@ -151,9 +217,26 @@ func (p *lanePool) worker(ctx context.Context, n int) {
 func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 	token := newToken()
 	now := p.now()
-	lane, ok, err := p.lanes.Claim(ctx, now, now.Add(p.cfg.Lease), token)
+	c, ok, next, err := p.lanes.ClaimHead(ctx, now, now.Add(p.cfg.Lease), token)
 	if err != nil || !ok {
+		p.next.Store(0)
+		if !next.IsZero() {
+			p.next.Store(next.UnixNano())
+		}
 		return false, err
+	}
+	lane := c.Lane
+	// Work found: look at once again; if more is ready, let one more
+	// worker look.
+	p.idle.Store(0)
+	if c.More {
+		p.Wake()
+	}
+	if !p.watching.Load() {
+		select { // someone must watch while this worker serves the chat
+		case p.needWatcher <- struct{}{}:
+		default:
+		}
 	}
 	// Keep the lease alive while we work; a crash lets it lapse. A lease
 	// found lost (another worker took the chat) ends the drain.
@@ -161,15 +244,27 @@ func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 	defer stopDrain()
 	hbCtx, stopHB := context.WithCancel(context.WithoutCancel(ctx))
 	var hb sync.WaitGroup
-	hb.Go(func() { p.heartbeat(hbCtx, lane, token, stopDrain) })
-	readyAt, err := p.drain(drainCtx, lane, token)
+	var released atomic.Bool
+	hb.Go(func() { p.heartbeat(hbCtx, lane, token, &released, stopDrain) })
+	readyAt, err := p.drain(drainCtx, lane, token, c.Head, &released)
 	stopHB()
 	hb.Wait()
+	if released.Load() {
+		return true, err
+	}
 	// Release even when ctx is done (shutdown), so another replica can go on.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if rerr := p.lanes.Release(rctx, lane, token, readyAt); rerr != nil && !errors.Is(rerr, store.ErrLeaseLost) {
 		err = errors.Join(err, rerr)
+	}
+	if readyAt.After(p.now()) {
+		// The chat waits (its rate, a backoff): the watcher, who may be
+		// asleep for longer, looks again and sleeps until then.
+		select {
+		case p.rewatch <- struct{}{}:
+		default:
+		}
 	}
 	return true, err
 }
@@ -177,7 +272,7 @@ func (p *lanePool) RunOnce(ctx context.Context) (bool, error) {
 // heartbeat extends the lease every third of its length. When the lease is
 // found lost, it calls lost: the worker must not start another item of
 // that chat (its new owner serves them).
-func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string, lost func()) {
+func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string, released *atomic.Bool, lost func()) {
 	t := time.NewTicker(p.cfg.Lease / 3)
 	defer t.Stop()
 	for {
@@ -187,6 +282,8 @@ func (p *lanePool) heartbeat(ctx context.Context, lane int64, token string, lost
 		case <-t.C:
 			err := p.lanes.Extend(ctx, lane, token, p.now().Add(p.cfg.Lease))
 			switch {
+			case errors.Is(err, store.ErrLeaseLost) && released.Load():
+				return // the drain gave the emptied chat back
 			case errors.Is(err, store.ErrLeaseLost):
 				p.log.Warn(p.name+": lease lost, stopping", "chat", lane)
 				lost()
@@ -227,20 +324,29 @@ func (p *lanePool) itemContext(ctx context.Context) (context.Context, context.Ca
 // after a failure (returning when to try again), after maxBatch items, or
 // when ctx ends (shutdown, or the lease was lost) once the item in hand is
 // finished.
-func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt time.Time, err error) {
+//
+// head is the chat's first item as the claim found it (nil: none). Each
+// handled item's acknowledgement brings the next one, and gives the chat
+// back when it was the last (released is then set: nothing to release).
+func (p *lanePool) drain(ctx context.Context, lane int64, token string, head *store.Item, released *atomic.Bool) (readyAt time.Time, err error) {
 	// What is done with an item is recorded even after ctx ended.
 	rctx := context.WithoutCancel(ctx)
 	for range maxBatch {
 		if ctx.Err() != nil {
 			return p.now(), nil
 		}
-		it, ok, err := p.lanes.Head(ctx, lane)
-		if err != nil || !ok {
-			if ctx.Err() != nil {
-				err = nil
+		if head == nil {
+			next, ok, err := p.lanes.Head(ctx, lane)
+			if err != nil || !ok {
+				if ctx.Err() != nil {
+					err = nil
+				}
+				return p.now(), err
 			}
-			return p.now(), err
+			head = &next
 		}
+		it := *head
+		head = nil
 		if p.cfg.Gate != nil {
 			if d := p.cfg.Gate.ChatDelay(ctx, lane); d > 0 {
 				p.cfg.Metrics.RateLimited(p.name, metrics.ChatRate, d)
@@ -255,6 +361,26 @@ func (p *lanePool) drain(ctx context.Context, lane int64, token string) (readyAt
 		if res.outcome != done && ctx.Err() != nil {
 			// Shutting down or lease lost: not the item's fault, don't count it.
 			return p.now(), nil
+		}
+		if res.outcome == done {
+			// Handled: acknowledged, with the next item in the same step.
+			actx, cancel := context.WithTimeout(rctx, 5*time.Second)
+			next, more, err := p.lanes.AckNext(actx, lane, token, it.ID)
+			cancel()
+			if err == nil {
+				p.cfg.Metrics.Item(p.name, res.kind, metrics.Done, res.took)
+				if !more {
+					released.Store(true)
+					return time.Time{}, nil
+				}
+				head = &next
+				continue
+			}
+			if errors.Is(err, store.ErrLeaseLost) {
+				p.log.Warn(p.name+": lease lost, item left to the chat's new owner", "id", it.ID, "chat", lane)
+				return p.now(), nil
+			}
+			return p.now(), err
 		}
 		readyAt, again, err := p.record(rctx, lane, token, it, res)
 		if errors.Is(err, store.ErrLeaseLost) {
@@ -274,13 +400,7 @@ func (p *lanePool) record(ctx context.Context, lane int64, token string, it stor
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	count := func(outcome string) { p.cfg.Metrics.Item(p.name, res.kind, outcome, res.took) }
-	switch res.outcome {
-	case done:
-		if err := p.lanes.Ack(ctx, lane, token, it.ID); err != nil {
-			return p.now(), false, err
-		}
-		count(metrics.Done)
-		return time.Time{}, true, nil
+	switch res.outcome { // done is acknowledged by drain (AckNext)
 	case wait:
 		count(metrics.Deferred)
 		p.cfg.Metrics.RateLimited(p.name, metrics.FloodControl, res.at.Sub(p.now()))

@@ -145,9 +145,17 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 		}
 	}
 	d, ok, paused, err := s.store.BotSlot(ctx, s.limits.PerSecond, maxSlotWait, now)
-	switch {
-	case err != nil:
+	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
+	}
+	return s.awaitSlot(ctx, d, ok, paused)
+}
+
+// awaitSlot waits for the bot's slot as BotSlot gave it, or says when to
+// try again; then, about to go, checks the pause and the last second's
+// sends (BotGo).
+func (s *Sender) awaitSlot(ctx context.Context, d time.Duration, ok bool, paused time.Duration) error {
+	switch {
 	case paused > 0:
 		return &RetryAfterError{After: paused}
 	case !ok:
@@ -161,6 +169,7 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 	// before it too, which would otherwise all go out in it, each drawing
 	// another 429), and not as one too many in a second, which a send that
 	// woke late and the next one, on time, would make.
+	var err error
 	for waited := d > 0; ; waited = true {
 		if d > 0 {
 			if sleep(ctx, d); ctx.Err() != nil {
@@ -241,13 +250,6 @@ func (s *Sender) classify(ctx context.Context, method string, chat int64, err er
 	// transport error or timeout (go-telegram/bot's "error do request"), a
 	// body that is not its JSON (a 502/504 page from its proxies), a 5xx.
 	return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrTransient, err)
-}
-
-func (s *Sender) already(ctx context.Context, key string) (int, bool, error) {
-	if key == "" {
-		return 0, false, nil
-	}
-	return s.store.SentMessage(ctx, key)
 }
 
 func (s *Sender) record(ctx context.Context, key string, id int) error {
@@ -354,11 +356,20 @@ func (s *Sender) Answer(ctx context.Context, queryID, text string) error {
 
 // sendKeyed sends once per key: a key already recorded returns its message
 // id; otherwise it waits for the limits, calls send, and records the key.
+//
+// Whether the key was sent, the chat's token and the bot's slot are asked
+// in one round trip (Store.CheckSend), as wait would for a new message.
 func (s *Sender) sendKeyed(ctx context.Context, chat int64, key, method string, send func() (*models.Message, error)) (int, error) {
-	if id, ok, err := s.already(ctx, key); err != nil || ok {
-		return id, err
+	c, err := s.store.CheckSend(ctx, key, chat, s.chat, s.limits.PerSecond, maxSlotWait, s.now())
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("rate limit: %w", err)
+	case c.Sent:
+		return c.SentID, nil
+	case c.ChatPaused > 0:
+		return 0, &RetryAfterError{After: c.ChatPaused}
 	}
-	if err := s.wait(ctx, chat, true); err != nil {
+	if err := s.awaitSlot(ctx, c.BotWait, c.BotOK, c.BotPaused); err != nil {
 		return 0, err
 	}
 	msg, err := send()

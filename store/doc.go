@@ -38,7 +38,12 @@
 //	laneRelease, laneExtend,       lane, ready, lease, owner, items, tries,         {inbox:<n>} / {outbox:<n>},
 //	laneAck, laneFail, laneDrop,   waits, parked, flood marker                      n: the chat's shard
 //	laneForget, lanePark
-//	laneClaim                      ready, lease, owner                              each shard in turn
+//	laneAckNext                    lane, items, tries, waits, owner, lease          {inbox:<n>} / {outbox:<n>}
+//	laneClaim                      ready, lease, owner; the claimed lane's queue    each shard in turn
+//	                               and its first item (items, tries, waits: same
+//	                               tag, named by the script from the shard's
+//	                               prefix)
+//	laneProbe                      ready, lease                                     each shard
 //	jobsSync, jobsAdd, jobsDone,   queue, lease, orig, of:<owner>, fails, since,    {due:<n>}, n: the owner's
 //	jobsFail                       parked                                           shard
 //	jobsClaim                      queue, lease, orig, fails, since                 each shard in turn
@@ -77,7 +82,14 @@
 //	                     of sends (rate:bot, BotGo): a token or a slot
 //	                     taken for a message that then waits only delays
 //	                     that chat or wastes one slot
-//	Claim, ClaimJobs     one pipelined probe of every shard (not atomic,
+//	CheckSend            sent marker, the chat's token, the bot's slot in
+//	                     one pipeline (three slots, not atomic): a key found
+//	                     sent has taken a token and a slot for nothing
+//	Claim, ClaimHead     the claim script on the shard whose turn it is and
+//	                     laneProbe on the others, one pipeline (the probes
+//	                     only a hint) → if nothing was claimed, the claim
+//	                     script on a shard the probe found ready
+//	ClaimJobs            one pipelined probe of every shard (not atomic,
 //	                     only a hint) → the claim script, shard by shard
 //	Migrate              per key of layout 1: the new key written (RESTORE
 //	                     or a merge that overwrites nothing) → the old one

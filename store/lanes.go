@@ -88,21 +88,6 @@ if not redis.call('ZSCORE', KEYS[5], ARGV[5]) then
 end
 return 1`)
 
-var laneClaim = redis.NewScript(`
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 100)
-for _, c in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], c)
-  redis.call('HDEL', KEYS[3], c)
-  redis.call('ZADD', KEYS[1], ARGV[1], c)
-end
-local r = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
-if #r == 0 then return false end
-local c = r[1]
-redis.call('ZREM', KEYS[1], c)
-redis.call('ZADD', KEYS[2], ARGV[2], c)
-redis.call('HSET', KEYS[3], c, ARGV[3])
-return c`)
-
 // laneAck removes a handled item from a held lane.
 //
 // KEYS[1] the lane's queue, KEYS[2] items, KEYS[3] tries, KEYS[4] owner,
@@ -264,54 +249,6 @@ func (l *Lanes) Seen(ctx context.Context, lane int64, id string) (bool, error) {
 	return n > 0, nil
 }
 
-// Claim hands out one lane whose items are ready, under a lease that lasts
-// until leaseUntil, and first returns expired leases to the ready set.
-// ok is false when no lane is ready. The queue's shards are probed in one
-// pipelined round trip, then claimed from in turn, each claim starting at
-// the next shard: every shard gets its turn.
-func (l *Lanes) Claim(ctx context.Context, now, leaseUntil time.Time, token string) (lane int64, ok bool, err error) {
-	n := l.s.shards
-	start := int(l.s.turn.Add(1)) % n
-	busy := make([]bool, n)
-	if n > 1 {
-		p := l.s.rdb.Pipeline()
-		counts := make([][2]*redis.IntCmd, n)
-		at := strconv.FormatInt(ms(now), 10)
-		for sh := range n {
-			counts[sh] = [2]*redis.IntCmd{p.ZCount(ctx, l.key(sh, "ready"), "-inf", at), p.ZCount(ctx, l.key(sh, "lease"), "-inf", at)}
-		}
-		if _, err := p.Exec(ctx); err != nil {
-			return 0, false, fmt.Errorf("%s claim: %w", l.name, err)
-		}
-		for sh, c := range counts {
-			busy[sh] = c[0].Val() > 0 || c[1].Val() > 0
-		}
-	} else {
-		busy[0] = true
-	}
-	for i := range n {
-		sh := (start + i) % n
-		if !busy[sh] {
-			continue
-		}
-		v, err := laneClaim.Run(ctx, l.s.rdb,
-			[]string{l.key(sh, "ready"), l.key(sh, "lease"), l.key(sh, "owner")},
-			ms(now), ms(leaseUntil), token).Text()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
-		if err != nil {
-			return 0, false, fmt.Errorf("%s claim: %w", l.name, err)
-		}
-		lane, err = strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, false, fmt.Errorf("%s claim: bad lane %q", l.name, v)
-		}
-		return lane, true, nil
-	}
-	return 0, false, nil
-}
-
 // Item is the oldest item waiting in a lane.
 type Item struct {
 	ID string
@@ -341,13 +278,19 @@ func (l *Lanes) Head(ctx context.Context, lane int64) (it Item, ok bool, err err
 	if _, err := p.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return it, false, fmt.Errorf("%s head: %w", l.name, err)
 	}
-	it.ID = id
-	if raw, _ := pl.Bytes(); raw != nil {
+	raw, _ := pl.Bytes()
+	tries, _ := tr.Int()
+	waits, _ := wt.Int()
+	return l.item(id, raw, tries, waits), true, nil
+}
+
+// item builds an Item from its stored parts, opening its payload.
+func (l *Lanes) item(id string, raw []byte, tries, waits int) Item {
+	it := Item{ID: id, Tries: tries, Waits: waits}
+	if raw != nil {
 		it.Payload, _ = l.s.keys.open(raw, aadItem(l.name, id))
 	}
-	it.Tries, _ = tr.Int()
-	it.Waits, _ = wt.Int()
-	return it, true, nil
+	return it
 }
 
 // Ack removes a handled item. ErrLeaseLost means another worker now owns
