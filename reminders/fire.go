@@ -45,8 +45,9 @@ import (
 // replica's own Sync, AddJob and SyncAdvisor wake it at once when they
 // schedule something earlier than its planned look). Before, it probed
 // every shard every second: 32 commands/s with 16 shards; now 32 commands
-// every idleCap (6.4/s), fewer when a job is due sooner than that and then
-// fired.
+// every idleCap (3.2/s; 6.4/s with a 5 s cap, which with the lanes' looks
+// left an idle replica at 28 commands/s, over issue 9's 20), fewer when a
+// job is due sooner than that and then fired.
 
 // BatchEvents is Events that pushes a batch in one round trip. When the
 // scheduler's Events has PushAll, a claimed batch's occurrences are pushed
@@ -59,7 +60,7 @@ type BatchEvents interface {
 // idleCap bounds how long an idle Run waits before it looks at the queue
 // again: for jobs written by other processes (another replica, an import)
 // that do not wake it.
-const idleCap = 5 * time.Second
+const idleCap = 10 * time.Second
 
 // minWait is the shortest wait of an idle Run: a job seen due that another
 // replica claimed first is not looked at in a tight loop.
