@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"suivi/internal/redistest"
 	"suivi/store"
 )
 
@@ -86,7 +87,13 @@ func TestCutBotRateFromTheLastSecond(t *testing.T) {
 		{25, 25 * 0.95}, // just at the rate: a small cut
 		{3, 25 * store.RateCut},
 	} {
-		st := newStore(t)
+		// One bot's rate per case: a Redis Cluster gives the test one
+		// keyspace, not a database per store.
+		rdb := redistest.Client(t)
+		if err := rdb.Del(ctx, "suivi:rate:bot").Err(); err != nil {
+			t.Fatal(err)
+		}
+		st := store.New(rdb, store.Options{Keys: store.EphemeralKeyring()})
 		for range c.sent {
 			if _, _, err := st.BotGo(ctx, 25, false, rateT0); err != nil {
 				t.Fatal(err)
