@@ -39,7 +39,7 @@ func (s *Store) runScripts(ctx context.Context, sc *redis.Script, calls []script
 	_, _ = p.Exec(ctx) // each call's error is its own
 	var again []int
 	for i, c := range out {
-		if err := c.Err(); err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		if noScript(c.Err()) {
 			again = append(again, i)
 		}
 	}

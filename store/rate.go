@@ -208,7 +208,16 @@ func (s *Store) BotGo(ctx context.Context, perSec float64, waited bool, now time
 // slot is further than maxWait, nothing is reserved and ok is false; when
 // Telegram paused the bot, paused is how long remains (on now's clock).
 func (s *Store) BotSlot(ctx context.Context, perSec float64, maxWait time.Duration, now time.Time) (wait time.Duration, ok bool, paused time.Duration, err error) {
-	v, err := rateTake.Run(ctx, s.rdb, []string{s.k.rateBot()}, perSec, maxWait.Milliseconds(), RateClimb, ms(now), rateSlack).Int64Slice()
+	return botSlotAnswer(rateTake.Run(ctx, s.rdb, []string{s.k.rateBot()}, rateTakeArgs(perSec, maxWait, now)...))
+}
+
+func rateTakeArgs(perSec float64, maxWait time.Duration, now time.Time) []any {
+	return []any{perSec, maxWait.Milliseconds(), RateClimb, ms(now), rateSlack}
+}
+
+// botSlotAnswer reads rateTake's answer.
+func botSlotAnswer(cmd *redis.Cmd) (wait time.Duration, ok bool, paused time.Duration, err error) {
+	v, err := cmd.Int64Slice()
 	if err != nil || len(v) != 2 {
 		return 0, false, 0, fmt.Errorf("bot rate: %w", err)
 	}

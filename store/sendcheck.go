@@ -43,7 +43,7 @@ func (s *Store) CheckSend(ctx context.Context, key string, chat int64, l ChatLim
 	if chat != 0 {
 		take = rateChat.Run(ctx, p, []string{s.rateChatKey(chat)}, chatArgs...)
 	}
-	botArgs := []any{perSec, maxWait.Milliseconds(), RateClimb, ms(now), rateSlack}
+	botArgs := rateTakeArgs(perSec, maxWait, now)
 	slot := rateTake.Run(ctx, p, []string{s.k.rateBot()}, botArgs...)
 	_, _ = p.Exec(ctx) // each answer is read below
 	// A script Redis does not hold yet (NOSCRIPT: a pipeline cannot fall
@@ -70,18 +70,9 @@ func (s *Store) CheckSend(ctx context.Context, key string, chat int64, l ChatLim
 		}
 		c.ChatPaused = time.Duration(n) * time.Millisecond
 	}
-	v, err := slot.Int64Slice()
-	if err != nil || len(v) != 2 {
-		return c, fmt.Errorf("bot rate: %w", err)
-	}
-	d := time.Duration(v[1]) * time.Millisecond
-	switch v[0] {
-	case 2:
-		c.BotPaused = d
-	case 0:
-		c.BotWait = d
-	default:
-		c.BotWait, c.BotOK = d, true
+	var err error
+	if c.BotWait, c.BotOK, c.BotPaused, err = botSlotAnswer(slot); err != nil {
+		return c, err
 	}
 	return c, nil
 }
