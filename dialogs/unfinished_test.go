@@ -59,7 +59,7 @@ func TestUnfinishedCheckinVoiceNoteGoesOnce(t *testing.T) {
 	if !strings.Contains(got[2].Text, "La suite du point déjà transmis en partie") {
 		t.Errorf("the completed check-in does not say it completes the part sent:\n%s", got[2].Text)
 	}
-	if jobs, _ := h.st.Jobs(h.ctx, p.ben); !jobs["g|"+p.ben].IsZero() {
+	if jobs, _ := h.sched.Planned(h.ctx, p.ben); !jobs["g|"+p.ben].IsZero() {
 		t.Errorf("a grace job is left after completion: %v", jobs)
 	}
 }

@@ -144,7 +144,7 @@ func TestRunOncePushesABatch(t *testing.T) {
 	}
 	// Every reminder goes on to the day before its step.
 	for i, id := range ids {
-		jobs, err := st.Jobs(ctx, id)
+		jobs, err := s.Planned(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,11 +159,14 @@ type act struct {
 	job   store.Job
 	owner string
 	lane  int64
-	due   *Due
+	dues  []Due
 	next  time.Time
 	err   error
-	log   []any // what the "due" line says once pushed
-	done  bool  // finished already
+	logs  [][]any // what the "due" line of each of dues says once pushed
+	done  bool    // finished already
+	// replace: the owner's jobs become their one job at next (series jobs
+	// of an earlier layout give way, store.ReplaceJobs).
+	replace bool
 }
 
 // records is what a batch read of its owners.
@@ -170,9 +174,6 @@ type records struct {
 	bens map[string]*store.JobRecord
 	advs map[int64]*store.AdvisorRecord
 }
-
-// needsCheckIns reports whether firing a job of kind k reads the check-ins.
-func needsCheckIns(k Kind) bool { return k == KindCheckin || k == KindAftercare || k == KindGrace }
 
 // advisorID is the id of an advisor owner ("a<id>").
 func advisorID(owner string) (int64, error) {
@@ -225,11 +226,15 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 					// PushAll is: read, then push and finish each job.
 					recs = s.readOne(ctx, groups[g], owners[g])
 				}
-				for _, j := range groups[g] {
-					a := s.fire(j, now, recs)
+				for _, a := range s.fireOwner(groups[g], now, recs) {
 					if !batched && a.err == nil {
-						if a.due != nil {
-							a.err = s.push(ctx, a.lane, *a.due)
+						for _, d := range a.dues {
+							if a.err = s.push(ctx, a.lane, d); a.err != nil {
+								break
+							}
+						}
+						if a.err == nil {
+							a.err = s.replace(ctx, &a)
 						}
 						if a.err == nil {
 							a.err = s.store.FinishJob(ctx, a.owner, a.job.Member, a.next)
@@ -262,8 +267,13 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 		finished []*act
 	)
 	for _, a := range all {
-		if a.err == nil && a.log != nil {
-			s.log.Info("due", a.log...)
+		if a.err == nil {
+			for _, l := range a.logs {
+				s.log.Info("due", l...)
+			}
+		}
+		if a.err == nil && !a.done {
+			a.err = s.replace(ctx, a)
 		}
 		if a.err != nil || a.done {
 			continue
@@ -274,9 +284,16 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 	for i, err := range s.store.FinishJobs(ctx, finishes) {
 		finished[i].err = err
 	}
+	fired := 0
 	for _, a := range all {
 		if a.err == nil {
-			s.metrics.Job(jobKind(a.job.Member), metrics.JobFired)
+			for _, d := range a.dues {
+				s.metrics.Job(string(d.Kind), metrics.JobFired)
+			}
+			if k := jobKind(a.job.Member); len(a.dues) == 0 && k != string(KindBeneficiary) {
+				s.metrics.Job(k, metrics.JobFired)
+			}
+			fired += max(len(a.dues), 1)
 			continue
 		}
 		errs = append(errs, a.err)
@@ -286,7 +303,20 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 			errs = append(errs, ferr)
 		}
 	}
-	return len(jobs), time.Time{}, errors.Join(errs...)
+	return fired, time.Time{}, errors.Join(errs...)
+}
+
+// replace makes the owner's jobs their one job when series jobs of an
+// earlier layout fired (fireBeneficiary).
+func (s *Scheduler) replace(ctx context.Context, a *act) error {
+	if !a.replace {
+		return nil
+	}
+	if err := s.store.ReplaceJobs(ctx, a.owner, beneficiaryMember(a.owner), a.next); err != nil {
+		return err
+	}
+	s.scheduled(a.next)
+	return nil
 }
 
 // read reads the records of a batch's owners in one round trip.
@@ -304,8 +334,8 @@ func (s *Scheduler) read(ctx context.Context, groups [][]store.Job, owners []str
 			case k == KindDigest:
 				digest = true
 			default:
-				ben = true
-				cis = cis || needsCheckIns(k)
+				// Their one job looks at every series, the check-ins too.
+				ben, cis = true, true
 			}
 		}
 		if ben {
@@ -350,7 +380,7 @@ func (s *Scheduler) readOne(ctx context.Context, jobs []store.Job, owner string)
 				rec.Ben, rec.Plan, rec.Err = s.store.BeneficiaryPlan(ctx, owner)
 				r.bens[owner] = rec
 			}
-			if needsCheckIns(k) && rec.Err == nil && rec.CheckIns == nil && rec.CheckInsErr == nil {
+			if rec.Err == nil && rec.CheckIns == nil && rec.CheckInsErr == nil {
 				rec.CheckIns, rec.CheckInsErr = s.store.CheckIns(ctx, owner)
 				if rec.CheckIns == nil && rec.CheckInsErr == nil {
 					rec.CheckIns = []domain.CheckIn{}
@@ -369,16 +399,18 @@ func (s *Scheduler) pushAll(ctx context.Context, ev BatchEvents, all []*act) {
 		with []*act
 	)
 	for _, a := range all {
-		if a.err != nil || a.due == nil {
+		if a.err != nil {
 			continue
 		}
-		e, err := dueEvent(a.lane, *a.due)
-		if err != nil {
-			a.err = err
-			continue
+		for _, d := range a.dues {
+			e, err := dueEvent(a.lane, d)
+			if err != nil {
+				a.err = err
+				break
+			}
+			evs = append(evs, e)
+			with = append(with, a)
 		}
-		evs = append(evs, e)
-		with = append(with, a)
 	}
 	if len(evs) == 0 {
 		return
@@ -450,113 +482,199 @@ func (s *Scheduler) failed(ctx context.Context, j store.Job, now time.Time, caus
 	return nil
 }
 
-// fire decides what one claimed job comes to, on the batch's records.
+// fireOwner decides what the claimed jobs of one owner come to, on the
+// batch's records: an advisor's, each on its own; a beneficiary's, together.
+func (s *Scheduler) fireOwner(jobs []store.Job, now time.Time, recs records) []act {
+	var (
+		acts []act
+		mine []store.Job
+	)
+	for _, j := range jobs {
+		if k, _, _, err := parseMember(j.Member); err == nil && k != KindDigest && k != KindRelease {
+			mine = append(mine, j)
+			continue
+		}
+		acts = append(acts, s.fire(j, now, recs))
+	}
+	if len(mine) > 0 {
+		acts = append(acts, s.fireBeneficiary(mine, now, recs)...)
+	}
+	return acts
+}
+
+// fire decides what one claimed job of an advisor comes to (or drops a
+// malformed one).
 func (s *Scheduler) fire(j store.Job, now time.Time, recs records) act {
-	k, benID, stepID, err := parseMember(j.Member)
-	a := act{job: j, owner: benID}
-	if err != nil {
+	k, owner, _, err := parseMember(j.Member)
+	a := act{job: j, owner: owner}
+	switch {
+	case err != nil:
 		s.log.Error("dropping malformed job", "job", j.Member)
 		a.owner = ""
+	case k == KindDigest:
+		a = s.fireDigest(a, recs, now)
+	case k == KindRelease:
+		a = s.fireRelease(a)
+	}
+	if len(a.dues) > 0 {
+		a.logs = [][]any{{"job", j.Member, "occurrence", a.dues[0].Occ.ID(), "late", a.dues[0].Late}}
+	}
+	return a
+}
+
+// fireBeneficiary fires the job of a beneficiary: every series whose time
+// has come since the job's, on one read of their records; the job goes on
+// to the earliest next time of them all. Series jobs of an earlier layout
+// ("r|<id>|<step>", "c|<id>", ...) fire the same way, together, from the
+// earliest of them, and give way to the one job (act.replace).
+func (s *Scheduler) fireBeneficiary(jobs []store.Job, now time.Time, recs records) []act {
+	_, benID, _, _ := parseMember(jobs[0].Member)
+	main, due, old := 0, jobs[0].Due, false
+	for i, j := range jobs {
+		if j.Member == beneficiaryMember(benID) {
+			main = i
+		} else {
+			old = true
+		}
+		if j.Due.Before(due) {
+			due = j.Due
+		}
+	}
+	a := s.fireSeries(act{job: jobs[main], owner: benID, replace: old}, due, now, recs)
+	acts := []act{a}
+	for i, j := range jobs {
+		if i != main {
+			// Finished with the main one (their series fired with it,
+			// and ReplaceJobs took them out), or failed with it.
+			acts = append(acts, act{job: j, owner: benID, err: a.err})
+		}
+	}
+	return acts
+}
+
+// fireSeries fills a beneficiary's act: the occurrences of every series
+// due from due to now, and when the job fires next.
+func (s *Scheduler) fireSeries(a act, due, now time.Time, recs records) act {
+	rec := recs.bens[a.owner]
+	switch {
+	case rec == nil:
+		a.err = fmt.Errorf("beneficiary %s: not read", a.owner)
 		return a
-	}
-	switch k {
-	case KindDigest:
-		return s.fireDigest(a, recs, now)
-	case KindRelease:
-		return s.fireRelease(a)
-	}
-	rec := recs.bens[benID]
-	if rec == nil {
-		a.err = fmt.Errorf("beneficiary %s: not read", benID)
+	case errors.Is(rec.Err, store.ErrNotFound):
 		return a
-	}
-	if errors.Is(rec.Err, store.ErrNotFound) {
-		return a
-	}
-	if rec.Err != nil {
+	case rec.Err != nil:
 		a.err = rec.Err
 		return a
 	}
 	sr := s.seriesOf(rec.Ben, rec.Plan)
 	a.lane = store.BeneficiaryLane(sr.ben)
-	var occs []Occurrence
-	var step *domain.Step
-	switch k {
-	case KindGrace:
-		return s.fireGrace(a, sr, rec, now)
-	case KindResume:
-		if sr.ben.State != domain.StatePaused || sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc)).After(now) {
+	times, err := s.seriesTimes(sr, rec.CheckIns, rec.CheckInsErr, due.Add(-time.Second), false)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	type timed struct {
+		m  string
+		at time.Time
+	}
+	var todo []timed
+	for m, at := range times {
+		if !at.After(now) {
+			todo = append(todo, timed{m, at})
+		}
+	}
+	// In their order: a reminder before a later check-in.
+	sort.Slice(todo, func(i, j int) bool {
+		if !todo[i].at.Equal(todo[j].at) {
+			return todo[i].at.Before(todo[j].at)
+		}
+		return todo[i].m < todo[j].m
+	})
+	for _, t := range todo {
+		d, err := s.fireOne(t.m, t.at, sr, rec, now)
+		if err != nil {
+			a.err = err
 			return a
 		}
-		a.due = &Due{Kind: k, Ben: sr.ben, Plan: sr.plan, Key: resumeKey(sr.ben)}
+		if d != nil {
+			a.dues = append(a.dues, *d)
+			a.logs = append(a.logs, []any{"job", t.m, "occurrence", d.Occ.ID(), "late", d.Late})
+		}
+	}
+	next, err := s.seriesTimes(sr, rec.CheckIns, rec.CheckInsErr, now, false)
+	if err != nil {
+		a.err = err
 		return a
+	}
+	a.next, _ = earliest(next)
+	return a
+}
+
+// fireOne decides the occurrence of one series of a beneficiary (member
+// m, as seriesTimes names it) whose time, at, has come: the latest one
+// delivered from at to now, if the series still runs.
+func (s *Scheduler) fireOne(m string, at time.Time, sr *series, rec *store.JobRecord, now time.Time) (*Due, error) {
+	k, benID, stepID, err := parseMember(m)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		occs []Occurrence
+		step *domain.Step
+	)
+	switch k {
+	case KindGrace:
+		return s.fireGrace(sr, rec, now), nil
+	case KindResume:
+		if sr.ben.State != domain.StatePaused || sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc)).After(now) {
+			return nil, nil
+		}
+		return &Due{Kind: k, Ben: sr.ben, Plan: sr.plan, Key: resumeKey(sr.ben)}, nil
 	case KindAftercare, KindRetention, KindBrief:
 		if !stillDue(k, sr.ben, nil) {
-			return a
+			return nil, nil
 		}
 		occs = s.finite(sr, k, nil)
 	case KindReminder, KindNudge, KindOverdue:
 		if step = sr.plan.Step(stepID); !stillDue(k, sr.ben, step) {
-			return a
+			return nil, nil
 		}
 		occs = s.finite(sr, k, step)
 	case KindCheckin:
 		if !stillDue(k, sr.ben, nil) {
-			return a
+			return nil, nil
 		}
 		sched, err := CheckinSchedule(sr.ben, sr.plan, sr.loc)
 		if err != nil {
 			s.log.Error("check-in schedule", "beneficiary", benID, "err", err)
-			return a
+			return nil, nil
 		}
-		occs = s.window(sr, sched, j.Due, now)
+		occs = s.window(sr, sched, at, now)
+	default:
+		return nil, nil
 	}
-	latest, index, next := pick(occs, func(o Occurrence) time.Time { return sr.deliverFor(k, o) }, j.Due, now)
-	if latest != nil {
-		a.due = &Due{
-			Kind: k, Ben: sr.ben, Plan: sr.plan, Step: step, Occ: *latest, Index: index,
-			Last: index == len(occs) && k != KindCheckin,
-			Late: now.Sub(sr.deliverFor(k, *latest)) > lateAfter,
-			Key:  Key(k, benID, stepID, *latest),
-		}
-		a.log = []any{"job", j.Member, "occurrence", latest.ID(), "late", a.due.Late}
+	latest, index, _ := pick(occs, func(o Occurrence) time.Time { return sr.deliverFor(k, o) }, at, now)
+	if latest == nil {
+		return nil, nil
 	}
-	if k == KindCheckin || k == KindAftercare {
-		// The next one is the one NextCheckin tells of (a week already
-		// answered is passed over).
-		if rec.CheckInsErr != nil {
-			a.err = rec.CheckInsErr
-			return a
-		}
-		next = time.Time{}
-		if nk, at, ok := s.nextCheckin(sr, rec.CheckIns, now, false); ok && nk == k {
-			next = at
-		}
-	}
-	a.next = next
-	return a
+	return &Due{
+		Kind: k, Ben: sr.ben, Plan: sr.plan, Step: step, Occ: *latest, Index: index,
+		Last: index == len(occs) && k != KindCheckin,
+		Late: now.Sub(sr.deliverFor(k, *latest)) > lateAfter,
+		Key:  Key(k, benID, stepID, *latest),
+	}, nil
 }
 
 // fireGrace hands an unfinished check-in whose grace has passed to the
-// beneficiary's lane, where its answers go to the advisor. The job ends
+// beneficiary's lane, where its answers go to the advisor. Its series ends
 // there: the lane's Sync, once the answers are sent, sets the next one.
-func (s *Scheduler) fireGrace(a act, sr *series, rec *store.JobRecord, now time.Time) act {
-	if rec.CheckInsErr != nil {
-		a.err = rec.CheckInsErr
-		return a
-	}
+func (s *Scheduler) fireGrace(sr *series, rec *store.JobRecord, now time.Time) *Due {
 	c, at, ok := graceDue(rec.CheckIns, s.grace)
-	if !ok {
-		return a // completed, or sent in part, meanwhile
+	if !ok || at.After(now) {
+		return nil // completed, sent in part, or answered again meanwhile
 	}
-	if at.After(now) {
-		a.next = at // answered again meanwhile
-		return a
-	}
-	a.due = &Due{Kind: KindGrace, Ben: sr.ben, Plan: sr.plan, Week: c.Week, Occ: occurrenceAt(at, sr.loc),
+	return &Due{Kind: KindGrace, Ben: sr.ben, Plan: sr.plan, Week: c.Week, Occ: occurrenceAt(at, sr.loc),
 		Late: now.Sub(at) > lateAfter, Key: graceKey(sr.ben.ID, c)}
-	a.log = []any{"job", a.job.Member, "week", string(c.Week), "late", a.due.Late}
-	return a
 }
 
 // fireRelease hands the release of an advisor's held news to their lane.
@@ -566,8 +684,8 @@ func (s *Scheduler) fireRelease(a act) act {
 		return a
 	}
 	a.lane = id
-	a.due = &Due{Kind: KindRelease, Advisor: &domain.Advisor{ID: id}, Occ: occurrenceAt(a.job.Due, s.zone),
-		Key: fmt.Sprintf("%s:release:%d", a.owner, a.job.Due.Unix())}
+	a.dues = []Due{{Kind: KindRelease, Advisor: &domain.Advisor{ID: id}, Occ: occurrenceAt(a.job.Due, s.zone),
+		Key: fmt.Sprintf("%s:release:%d", a.owner, a.job.Due.Unix())}}
 	return a
 }
 
@@ -598,8 +716,8 @@ func (s *Scheduler) fireDigest(a act, recs records, now time.Time) act {
 	if latest != nil {
 		// The advisor's lane is their chat.
 		a.lane = adv.ID
-		a.due = &Due{Kind: KindDigest, Advisor: adv, Occ: *latest, Late: now.Sub(latest.At) > lateAfter,
-			Key: fmt.Sprintf("%s:digest:%s", a.owner, latest.ID())}
+		a.dues = []Due{{Kind: KindDigest, Advisor: adv, Occ: *latest, Late: now.Sub(latest.At) > lateAfter,
+			Key: fmt.Sprintf("%s:digest:%s", a.owner, latest.ID())}}
 	}
 	a.next = next
 	return a

@@ -1,16 +1,30 @@
 // Package reminders decides when things are due: step reminders, overdue
-// nudges, check-ins, the end of a pause. It keeps one job per series in a
-// Redis due-queue (store's jobs: a sorted set by due time, an atomic claim
-// of a small batch under a lease, recovery of expired leases) and uses
-// robfig/cron only to compute next times, on the local wall clock (see
-// occurrences.go), so DST neither skips nor doubles a firing.
+// nudges, check-ins, the end of a pause. It keeps ONE job per beneficiary
+// in a Redis due-queue (store's jobs: a sorted set by due time, an atomic
+// claim of a small batch under a lease, recovery of expired leases), due at
+// the earliest of their series, and uses robfig/cron only to compute next
+// times, on the local wall clock (see occurrences.go), so DST neither skips
+// nor doubles a firing.
+//
+// One job per beneficiary, not one per series: a 5-step plan has 17
+// series (three per step, the check-ins, the briefs), and 17 jobs were
+// half of a beneficiary's Redis bytes at rest (7.4 KB of them in all at
+// 10,000 beneficiaries, issue 9's target being 4 KiB; 3.4 KB with one job
+// and the plan's texts sealed together, BENCHMARKS.md). The series are
+// computed, not stored: firing a job reads the records (which it did
+// anyway, to check the step is still open), computes each series' first
+// time since the job's time (seriesTimes), fires those that have come, and
+// sets the job at the earliest next one. Planned shows the series' times.
+// Series jobs of the earlier layout ("r|<id>|<step>", ...) fire the same
+// way and give way to the one job (store.ReplaceJobs); a Sync does the
+// same. Advisors keep their jobs: a digest and a release of held news.
 //
 // Why not asynq, as the guide suggests weighing: asynq stores one task per
 // occurrence (a hash of ~0.5 KB plus sorted-set entries) and deduplicates
 // by TaskID only while a task is retained. Suivi needs "only the latest
-// missed occurrence per step and kind after downtime", which a per-series
-// job gives by construction: when it fires it looks at the occurrences that
-// passed and sends the latest one. Measured (BENCHMARKS.md): 189 bytes of
+// missed occurrence per step and kind after downtime", which a job that
+// looks at the occurrences that passed gives by construction: it sends
+// the latest one of each series. Measured (BENCHMARKS.md): 189 bytes of
 // Redis per job, claims at ~130k jobs/s from a 1M-job queue, and the bot's
 // own heap flat at ~3 MiB whether it follows 1,000 or 100,000 people.
 //
@@ -70,6 +84,9 @@ const (
 	KindDigest    Kind = "digest"    // d: an advisor's weekly digest
 	KindRelease   Kind = "release"   // w: the start of an advisor's working hours: the news held come
 	KindGrace     Kind = "grace"     // g: a check-in left unfinished: what was answered goes to the advisor
+	// KindBeneficiary is no series but the one job of a beneficiary, due
+	// at the earliest of their series (b).
+	KindBeneficiary Kind = "beneficiary"
 )
 
 func kindCode(k Kind) string {
@@ -96,12 +113,14 @@ func kindCode(k Kind) string {
 		return "w"
 	case KindGrace:
 		return "g"
+	case KindBeneficiary:
+		return "b"
 	}
 	return ""
 }
 
 func kindOf(code string) Kind {
-	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest, KindRelease, KindGrace} {
+	for _, k := range []Kind{KindReminder, KindNudge, KindCheckin, KindResume, KindOverdue, KindBrief, KindAftercare, KindRetention, KindDigest, KindRelease, KindGrace, KindBeneficiary} {
 		if kindCode(k) == code {
 			return k
 		}
@@ -345,6 +364,9 @@ func member(k Kind, benID string, step int) string {
 	return kindCode(k) + "|" + benID
 }
 
+// beneficiaryMember is the member of a beneficiary's one job.
+func beneficiaryMember(benID string) string { return member(KindBeneficiary, benID, 0) }
+
 // advisorOwner names an advisor as the owner of jobs.
 func advisorOwner(id int64) string { return "a" + strconv.FormatInt(id, 10) }
 
@@ -527,24 +549,80 @@ func firstAfter(sr *series, k Kind, occs []Occurrence, from time.Time) (time.Tim
 	return time.Time{}, false
 }
 
-// Sync recomputes every job of a beneficiary from their plan and state.
-// Call it after anything that changes when they should hear from Suivi.
+// Sync recomputes the job of a beneficiary from their plan and state: one
+// job, due at the earliest of their series (seriesTimes). Call it after
+// anything that changes when they should hear from Suivi.
 func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 	sr, cis, cisErr, err := s.load(ctx, benID)
 	if err != nil {
 		return fmt.Errorf("sync %s: %w", benID, err)
 	}
-	from := s.now().Add(-syncGrace)
+	times, err := s.seriesTimes(sr, cis, cisErr, s.now().Add(-syncGrace), true)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", benID, err)
+	}
 	jobs := map[string]time.Time{}
+	if at, ok := earliest(times); ok {
+		jobs[beneficiaryMember(benID)] = at
+	}
+	if err := s.store.SyncJobs(ctx, benID, jobs); err != nil {
+		return err
+	}
+	s.scheduledAll(jobs)
+	return nil
+}
+
+// Planned returns when each series of a beneficiary fires next, by series
+// (the member a series had as a job of its own: "r|<id>|<step>", "c|<id>",
+// ...), as their one job stands: empty when they have none. A job being
+// fired right now is not looked at.
+func (s *Scheduler) Planned(ctx context.Context, benID string) (map[string]time.Time, error) {
+	jobs, err := s.store.Jobs(ctx, benID)
+	if err != nil {
+		return nil, err
+	}
+	due, ok := jobs[beneficiaryMember(benID)]
+	if !ok {
+		return map[string]time.Time{}, nil
+	}
+	sr, cis, cisErr, err := s.load(ctx, benID)
+	if err != nil {
+		return nil, fmt.Errorf("planned %s: %w", benID, err)
+	}
+	return s.seriesTimes(sr, cis, cisErr, due.Add(-time.Second), false)
+}
+
+// earliest is the first of times.
+func earliest(times map[string]time.Time) (time.Time, bool) {
+	var first time.Time
+	for _, at := range times {
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// seriesTimes says when each series of a beneficiary is delivered next
+// after from, by series member: the reminders, nudges and overdue alert of
+// each open step, the check-in, the brief before a meeting, the end of a
+// pause, the grace of an unfinished check-in, after-care and retention.
+// keepPast keeps the series that have one time only (the end of a pause, a
+// grace, an erasure cut short) even when that time is before from: a Sync
+// schedules them however late.
+func (s *Scheduler) seriesTimes(sr *series, cis []domain.CheckIn, cisErr error, from time.Time, keepPast bool) (map[string]time.Time, error) {
+	benID := sr.ben.ID
+	times := map[string]time.Time{}
+	fixed := func(m string, at time.Time) {
+		if keepPast || at.After(from) {
+			times[m] = at
+		}
+	}
 	if !sr.ben.Erasing.IsZero() {
 		// Being erased: nothing more for them, but the end of the erasure
 		// if it is cut short.
-		jobs[member(KindRetention, benID, 0)] = sr.ben.Erasing.Add(EraseRetry)
-		if err := s.store.SyncJobs(ctx, benID, jobs); err != nil {
-			return err
-		}
-		s.scheduledAll(jobs)
-		return nil
+		fixed(member(KindRetention, benID, 0), sr.ben.Erasing.Add(EraseRetry))
+		return times, nil
 	}
 	put := func(k Kind, step *domain.Step) {
 		id := 0
@@ -552,7 +630,7 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 			id = step.ID
 		}
 		if at, ok := firstAfter(sr, k, s.finite(sr, k, step), from); ok {
-			jobs[member(k, benID, id)] = at
+			times[member(k, benID, id)] = at
 		}
 	}
 	if sr.ben.Ended.IsZero() && sr.ben.State != domain.StateInvited {
@@ -565,7 +643,7 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 		// person stopped all messages), then deletion.
 		put(KindRetention, nil)
 	case sr.ben.State == domain.StatePaused && !sr.ben.PausedUntil.IsZero():
-		jobs[member(KindResume, benID, 0)] = sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc))
+		fixed(member(KindResume, benID, 0), sr.deliver(occurrenceAt(sr.ben.PausedUntil, sr.loc)))
 	case sr.ben.Followed():
 		for i := range sr.plan.Steps {
 			st := &sr.plan.Steps[i]
@@ -578,24 +656,20 @@ func (s *Scheduler) Sync(ctx context.Context, benID string) error {
 		}
 	}
 	if cisErr != nil {
-		return fmt.Errorf("sync %s: %w", benID, cisErr)
+		return nil, cisErr
 	}
 	// The next check-in (or after-care check-in): the one NextCheckin
 	// tells the person about.
 	if k, at, ok := s.nextCheckin(sr, cis, from, false); ok {
-		jobs[member(k, benID, 0)] = at
+		times[member(k, benID, 0)] = at
 	}
 	// A check-in left unfinished: what was answered goes to the advisor
 	// once the grace has passed without a new answer, whatever the person
 	// does meanwhile (the advisor's working hours apply, not quiet hours).
 	if _, at, ok := graceDue(cis, s.grace); ok {
-		jobs[member(KindGrace, benID, 0)] = at
+		fixed(member(KindGrace, benID, 0), at)
 	}
-	if err := s.store.SyncJobs(ctx, benID, jobs); err != nil {
-		return err
-	}
-	s.scheduledAll(jobs)
-	return nil
+	return times, nil
 }
 
 // NextCheckin returns when the beneficiary will next be asked to take

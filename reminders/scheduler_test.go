@@ -156,7 +156,7 @@ func TestTwoReplicasFireOnce(t *testing.T) {
 func TestSyncFollowsThePlan(t *testing.T) {
 	ctx := context.Background()
 	st, clk, _, s, id := setup(t, time.Date(2027, 3, 16, 12, 0, 0, 0, time.UTC))
-	jobs, _ := st.Jobs(ctx, id)
+	jobs, _ := s.Planned(ctx, id)
 	if len(jobs) != 4 { // reminder, nudge, overdue alert, check-in
 		t.Fatalf("jobs %v", jobs)
 	}
@@ -167,7 +167,7 @@ func TestSyncFollowsThePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = s.Sync(ctx, id)
-	jobs, _ = st.Jobs(ctx, id)
+	jobs, _ = s.Planned(ctx, id)
 	paris, _ := time.LoadLocation("Europe/Paris")
 	if got, want := jobs["r|"+id+"|1"], time.Date(2027, 4, 7, 10, 0, 0, 0, paris); !got.Equal(want) {
 		t.Fatalf("postponed reminder at %s, want %s", got, want)
@@ -179,7 +179,7 @@ func TestSyncFollowsThePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = s.Sync(ctx, id)
-	jobs, _ = st.Jobs(ctx, id)
+	jobs, _ = s.Planned(ctx, id)
 	if len(jobs) != 1 {
 		t.Fatalf("a done step keeps jobs: %v", jobs)
 	}
@@ -236,23 +236,24 @@ func TestFailingJobBacksOffThenIsParked(t *testing.T) {
 		t.Fatalf("%d firings, %v apart; want 5, %v apart", len(n.calls), gaps, want)
 	}
 	parked, count, err := st.ParkedJobs(ctx, 10)
-	if err != nil || count != 1 || !strings.Contains(parked[0], `"member":"r|`+id+`|1"`) || !strings.Contains(parked[0], `"fails":5`) {
+	if err != nil || count != 1 || !strings.Contains(parked[0], `"member":"b|`+id+`"`) || !strings.Contains(parked[0], `"fails":5`) {
 		t.Fatalf("parked jobs %d %v %v", count, parked, err)
 	}
-	if _, ok := mustJobs(t, st, id)["r|"+id+"|1"]; ok {
+	if _, ok := mustJobs(t, s, id)["r|"+id+"|1"]; ok {
 		t.Fatal("a parked job is still scheduled")
 	}
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := mustJobs(t, st, id)["r|"+id+"|1"]; !ok {
+	if _, ok := mustJobs(t, s, id)["r|"+id+"|1"]; !ok {
 		t.Fatal("a Sync did not schedule the parked series again")
 	}
 }
 
-func mustJobs(t *testing.T, st *store.Store, owner string) map[string]time.Time {
+// mustJobs is when each series of a beneficiary fires next.
+func mustJobs(t *testing.T, s *reminders.Scheduler, owner string) map[string]time.Time {
 	t.Helper()
-	jobs, err := st.Jobs(context.Background(), owner)
+	jobs, err := s.Planned(context.Background(), owner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +279,7 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 		t.Fatal(err)
 	}
 	grace := time.Date(2027, 3, 28, 6, 30, 0, 0, paris) // CEST: six real hours, seven on the wall clock
-	if got := mustJobs(t, st, id)["g|"+id]; !got.Equal(grace) {
+	if got := mustJobs(t, s, id)["g|"+id]; !got.Equal(grace) {
 		t.Fatalf("grace job at %s, want %s", got.In(paris), grace)
 	}
 	graces := func() []reminders.DueData {
@@ -302,7 +303,7 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 	if g := graces(); len(g) != 1 || g[0].Key != want || g[0].Week != week || g[0].Ben != id || g[0].Late {
 		t.Fatalf("graces pushed: %+v, want one keyed %s", g, want)
 	}
-	if _, ok := mustJobs(t, st, id)["g|"+id]; ok {
+	if _, ok := mustJobs(t, s, id)["g|"+id]; ok {
 		t.Fatal("the grace job stays after firing")
 	}
 	// A Sync before the lane handled it: fired again, queued once.
@@ -327,7 +328,7 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := mustJobs(t, st, id)["g|"+id]; ok {
+	if _, ok := mustJobs(t, s, id)["g|"+id]; ok {
 		t.Fatal("a grace job for a check-in already sent in part")
 	}
 }

@@ -45,7 +45,7 @@
 //	                               prefix)
 //	laneProbe                      ready, lease                                     each shard
 //	jobsSync, jobsAdd, jobsDone,   queue, lease, orig, of:<owner>, fails, since,    {due:<n>}, n: the owner's
-//	jobsFail                       parked                                           shard
+//	jobsFail, jobsReplace          parked                                           shard
 //	jobsClaim                      queue, lease, orig, fails, since                 each shard in turn
 //	refScript (Ref)                refs, rrefs                                      {a:<id>}
 //	laneMigrate (Migrate)          lane, items, tries, waits, ready, lease, owner,  {inbox:<n>} / {outbox:<n>},

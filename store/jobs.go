@@ -9,13 +9,15 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// The due-queue: when each scheduled job of Suivi fires next. A job is a
-// series (the reminders of one step, a beneficiary's check-ins, ...) named
-// by a member string; it holds ONE entry, its next firing, not one per
-// occurrence. Workers claim due jobs atomically into a lease set; a job
-// whose lease expires (its worker died) is claimed again at its original
-// time. This is asynq's queue design with one member per series instead of
-// one task per occurrence (see reminders' package doc for why).
+// The due-queue: when each scheduled job of Suivi fires next. A job is
+// named by a member string: the scheduler keeps one per beneficiary (due at
+// the earliest of their series: the reminders of each step, their
+// check-ins, ...) and an advisor's digest and release; it holds ONE entry,
+// its next firing, not one per occurrence. Workers claim due jobs
+// atomically into a lease set; a job whose lease expires (its worker died)
+// is claimed again at its original time. This is asynq's queue design with
+// one member per beneficiary instead of one task per occurrence (see
+// reminders' package doc for why).
 //
 // The queue is split in shards (shards.go): an owner's jobs are all in the
 // shard of the owner (a beneficiary's id, "a<id>" for an advisor), so each

@@ -211,7 +211,7 @@ meetings: ["2027-02-10T10:00"]
 		t.Fatal(err)
 	}
 	// Only after-care and retention are scheduled now.
-	jobs, _ := r.app.store.Jobs(ctx, ben.ID)
+	jobs, _ := r.app.sched.Planned(ctx, ben.ID)
 	var kinds []string
 	for m := range jobs {
 		kinds = append(kinds, m[:1])
@@ -255,7 +255,7 @@ meetings: ["2027-02-10T10:00"]
 	if _, err := r.app.store.BeneficiaryByTelegram(ctx, u.ID()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("telegram link kept: %v", err)
 	}
-	if jobs, _ := r.app.store.Jobs(ctx, ben.ID); len(jobs) != 0 {
+	if jobs, _ := r.app.sched.Planned(ctx, ben.ID); len(jobs) != 0 {
 		t.Fatalf("jobs kept: %v", jobs)
 	}
 	// Nothing anywhere in Redis mentions her any more.

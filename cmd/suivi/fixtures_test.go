@@ -433,7 +433,7 @@ func (w *world) checkins(t *testing.T, benID string) []domain.CheckIn {
 
 func (w *world) jobs(t *testing.T, benID string) map[string]time.Time {
 	t.Helper()
-	j, err := w.r.app.store.Jobs(context.Background(), benID)
+	j, err := w.r.app.sched.Planned(context.Background(), benID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,156 @@
+package reminders_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"suivi/domain"
+	"suivi/internal/clock"
+	"suivi/internal/redistest"
+	"suivi/reminders"
+	"suivi/store"
+)
+
+// joined creates a followed beneficiary with a three-step plan and weekly
+// check-ins, in chat.
+func joined(t *testing.T, st *store.Store, clk *clock.Fake, chat int64) string {
+	t.Helper()
+	ctx := context.Background()
+	p := &domain.Plan{
+		Beneficiary: domain.Person{Name: "Awa"},
+		AdvisorID:   111,
+		Checkin:     domain.Checkin{Schedule: "0 10 * * MON"},
+		Steps: []domain.Step{
+			{Title: "CV", Due: domain.DateTime{Date: domain.Date{Year: 2027, Month: 3, Day: 20}}},
+			{Title: "Lettre", Due: domain.DateTime{Date: domain.Date{Year: 2027, Month: 3, Day: 27}}},
+			{Title: "Salon", Due: domain.DateTime{Date: domain.Date{Year: 2027, Month: 4, Day: 10}}},
+		},
+	}
+	p.Normalize("Europe/Paris")
+	inv, err := st.CreatePlan(ctx, p, clk.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RedeemInvite(ctx, inv.Code, chat, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// fireUntil fires every job as its time comes, up to end, and returns the
+// occurrence keys pushed, in order.
+func fireUntil(t *testing.T, st *store.Store, clk *clock.Fake, s *reminders.Scheduler, n *eventRecorder, end time.Time, each func()) {
+	t.Helper()
+	ctx := context.Background()
+	for range 1000 {
+		at, ok, err := st.NextJob(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || at.After(end) {
+			return
+		}
+		if at.After(clk.Now()) {
+			clk.Set(at)
+		}
+		if _, err := s.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		each()
+	}
+	t.Fatal("the jobs never reach the end")
+}
+
+// A beneficiary has one job, due at the earliest of their series (three
+// steps' reminders, nudges and overdue alerts, the check-ins: 10 series),
+// and it stays one job as they fire; each occurrence is pushed once.
+func TestOneJobPerBeneficiary(t *testing.T) {
+	ctx := context.Background()
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
+	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
+	n := &eventRecorder{st: st}
+	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	id := joined(t, st, clk, 42)
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	planned := mustJobs(t, s, id)
+	if len(planned) != 10 {
+		t.Fatalf("series planned: %v", planned)
+	}
+	first := time.Time{}
+	for _, at := range planned {
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	jobs, err := st.Jobs(ctx, id)
+	if err != nil || len(jobs) != 1 || !jobs["b|"+id].Equal(first) {
+		t.Fatalf("jobs %v (%v): want one, b|%s at %s", jobs, err, id, first)
+	}
+	fireUntil(t, st, clk, s, n, time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC), func() {
+		if jobs, _ := st.Jobs(ctx, id); len(jobs) > 1 {
+			t.Fatalf("jobs %v: more than one", jobs)
+		}
+	})
+	seen := map[string]bool{}
+	kinds := map[reminders.Kind]int{}
+	for _, c := range n.calls {
+		if seen[c.Key] {
+			t.Fatalf("%s pushed twice", c.Key)
+		}
+		seen[c.Key] = true
+		kinds[c.Kind]++
+	}
+	// Per step three reminders (the default offsets), three nudges and the overdue
+	// alert; the Mondays from the 15th of March to the 26th of April.
+	if kinds[reminders.KindReminder] != 9 || kinds[reminders.KindNudge] != 9 || kinds[reminders.KindOverdue] != 3 || kinds[reminders.KindCheckin] != 7 {
+		t.Fatalf("pushed by kind %v", kinds)
+	}
+}
+
+// Series jobs an earlier version wrote ("r|<id>|<step>", "c|<id>", ...)
+// fire as the beneficiary's job: the same occurrences, once each, as for a
+// beneficiary on one job, and after their first firing only the one job
+// is left.
+func TestSeriesJobsOfAnEarlierLayoutGiveWay(t *testing.T) {
+	ctx := context.Background()
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
+	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
+	n := &eventRecorder{st: st}
+	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	now, old := joined(t, st, clk, 42), joined(t, st, clk, 43)
+	for _, id := range []string{now, old} {
+		if err := s.Sync(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	series := mustJobs(t, s, old)
+	if err := st.SyncJobs(ctx, old, series); err != nil { // as an earlier version kept them
+		t.Fatal(err)
+	}
+	if jobs, _ := st.Jobs(ctx, old); len(jobs) != len(series) || !jobs["r|"+old+"|1"].Equal(series["r|"+old+"|1"]) {
+		t.Fatalf("old layout not written: %v", jobs)
+	}
+	fireUntil(t, st, clk, s, n, time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC), func() {
+		if len(n.calls) > 0 {
+			if jobs, _ := st.Jobs(ctx, old); len(jobs) > 1 {
+				t.Fatalf("after a firing, jobs %v", jobs)
+			}
+		}
+	})
+	if jobs, _ := st.Jobs(ctx, old); len(jobs) != 1 {
+		t.Fatalf("jobs left %v: want the one job", jobs)
+	}
+	of := map[string][]string{}
+	for _, c := range n.calls {
+		of[c.Ben] = append(of[c.Ben], strings.ReplaceAll(c.Key, c.Ben, "X"))
+	}
+	if got, want := strings.Join(of[old], " "), strings.Join(of[now], " "); got != want || len(of[now]) < 20 {
+		t.Fatalf("the earlier layout pushed\n%s\nthe one job\n%s", got, want)
+	}
+}
