@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -280,6 +281,23 @@ func freeText(v any) []*string {
 	return nil
 }
 
+// bundled reports whether a record's free texts are sealed together, as one
+// sealed JSON array under bundleField, rather than each in its field: a
+// plan's. A 5-step plan has about 25 of them (objectives, resources,
+// indicators), and each sealed value costs ~55 bytes more than its text
+// (key id, nonce, tag, base64): about half of the plan's bytes at rest
+// (BENCHMARKS.md, issue 9). A check-in's few texts stay sealed each in its
+// field.
+func bundled(v any) bool {
+	_, ok := v.(*domain.Plan)
+	return ok
+}
+
+// bundleField opens the member a bundle is written under, last in the
+// record's JSON. It cannot occur elsewhere in it: a quote inside a JSON
+// string is escaped, and the record's free texts are emptied.
+var bundleField = []byte(`,"$sealed":"`)
+
 // encode returns the JSON of a record with its free-text fields sealed,
 // leaving v untouched.
 func encode[T any](s *Store, v *T, aad string) []byte {
@@ -291,21 +309,79 @@ func encode[T any](s *Store, v *T, aad string) []byte {
 	if err := json.Unmarshal(b, cp); err != nil {
 		panic(fmt.Sprintf("store: copy %T: %v", v, err))
 	}
-	for _, f := range freeText(cp) {
-		*f = s.keys.sealString(*f, aad)
+	if !bundled(cp) {
+		for _, f := range freeText(cp) {
+			*f = s.keys.sealString(*f, aad)
+		}
+		return mustJSON(cp)
 	}
-	return mustJSON(cp)
+	var texts []string
+	some := false
+	for _, f := range freeText(cp) {
+		texts = append(texts, *f)
+		some = some || *f != ""
+		*f = ""
+	}
+	out := mustJSON(cp)
+	if !some || len(out) == 0 || out[len(out)-1] != '}' {
+		return out
+	}
+	out = append(out[:len(out)-1], bundleField...)
+	out = append(out, s.keys.seal(mustJSON(texts), aad)...)
+	return append(out, '"', '}')
+}
+
+// unbundle returns the sealed bundle of a record's JSON, if it has one.
+func unbundle(b []byte) ([]byte, bool) {
+	i := bytes.LastIndex(b, bundleField)
+	if i < 0 {
+		return nil, false
+	}
+	rest := b[i+len(bundleField):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return nil, false
+	}
+	return rest[:j], true
 }
 
 // decode reads a record's JSON and opens its free-text fields. stale
-// reports a field that is clear or sealed under another key than the first.
+// reports a field that is clear or sealed under another key than the first
+// (and a plan written field by field, before bundles: its next write, or
+// `suivi keys rotate`, bundles it).
 func decode[T any](s *Store, b []byte, aad string) (v *T, stale bool, err error) {
 	v = new(T)
 	if err := jsonUnmarshal(b, v); err != nil {
 		return nil, false, err
 	}
+	if bundled(v) {
+		if sealed, ok := unbundle(b); ok {
+			if !s.keys.current(sealed) {
+				stale = true
+			}
+			plain, err := s.keys.open(sealed, aad)
+			if err != nil {
+				return nil, false, fmt.Errorf("decode %T: %w", v, err)
+			}
+			var texts []string
+			if err := json.Unmarshal(plain, &texts); err != nil {
+				return nil, false, fmt.Errorf("decode %T: bundle: %w", v, err)
+			}
+			fields := freeText(v)
+			if len(texts) != len(fields) {
+				return nil, false, fmt.Errorf("decode %T: bundle of %d texts for %d fields", v, len(texts), len(fields))
+			}
+			for i, f := range fields {
+				*f = texts[i]
+			}
+			return v, stale, nil
+		}
+	}
 	for _, f := range freeText(v) {
 		if !s.keys.current([]byte(*f)) {
+			stale = true
+		}
+		if bundled(v) && *f != "" {
 			stale = true
 		}
 		plain, err := s.keys.open([]byte(*f), aad)
