@@ -92,16 +92,13 @@ func (r *Router) onDue(ctx context.Context, ev *store.Event, mayWait bool) error
 		d.Advisor = a
 		return r.notify(ctx, d)
 	}
-	ben, err := r.Store.Beneficiary(ctx, dd.Ben)
-	if errors.Is(err, store.ErrNotFound) {
+	// Profile and plan in one round trip.
+	ben, plan, err := r.Store.BeneficiaryPlan(ctx, dd.Ben)
+	if errors.Is(err, store.ErrNotFound) && ben == nil {
 		// Erased meanwhile: forget that this occurrence came (its id names
 		// them).
 		return r.Store.Inbox().Unsee(ctx, ev.Lane, store.EventItemID(ev.ID))
 	}
-	if err != nil {
-		return err
-	}
-	plan, err := r.Store.Plan(ctx, dd.Ben)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

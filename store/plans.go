@@ -260,7 +260,8 @@ func (s *Store) Plan(ctx context.Context, id string) (*domain.Plan, error) {
 
 // BeneficiaryPlan returns a beneficiary's profile and plan in one round
 // trip (both live on {b:<id>}): what the scheduler reads to fire a job.
-// A missing profile or plan is ErrNotFound, as with Beneficiary and Plan.
+// A missing profile or plan is ErrNotFound, as with Beneficiary and Plan;
+// with a profile and no plan, the profile is returned with the error.
 func (s *Store) BeneficiaryPlan(ctx context.Context, id string) (*domain.Beneficiary, *domain.Plan, error) {
 	vals, err := s.rdb.MGet(ctx, s.k.profile(id), s.k.plan(id)).Result()
 	if err != nil {
@@ -285,7 +286,7 @@ func (s *Store) decodeBeneficiaryPlan(id string, vals []any) (*domain.Beneficiar
 	}
 	plb, ok := raw(vals[1])
 	if !ok {
-		return nil, nil, fmt.Errorf("plan %s: %w", id, ErrNotFound)
+		return b, nil, fmt.Errorf("plan %s: %w", id, ErrNotFound)
 	}
 	p, _, err := decode[domain.Plan](s, plb, aadPlan(id))
 	if err != nil {
