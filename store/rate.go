@@ -74,10 +74,13 @@ const (
 //
 // KEYS[1] suivi:rate:bot
 // ARGV[1] configured rate (msg/s), ARGV[2] most wait (ms), ARGV[3] climb
-// (msg/s/s), ARGV[4] the caller's now (ms), ARGV[5] slack
-// Returns {1, wait ms} (reserved: send after the wait), {0, wait ms} (the
-// next slot is further than the most wait: nothing reserved), or {2, ms}
-// (paused after a 429 for that long, on the caller's clock).
+// (msg/s/s), ARGV[4] the caller's now (ms), ARGV[5] slack, ARGV[6] (when
+// given) the ring's size n: a slot with no wait is let go at once, as
+// rateGo would (TakeSlot)
+// Returns {1, wait ms} (reserved: send after the wait, then ask rateGo),
+// {3, 0} (reserved with no wait and let go: counted in the ring), {0, wait
+// ms} (the next slot is further than the most wait: nothing reserved), or
+// {2, ms} (paused after a 429 for that long, on the caller's clock).
 var rateTake = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -97,6 +100,17 @@ if wait > tonumber(ARGV[2]) then
   return {0, math.ceil(wait)}
 end
 redis.call('HSET', KEYS[1], 'tat', tat + 1000 * tonumber(ARGV[5]) / rate, 'rate', rate, 'at', now)
+local n = tonumber(ARGV[6])
+if n and wait <= 0 then
+  if n < 1 then return {3, 0} end
+  local i = tonumber(redis.call('HGET', KEYS[1], 'wi')) or 0
+  if i >= n then i = 0 end
+  local oldest = tonumber(redis.call('HGET', KEYS[1], 'w' .. i)) or 0
+  if now - oldest >= 1000 then
+    redis.call('HSET', KEYS[1], 'w' .. i, now, 'wi', (i + 1) % n)
+    return {3, 0}
+  end
+end
 return {1, math.ceil(wait)}`)
 
 // rateCut lowers the bot's rate after a 429 and pauses every send.
@@ -215,20 +229,53 @@ func rateTakeArgs(perSec float64, maxWait time.Duration, now time.Time) []any {
 	return []any{perSec, maxWait.Milliseconds(), RateClimb, ms(now), rateSlack}
 }
 
+// Slot is the bot's send slot as TakeSlot gives it.
+type Slot struct {
+	// Wait is how long to wait for the slot (OK) or for the next one
+	// (not OK: further than the most wait, nothing reserved).
+	Wait time.Duration
+	OK   bool
+	// Gone: reserved with no wait and let go, counted in the ring of the
+	// last sends: send now, without BotGo.
+	Gone bool
+	// Paused is how long Telegram's pause of the bot lasts (on the
+	// caller's clock); nothing reserved.
+	Paused time.Duration
+}
+
+// TakeSlot is BotSlot, and when the slot needs no wait, BotGo in the same
+// script: a send that nothing holds back costs one round trip, not two
+// (issue 9). Otherwise the caller waits Wait, then asks BotGo.
+func (s *Store) TakeSlot(ctx context.Context, perSec float64, maxWait time.Duration, now time.Time) (Slot, error) {
+	return slotAnswer(rateTake.Run(ctx, s.rdb, []string{s.k.rateBot()}, takeSlotArgs(perSec, maxWait, now)...))
+}
+
+func takeSlotArgs(perSec float64, maxWait time.Duration, now time.Time) []any {
+	return append(rateTakeArgs(perSec, maxWait, now), rateRing(perSec))
+}
+
 // botSlotAnswer reads rateTake's answer.
 func botSlotAnswer(cmd *redis.Cmd) (wait time.Duration, ok bool, paused time.Duration, err error) {
+	sl, err := slotAnswer(cmd)
+	return sl.Wait, sl.OK, sl.Paused, err
+}
+
+// slotAnswer reads rateTake's answer as a Slot.
+func slotAnswer(cmd *redis.Cmd) (Slot, error) {
 	v, err := cmd.Int64Slice()
 	if err != nil || len(v) != 2 {
-		return 0, false, 0, fmt.Errorf("bot rate: %w", err)
+		return Slot{}, fmt.Errorf("bot rate: %w", err)
 	}
 	d := time.Duration(v[1]) * time.Millisecond
 	switch v[0] {
 	case 2:
-		return 0, false, d, nil
+		return Slot{Paused: d}, nil
 	case 0:
-		return d, false, 0, nil
+		return Slot{Wait: d}, nil
+	case 3:
+		return Slot{OK: true, Gone: true}, nil
 	}
-	return d, true, 0, nil
+	return Slot{Wait: d, OK: true}, nil
 }
 
 // CutBotRate lowers the shared rate after Telegram's 429 (once for the

@@ -105,3 +105,47 @@ func TestCutBotRateFromTheLastSecond(t *testing.T) {
 		}
 	}
 }
+
+// A slot that needs no wait is let go in the same script (one round trip,
+// not a BotSlot and a BotGo) and counted in the ring of the last sends, as
+// BotGo counts it: the next send within the second at one a second waits.
+// A slot that needs a wait is reserved, not let go.
+func TestTakeSlotLetsGoWhenNothingWaits(t *testing.T) {
+	ctx := context.Background()
+	// A fresh bot rate for each part: a Redis Cluster gives the test one
+	// keyspace, not a database per store.
+	rdb := redistest.Client(t)
+	fresh := func() *store.Store {
+		t.Helper()
+		if err := rdb.Del(ctx, "suivi:rate:bot").Err(); err != nil {
+			t.Fatal(err)
+		}
+		return store.New(rdb, store.Options{Keys: store.EphemeralKeyring()})
+	}
+	s := fresh()
+	now := time.Now()
+	sl, err := s.TakeSlot(ctx, 1, time.Minute, now)
+	if err != nil || !sl.OK || !sl.Gone || sl.Wait != 0 {
+		t.Fatalf("first slot %+v, %v: want let go", sl, err)
+	}
+	if wait, paused, err := s.BotGo(ctx, 1, false, now); err != nil || paused != 0 || wait <= 0 {
+		t.Fatalf("BotGo right after: wait %v paused %v %v: the slot let go was not counted", wait, paused, err)
+	}
+	sl, err = s.TakeSlot(ctx, 1, time.Minute, now)
+	if err != nil || !sl.OK || sl.Gone || sl.Wait < 900*time.Millisecond {
+		t.Fatalf("second slot %+v, %v: want a wait of about a second, reserved", sl, err)
+	}
+	// A rate with no ring (above what the ring keeps): let go.
+	s2 := fresh()
+	if sl, err := s2.TakeSlot(ctx, 1e6, time.Minute, now); err != nil || !sl.Gone {
+		t.Fatalf("lifted rate: %+v %v", sl, err)
+	}
+	// BotSlot keeps its answer: reserved, BotGo still to ask.
+	s3 := fresh()
+	if wait, ok, _, err := s3.BotSlot(ctx, 1, time.Minute, now); err != nil || !ok || wait != 0 {
+		t.Fatalf("BotSlot: %v %v %v", wait, ok, err)
+	}
+	if wait, _, err := s3.BotGo(ctx, 1, false, now); err != nil || wait != 0 {
+		t.Fatalf("BotGo after BotSlot: %v %v", wait, err)
+	}
+}
