@@ -4,7 +4,15 @@
 // decoded is parked, never blocking the queue), per-chat sequencing across
 // replicas, panic recovery and id-only logging, and the one outbound path
 // (rate limits, 429/403/5xx handling, dedupe by message key), plus keyboards
-// and text splitting. It knows nothing of plans or dialogs: cmd wires a
+// and text splitting.
+//
+// A message is remembered by one key in Redis: its outbox marker
+// (store.MarkSent), set when it is queued and, once Telegram accepted it,
+// recording its message id (for a long text, each part's as it goes), for
+// 7 days from then. A message redelivered after a crash between its send
+// and its ack is not sent again, a long text cut short resumes after the
+// parts sent, and a reply sent in a turn of the inbox (not queued) is
+// remembered the same way. It knows nothing of plans or dialogs: cmd wires a
 // Handler into it.
 //
 // No worker ever waits on one chat: a chat over its rate, or paused by

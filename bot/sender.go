@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,9 +78,6 @@ type Sender struct {
 	limits Limits
 	chat   store.ChatLimit
 }
-
-// sentTTL is how long a message key is remembered.
-const sentTTL = 7 * 24 * time.Hour
 
 // maxSlotWait is the longest a send waits for its slot under the bot's
 // rate; beyond, the chat goes back to its queue for that long.
@@ -252,11 +250,28 @@ func (s *Sender) classify(ctx context.Context, method string, chat int64, err er
 	return fmt.Errorf("%s to chat %d: %w: %w", method, chat, ErrTransient, err)
 }
 
-func (s *Sender) record(ctx context.Context, key string, id int) error {
-	if key == "" {
+// sendKey names a keyed send: the message key, and which part of it goes
+// (store.Whole, or a part of a long text, after the parts sent already:
+// their message ids, in order).
+type sendKey struct {
+	key   string
+	part  int
+	prior []int
+}
+
+func whole(key string) sendKey { return sendKey{key: key, part: store.Whole} }
+
+// record notes that k went as message id: in the key's one marker, the
+// ids of its parts sent so far (store.MarkSent).
+func (s *Sender) record(ctx context.Context, chat int64, k sendKey, id int) error {
+	if k.key == "" {
 		return nil
 	}
-	return s.store.MarkSent(ctx, key, id, sentTTL)
+	ids := []int{id}
+	if k.part != store.Whole {
+		ids = append(slices.Clip(k.prior), id)
+	}
+	return s.store.MarkSent(ctx, chat, k.key, ids)
 }
 
 var noPreview = &models.LinkPreviewOptions{IsDisabled: ptr(true)}
@@ -266,7 +281,13 @@ func ptr[T any](v T) *T { return &v }
 // Send sends one message and returns its Telegram message id. A message
 // whose key was already sent is not sent again; its id is returned.
 func (s *Sender) Send(ctx context.Context, m Message) (int, error) {
-	return s.sendKeyed(ctx, m.ChatID, m.Key, "sendMessage", func() (*models.Message, error) {
+	id, _, err := s.sendText(ctx, m, whole(m.Key))
+	return id, err
+}
+
+// sendText sends one text message as k (the whole message, or a part).
+func (s *Sender) sendText(ctx context.Context, m Message, k sendKey) (int, []int, error) {
+	return s.sendKeyed(ctx, m.ChatID, k, "sendMessage", func() (*models.Message, error) {
 		return s.api.SendMessage(ctx, &tg.SendMessageParams{
 			ChatID:              m.ChatID,
 			Text:                m.Text,
@@ -280,24 +301,35 @@ func (s *Sender) Send(ctx context.Context, m Message) (int, error) {
 
 // SendLong sends a text that may exceed Telegram's 4096 characters as
 // several messages, split between lines; the keyboard goes on the last one.
-// Each part gets the key "<key>.<n>".
+// It returns the last one's id. With a key, the key's one marker records
+// the parts as they go: sent again (a crash cut it short, or came between
+// the last part and the outbox's ack), it resumes after the parts already
+// sent, without asking Redis again for the ones the marker names.
 func (s *Sender) SendLong(ctx context.Context, m Message) (int, error) {
 	parts := Split(m.Text, MaxText)
-	var id int
+	var ids, known []int // the parts' ids so far; the ones the marker recorded
 	for i, p := range parts {
-		part := Message{ChatID: m.ChatID, Text: p, Silent: m.Silent}
-		if m.Key != "" {
-			part.Key = fmt.Sprintf("%s.%d", m.Key, i)
+		if m.Key != "" && i < len(known) {
+			ids = append(ids, known[i])
+			continue
 		}
+		part := Message{ChatID: m.ChatID, Text: p, Silent: m.Silent}
 		if i == len(parts)-1 {
 			part.Keyboard = m.Keyboard
 		}
-		var err error
-		if id, err = s.Send(ctx, part); err != nil {
+		id, recorded, err := s.sendText(ctx, part, sendKey{key: m.Key, part: i, prior: ids})
+		if err != nil {
 			return 0, err
 		}
+		ids = append(ids, id)
+		if len(recorded) > len(known) {
+			known = recorded
+		}
 	}
-	return id, nil
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[len(ids)-1], nil
 }
 
 // Edit replaces the text and keyboard of a message the bot sent. An edit
@@ -354,34 +386,45 @@ func (s *Sender) Answer(ctx context.Context, queryID, text string) error {
 	return err
 }
 
-// sendKeyed sends once per key: a key already recorded returns its message
-// id; otherwise it waits for the limits, calls send, and records the key.
+// sendKeyed sends once per key (or part): a key already recorded returns
+// its message id; otherwise it waits for the limits, calls send, and
+// records the key. It also returns the ids the key's marker recorded
+// before (SendLong skips those parts).
 //
 // Whether the key was sent, the chat's token and the bot's slot are asked
 // in one round trip (Store.CheckSend), as wait would for a new message.
-func (s *Sender) sendKeyed(ctx context.Context, chat int64, key, method string, send func() (*models.Message, error)) (int, error) {
-	c, err := s.store.CheckSend(ctx, key, chat, s.chat, s.limits.PerSecond, maxSlotWait, s.now())
+// The record is the outbox's own marker of the key (store.MarkSent): a
+// message of the outbox and a reply sent in a turn of the inbox are
+// remembered the same way, one key each.
+func (s *Sender) sendKeyed(ctx context.Context, chat int64, k sendKey, method string, send func() (*models.Message, error)) (int, []int, error) {
+	c, err := s.store.CheckSend(ctx, k.key, k.part, chat, s.chat, s.limits.PerSecond, maxSlotWait, s.now())
 	switch {
 	case err != nil:
-		return 0, fmt.Errorf("rate limit: %w", err)
+		return 0, nil, fmt.Errorf("rate limit: %w", err)
 	case c.Sent:
-		return c.SentID, nil
+		return c.SentID, c.Parts, nil
 	case c.ChatPaused > 0:
-		return 0, &RetryAfterError{After: c.ChatPaused}
+		return 0, nil, &RetryAfterError{After: c.ChatPaused}
 	}
 	if err := s.awaitSlot(ctx, c.BotWait, c.BotOK, c.BotPaused); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	msg, err := send()
 	if err := s.classify(ctx, method, chat, err); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return msg.ID, s.record(ctx, key, msg.ID)
+	return msg.ID, c.Parts, s.record(ctx, chat, k, msg.ID)
+}
+
+// sendFile is sendKeyed for a message sent whole.
+func (s *Sender) sendFile(ctx context.Context, chat int64, key, method string, send func() (*models.Message, error)) (int, error) {
+	id, _, err := s.sendKeyed(ctx, chat, whole(key), method, send)
+	return id, err
 }
 
 // SendPhoto sends an image with an optional HTML caption.
 func (s *Sender) SendPhoto(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
-	return s.sendKeyed(ctx, chat, key, "sendPhoto", func() (*models.Message, error) {
+	return s.sendFile(ctx, chat, key, "sendPhoto", func() (*models.Message, error) {
 		return s.api.SendPhoto(ctx, &tg.SendPhotoParams{
 			ChatID:    chat,
 			Photo:     &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
@@ -393,7 +436,7 @@ func (s *Sender) SendPhoto(ctx context.Context, chat int64, key, name string, da
 
 // SendDocument sends a file with an optional HTML caption.
 func (s *Sender) SendDocument(ctx context.Context, chat int64, key, name string, data []byte, caption string) (int, error) {
-	return s.sendKeyed(ctx, chat, key, "sendDocument", func() (*models.Message, error) {
+	return s.sendFile(ctx, chat, key, "sendDocument", func() (*models.Message, error) {
 		return s.api.SendDocument(ctx, &tg.SendDocumentParams{
 			ChatID:    chat,
 			Document:  &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)},
@@ -405,7 +448,7 @@ func (s *Sender) SendDocument(ctx context.Context, chat int64, key, name string,
 
 // SendVoice sends a voice note Telegram already has, by file id.
 func (s *Sender) SendVoice(ctx context.Context, chat int64, key, fileID, caption string) (int, error) {
-	return s.sendKeyed(ctx, chat, key, "sendVoice", func() (*models.Message, error) {
+	return s.sendFile(ctx, chat, key, "sendVoice", func() (*models.Message, error) {
 		return s.api.SendVoice(ctx, &tg.SendVoiceParams{
 			ChatID:    chat,
 			Voice:     &models.InputFileString{Data: fileID},

@@ -1,7 +1,8 @@
 // Package store is the only place that talks to Redis: every command, Lua
 // script and key name of Suivi lives here, with the key layout in keys.go.
 // It stores domain types and the transport's durable queues (the inbox of
-// Telegram updates, the record of messages sent). It never uses KEYS.
+// Telegram updates, the outbox of messages to send, whose dedupe markers are
+// also the record of messages sent). It never uses KEYS.
 //
 // Free text never reaches Redis in clear: the store seals it (seal.go)
 // under the key ring it is given (Options.Keys), in records (freeText's
@@ -82,9 +83,14 @@
 //	                     of sends (rate:bot, BotGo): a token or a slot
 //	                     taken for a message that then waits only delays
 //	                     that chat or wastes one slot
-//	CheckSend            sent marker, the chat's token, the bot's slot in
-//	                     one pipeline (three slots, not atomic): a key found
-//	                     sent has taken a token and a slot for nothing
+//	CheckSend            the key's outbox marker and the sent marker of a
+//	                     version before, the chat's token, the bot's slot
+//	                     in one pipeline (four slots, not atomic): a key
+//	                     found sent has taken a token and a slot for nothing
+//	send, then MarkSent  Telegram accepts → the key's outbox marker records
+//	                     it (one SET, the chat's shard) → the outbox's ack;
+//	                     a crash between two leaves the item queued, and its
+//	                     redelivery finds the marker: not sent again
 //	Claim, ClaimHead     the claim script on the shard whose turn it is and
 //	                     laneProbe on the others, one pipeline (the probes
 //	                     only a hint) → if nothing was claimed, the claim

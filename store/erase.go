@@ -347,9 +347,10 @@ func (s *Store) eraseAdvisorTraces(ctx context.Context, b *domain.Beneficiary) e
 	return nil
 }
 
-// eraseMarkers removes the dedupe markers of the queues and the markers of
-// messages sent that were about the beneficiary (their keys hold the id),
-// with a bounded SCAN, and their chat's rate limit.
+// eraseMarkers removes the dedupe markers of the queues (in the outbox
+// also the record of what was sent) and the sent markers a version before
+// wrote (suivi:sent:<key>) that were about the beneficiary (their keys
+// hold the id), with a bounded SCAN, and their chat's rate limit.
 func (s *Store) eraseMarkers(ctx context.Context, b *domain.Beneficiary) error {
 	if b.TelegramID != 0 {
 		if err := s.rdb.Del(ctx, s.rateChatKey(b.TelegramID)).Err(); err != nil {

@@ -46,7 +46,8 @@ func joined(t *testing.T, s *store.Store, id, name string, tg int64) *domain.Ben
 	if _, err := s.Ref(ctx, 111, "ben:"+id); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkSent(ctx, id+":checkin:2026-11-23T10:00.0", 5, time.Hour); err != nil {
+	// Its check-in question, sent (the outbox key's marker records it).
+	if err := s.MarkSent(ctx, tg, id+":checkin:2026-11-23T10:00", []int{5}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Inbox().MarkSeen(ctx, r.Beneficiary.TelegramID, "e:"+id+":checkin:2026-11-23T10:00"); err != nil {
@@ -79,6 +80,10 @@ func TestEraseLeavesNoTraceAndSparesOthers(t *testing.T) {
 	}
 	for _, b := range []*domain.Beneficiary{nadia, malik} {
 		tg := b.TelegramID
+		// A message sent by a version before: its own sent marker.
+		if err := rdb.Set(ctx, "suivi:sent:"+b.ID+":nudge:1:2026-11-20T10:00.0", 4, time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
 		// Their lane: the update in a worker's hands, one behind it.
 		push(in, fmt.Sprint(tg*10), tg, update(tg*10, tg))
 		push(in, fmt.Sprint(tg*10+1), tg, update(tg*10+1, tg))

@@ -32,7 +32,8 @@ import (
 //	suivi:{a:<id>}:dialog           string  state of the advisor's current conversation, sealed (TTL)
 //	suivi:{a:<id>}:refs             hash    button token -> what it points to (TTL), and
 //	suivi:{a:<id>}:rrefs            hash    the reverse, so a thing keeps one token
-//	suivi:sent:<message key>        string  message id of a message already sent (TTL)
+//	suivi:sent:<message key>        string  message id of a message sent by a version before this
+//	                                        one (7 days); read, never written, until the last expires
 //	suivi:{due:<n>}:...             shard n of the due-queue of jobs (see jobs.go)
 //	suivi:shards                    string  the number of shards of the queues (shards.go)
 //	suivi:layout                    hash    key layout version; until when layout-1 seen markers may exist (migrate.go)
@@ -51,7 +52,13 @@ import (
 //	suivi:rate:chat:<pseudonym>     hash    one chat's send rate (rate.go; TTL)
 //	Lanes (see lanes.go), for <q> = inbox (Telegram updates) and outbox (messages to send),
 //	in shards <n> (a chat's lane and its items are in the shard of the chat: shards.go):
-//	suivi:{<q>:<n>}:seen:<item id>  string  dedupe marker of a pushed item (TTL)
+//	suivi:{<q>:<n>}:seen:<item id>  string  dedupe marker of a pushed item (TTL: 7 days). In the
+//	                                        outbox it is also the one record of a message sent:
+//	                                        "1" queued, "=<id>[,<id>…]" sent, the message ids of
+//	                                        its parts so far (a long text), 7 days from the send;
+//	                                        a reply sent in a turn of the inbox (not queued) has
+//	                                        the same marker, in its chat's outbox shard. Markers
+//	                                        of 60 days written before stay until they expire.
 //	suivi:{<q>:<n>}:q:<chat id>     list    item ids of one chat waiting, oldest first
 //	suivi:{<q>:<n>}:items           hash    item id -> payload (sealed)
 //	suivi:{<q>:<n>}:tries           hash    item id -> failed attempts

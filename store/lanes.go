@@ -33,8 +33,18 @@ type Lanes struct {
 func (s *Store) Inbox() *Lanes { return &Lanes{s: s, name: inboxQueue, seenTTL: 7 * 24 * time.Hour} }
 
 // Outbox holds messages until Telegram has accepted them. A message key is
-// remembered for 60 days: the same key is never queued twice in that time.
-func (s *Store) Outbox() *Lanes { return &Lanes{s: s, name: outboxQueue, seenTTL: 60 * 24 * time.Hour} }
+// remembered for 7 days from its push, and again from its send: its one
+// marker (seen:<key>) is both the lane's dedupe and the record of what was
+// sent (MarkSent), so the same key is not queued twice in that time, and a
+// message redelivered after a crash between its send and its ack is not
+// sent again. The retry horizon is hours (LaneConfig.MaxWaits); 7 days is
+// also the inbox's. Markers written with 60 days by a version before stay
+// until they expire, and work the same.
+func (s *Store) Outbox() *Lanes { return &Lanes{s: s, name: outboxQueue, seenTTL: outboxSeenTTL} }
+
+// outboxSeenTTL is how long an outbox key is remembered, from its push and
+// from its send.
+const outboxSeenTTL = 7 * 24 * time.Hour
 
 // parked items are kept for an operator, bounded and expiring (they may
 // carry personal data).

@@ -82,23 +82,23 @@ func TestCheckSend(t *testing.T) {
 	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.CheckSend(ctx, "k1", 5, l, 25, 2*time.Second, t0)
+	c, err := s.CheckSend(ctx, "k1", store.Whole, 5, l, 25, 2*time.Second, t0)
 	if err != nil || c.Sent || c.ChatPaused != 0 || !c.BotOK {
 		t.Fatalf("first: %+v %v", c, err)
 	}
 	if d, _ := s.ChatDelay(ctx, 5, l, t0); d != time.Second {
 		t.Fatalf("the chat's token was not taken: delay %v", d)
 	}
-	if err := s.MarkSent(ctx, "k1", 42, time.Hour); err != nil {
+	if err := s.MarkSent(ctx, 5, "k1", []int{42}); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := s.CheckSend(ctx, "k1", 5, l, 25, 2*time.Second, t0); err != nil || !c.Sent || c.SentID != 42 {
+	if c, err := s.CheckSend(ctx, "k1", store.Whole, 5, l, 25, 2*time.Second, t0); err != nil || !c.Sent || c.SentID != 42 {
 		t.Fatalf("sent key: %+v %v", c, err)
 	}
 	if err := s.PauseChat(ctx, 6, t0.Add(3*time.Second), t0); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := s.CheckSend(ctx, "", 6, l, 25, 2*time.Second, t0); err != nil || c.ChatPaused != 3*time.Second {
+	if c, err := s.CheckSend(ctx, "", store.Whole, 6, l, 25, 2*time.Second, t0); err != nil || c.ChatPaused != 3*time.Second {
 		t.Fatalf("paused chat: %+v %v", c, err)
 	}
 }

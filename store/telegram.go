@@ -61,24 +61,3 @@ func (s *Store) ReleasePollLock(ctx context.Context, token string) error {
 	}
 	return nil
 }
-
-// SentMessage returns the Telegram message id recorded for a message key,
-// if a message with that key was already sent.
-func (s *Store) SentMessage(ctx context.Context, key string) (id int, ok bool, err error) {
-	id, err = s.rdb.Get(ctx, s.k.sent(key)).Int()
-	if errors.Is(err, redis.Nil) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("sent %s: %w", key, err)
-	}
-	return id, true, nil
-}
-
-// MarkSent records that the message with this key was sent as message id.
-func (s *Store) MarkSent(ctx context.Context, key string, id int, ttl time.Duration) error {
-	if err := s.rdb.Set(ctx, s.k.sent(key), id, ttl).Err(); err != nil {
-		return fmt.Errorf("mark sent %s: %w", key, err)
-	}
-	return nil
-}

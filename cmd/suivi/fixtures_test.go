@@ -1101,16 +1101,34 @@ func has(s string) func(telegramtest.Message) bool {
 
 // domainSnapshot returns every Suivi key that is not transport bookkeeping
 // (inbox, poll offset, sent-message markers, rate limits) with a dump of
-// its value.
+// its value. A sent-message marker is an outbox seen marker whose value
+// records a send ("=<ids>": a reply sent in a turn); one that only says
+// a message was queued ("1") is kept.
 func domainSnapshot(t *testing.T, rdb redis.UniversalClient) map[string]string {
 	t.Helper()
 	out := keySnapshot(t, rdb, "suivi:*")
 	for k := range out {
-		if strings.HasPrefix(k, "suivi:{inbox:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") || strings.HasPrefix(k, "suivi:rate:") {
+		if strings.HasPrefix(k, "suivi:{inbox:") || strings.HasPrefix(k, "suivi:poll:") || strings.HasPrefix(k, "suivi:sent:") || strings.HasPrefix(k, "suivi:rate:") || sentRecord(t, rdb, k) {
 			delete(out, k)
 		}
 	}
 	return out
+}
+
+// sentRecord reports whether key is an outbox marker that records a send.
+func sentRecord(t *testing.T, rdb redis.UniversalClient, key string) bool {
+	t.Helper()
+	if !strings.HasPrefix(key, "suivi:{outbox:") || !strings.Contains(key, "}:seen:") {
+		return false
+	}
+	v, err := rdb.Get(context.Background(), key).Result()
+	if errors.Is(err, redis.Nil) {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	return strings.HasPrefix(v, "=")
 }
 
 func sameSnapshot(t *testing.T, what string, before, after map[string]string) {
