@@ -142,32 +142,37 @@ func (s *Sender) wait(ctx context.Context, chat int64, newMessage bool) error {
 			return &RetryAfterError{After: paused}
 		}
 	}
-	d, ok, paused, err := s.store.BotSlot(ctx, s.limits.PerSecond, maxSlotWait, now)
+	sl, err := s.store.TakeSlot(ctx, s.limits.PerSecond, maxSlotWait, now)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
 	}
-	return s.awaitSlot(ctx, d, ok, paused)
+	return s.awaitSlot(ctx, sl)
 }
 
-// awaitSlot waits for the bot's slot as BotSlot gave it, or says when to
+// awaitSlot waits for the bot's slot as TakeSlot gave it, or says when to
 // try again; then, about to go, checks the pause and the last second's
-// sends (BotGo).
-func (s *Sender) awaitSlot(ctx context.Context, d time.Duration, ok bool, paused time.Duration) error {
+// sends (BotGo), unless the slot was let go already (no wait: TakeSlot
+// checked them).
+func (s *Sender) awaitSlot(ctx context.Context, sl store.Slot) error {
 	switch {
-	case paused > 0:
-		return &RetryAfterError{After: paused}
-	case !ok:
-		return &RetryAfterError{After: d}
+	case sl.Paused > 0:
+		return &RetryAfterError{After: sl.Paused}
+	case !sl.OK:
+		return &RetryAfterError{After: sl.Wait}
+	case sl.Gone:
+		return nil
 	}
+	d := sl.Wait
 	if d <= 0 && !store.BotWindowed(s.limits.PerSecond) {
 		return nil
 	}
+	var paused time.Duration
+	var err error
 	// Then, about to go: not during a pause that began while it waited (a
 	// 429 to any replica: Telegram's retry_after holds for the slots taken
 	// before it too, which would otherwise all go out in it, each drawing
 	// another 429), and not as one too many in a second, which a send that
 	// woke late and the next one, on time, would make.
-	var err error
 	for waited := d > 0; ; waited = true {
 		if d > 0 {
 			if sleep(ctx, d); ctx.Err() != nil {
@@ -406,7 +411,7 @@ func (s *Sender) sendKeyed(ctx context.Context, chat int64, k sendKey, method st
 	case c.ChatPaused > 0:
 		return 0, nil, &RetryAfterError{After: c.ChatPaused}
 	}
-	if err := s.awaitSlot(ctx, c.BotWait, c.BotOK, c.BotPaused); err != nil {
+	if err := s.awaitSlot(ctx, c.Bot); err != nil {
 		return 0, nil, err
 	}
 	msg, err := send()

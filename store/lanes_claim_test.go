@@ -83,7 +83,7 @@ func TestCheckSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := s.CheckSend(ctx, "k1", store.Whole, 5, l, 25, 2*time.Second, t0)
-	if err != nil || c.Sent || c.ChatPaused != 0 || !c.BotOK {
+	if err != nil || c.Sent || c.ChatPaused != 0 || !c.Bot.OK {
 		t.Fatalf("first: %+v %v", c, err)
 	}
 	if d, _ := s.ChatDelay(ctx, 5, l, t0); d != time.Second {

@@ -29,10 +29,8 @@ type SendCheck struct {
 	// ChatPaused is how long Telegram's pause of the chat lasts (then no
 	// token was taken).
 	ChatPaused time.Duration
-	// BotWait, BotOK and BotPaused are BotSlot's answers.
-	BotWait   time.Duration
-	BotOK     bool
-	BotPaused time.Duration
+	// Bot is the bot's slot, as TakeSlot gives it.
+	Bot Slot
 }
 
 // CheckSend asks, in one pipelined round trip, whether a key was sent,
@@ -62,7 +60,7 @@ func (s *Store) CheckSend(ctx context.Context, key string, part int, chat int64,
 	if chat != 0 {
 		take = rateChat.Run(ctx, p, []string{s.rateChatKey(chat)}, chatArgs...)
 	}
-	botArgs := rateTakeArgs(perSec, maxWait, now)
+	botArgs := takeSlotArgs(perSec, maxWait, now)
 	slot := rateTake.Run(ctx, p, []string{s.k.rateBot()}, botArgs...)
 	_, _ = p.Exec(ctx) // each answer is read below
 	// A script Redis does not hold yet (NOSCRIPT: a pipeline cannot fall
@@ -86,7 +84,7 @@ func (s *Store) CheckSend(ctx context.Context, key string, part int, chat int64,
 		c.ChatPaused = time.Duration(n) * time.Millisecond
 	}
 	var err error
-	if c.BotWait, c.BotOK, c.BotPaused, err = botSlotAnswer(slot); err != nil {
+	if c.Bot, err = slotAnswer(slot); err != nil {
 		return c, err
 	}
 	return c, nil
