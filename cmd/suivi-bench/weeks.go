@@ -27,7 +27,9 @@ import (
 // API through go-telegram/bot. The clock jumps to each next job; at each
 // instant everything due is fired and every lane drained before the next
 // jump. Nobody answers (check-ins go unanswered, which sends alerts to the
-// advisors; digests come weekly). Reported: Redis bytes per beneficiary at
+// advisors; digests come weekly). Redis's TTLs follow the simulated clock
+// (ttl.go: aged every 6 simulated hours), so that what expires in a week
+// of real life expires here too. Reported: Redis bytes per beneficiary at
 // rest and after the weeks, with MEMORY USAGE summed by key shape.
 func benchWeeks(ctx context.Context, rdb *redis.Client, dataKeys string, n, weeks int, start time.Time) error {
 	if err := rdb.FlushDB(ctx).Err(); err != nil {
@@ -82,6 +84,7 @@ func benchWeeks(ctx context.Context, rdb *redis.Client, dataKeys string, n, week
 	}
 
 	end := start.AddDate(0, 0, 7*weeks)
+	ager := newTTLAger(rdb, clk.Now())
 	t0 := time.Now()
 	instants := 0
 	drain := func(run func(context.Context) (bool, error)) (bool, error) {
@@ -132,12 +135,18 @@ func benchWeeks(ctx context.Context, rdb *redis.Client, dataKeys string, n, week
 			break
 		}
 		clk.Set(step)
+		if err := ager.age(ctx, clk.Now(), false); err != nil {
+			return err
+		}
 		instants++
 		if instants%500 == 0 {
 			progress("weeks: %s, %d messages", clk.Now().Format(time.DateTime), len(srv.CallsTo("sendMessage")))
 		}
 	}
 	clk.Set(end)
+	if err := ager.age(ctx, end, true); err != nil {
+		return err
+	}
 	wall := time.Since(t0)
 	after, _ := usedMemory(ctx, rdb)
 	afterBytes, afterCount, err := breakdown(ctx, rdb)
@@ -153,6 +162,7 @@ func benchWeeks(ctx context.Context, rdb *redis.Client, dataKeys string, n, week
 	fmt.Println("|---|---:|---:|")
 	fmt.Printf("| **Redis bytes per beneficiary** (used_memory growth / N) | **%d B** | **%d B** |\n", (rest-base)/int64(n), (after-base)/int64(n))
 	fmt.Printf("| messages the beneficiaries received | | %d (%.1f each) |\n", sent, float64(sent)/float64(n))
+	fmt.Printf("| keys expired on the simulated clock (TTLs aged every %s) | | %d |\n", ttlAgeEvery, ager.expired)
 	fmt.Printf("| wall time of the simulation (in process, one worker per pool) | | %s |\n\n", secs(wall))
 	printBreakdown(os.Stdout, "At rest", n, restBytes, restCount)
 	printBreakdown(os.Stdout, fmt.Sprintf("After %d weeks", weeks), n, afterBytes, afterCount)
