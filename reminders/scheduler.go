@@ -50,6 +50,12 @@
 // write); this process's Sync, AddJob and SyncAdvisor wake it at once when
 // they schedule something earlier. The scheduler's idle load went from 32
 // Redis commands/s (every shard probed every second) to 6.4.
+//
+// At start-up (SyncAdvisors) the scheduler looks at the advisors created
+// since the last start, not at all of them: the store adds every new
+// advisor to a set of advisors pending a digest job in the same step as
+// the record, SyncAdvisor takes them out, and the start drains what is
+// left. A deployment from before the set gets one full pass, once.
 package reminders
 
 import (
@@ -759,7 +765,10 @@ func (s *Scheduler) nextCheckin(sr *series, cis []domain.CheckIn, from time.Time
 
 // EnsureAdvisor schedules an advisor's digest if it is not scheduled (an
 // advisor created by a plan import in another process, when their first
-// beneficiary joins).
+// beneficiary joins; the advisors pending at start, SyncAdvisors). When it
+// schedules, SyncAdvisor takes the advisor out of the pending set; one
+// found scheduled is left to the caller (SyncAdvisors removes its page at
+// once), so that a join costs no more round trip.
 func (s *Scheduler) EnsureAdvisor(ctx context.Context, id int64) error {
 	jobs, err := s.store.Jobs(ctx, advisorOwner(id))
 	if _, ok := jobs[member(KindDigest, advisorOwner(id), 0)]; err != nil || ok {
@@ -831,7 +840,8 @@ func (s *Scheduler) HoldRelease(ctx context.Context, advisorID int64, at time.Ti
 }
 
 // SyncAdvisor schedules an advisor's weekly digest (a release of held news
-// stays as it is).
+// stays as it is) and takes them out of the advisors pending a digest job
+// (SyncAdvisors).
 func (s *Scheduler) SyncAdvisor(ctx context.Context, advisorID int64) error {
 	a, err := s.store.Advisor(ctx, advisorID)
 	if err != nil {
@@ -855,32 +865,97 @@ func (s *Scheduler) SyncAdvisor(ctx context.Context, advisorID int64) error {
 		return err
 	}
 	s.scheduledAll(jobs)
-	return nil
+	// Scheduled: no longer pending (after the job, so that a crash between
+	// leaves the advisor to the next start's drain).
+	return s.store.AdvisorsScheduled(ctx, a.ID)
 }
 
-// SyncAdvisors schedules the digest of every advisor who has none yet
-// (at start-up, and for advisors created by a plan import). One look per
-// advisor, many at once: with 20,000 advisors one after the other it was
-// most of a replica's start-up (1 s of 1.0 s, BENCHMARKS.md).
-func (s *Scheduler) SyncAdvisors(ctx context.Context) error {
-	advs, err := s.store.Advisors(ctx)
+// AdvisorsSynced is what SyncAdvisors did.
+type AdvisorsSynced struct {
+	// Looked is how many advisors' digests it looked at: the advisors
+	// pending a digest job, plus every advisor in the full pass.
+	Looked int
+	// Full: the one full pass of a deployment from before the pending set
+	// ran (store's pending.go).
+	Full bool
+}
+
+// SyncAdvisors schedules, at start-up, the digest of the advisors created
+// without one since the last start (by a plan import or `suivi advisor
+// add` while the bot was down, the admins of the configuration, a
+// redemption cut short): the store keeps them in a pending set, written
+// with the advisor, and this drains it a page at a time, each digest
+// scheduled before its advisor leaves the set (a crash leaves them
+// pending; doing it again is harmless). Its work grows with the advisors
+// created since the last start, not with all of them: with 20,000
+// advisors, reading and looking at every one was most of a replica's
+// start-up (1 s of 1.0 s, BENCHMARKS.md).
+//
+// A deployment upgraded from a version without the pending set has
+// advisors that are in no set: the first start looks at every advisor
+// once (many at once), then records it (the store's complete marker) so
+// that later starts skip it.
+func (s *Scheduler) SyncAdvisors(ctx context.Context) (AdvisorsSynced, error) {
+	var out AdvisorsSynced
+	complete, err := s.store.AdvisorsComplete(ctx)
 	if err != nil {
-		return err
+		return out, err
 	}
+	if !complete {
+		advs, err := s.store.Advisors(ctx)
+		if err != nil {
+			return out, err
+		}
+		ids := make([]int64, len(advs))
+		for i := range advs {
+			ids[i] = advs[i].ID
+		}
+		out.Full, out.Looked = true, len(ids)
+		if err := s.ensureAdvisors(ctx, ids); err != nil {
+			return out, err
+		}
+		if err := s.store.MarkAdvisorsComplete(ctx); err != nil {
+			return out, err
+		}
+	}
+	var cursor uint64
+	for {
+		ids, next, err := s.store.PendingAdvisors(ctx, cursor, pendingPage)
+		if err != nil {
+			return out, err
+		}
+		out.Looked += len(ids)
+		if err := s.ensureAdvisors(ctx, ids); err != nil {
+			return out, err
+		}
+		if err := s.store.AdvisorsScheduled(ctx, ids...); err != nil {
+			return out, err
+		}
+		if cursor = next; cursor == 0 {
+			return out, nil
+		}
+	}
+}
+
+// pendingPage is how many pending advisors SyncAdvisors reads at once.
+const pendingPage = 1000
+
+// ensureAdvisors runs EnsureAdvisor for each of ids, many at once.
+func (s *Scheduler) ensureAdvisors(ctx context.Context, ids []int64) error {
 	var (
 		next atomic.Int64
 		mu   sync.Mutex
 		errs []error
 		wg   sync.WaitGroup
 	)
-	for range min(syncAdvisorsParallel, len(advs)) {
+	for range min(syncAdvisorsParallel, len(ids)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(advs) || ctx.Err() != nil {
+				if i >= len(ids) || ctx.Err() != nil {
 					return
 				}
-				if err := s.EnsureAdvisor(ctx, advs[i].ID); err != nil {
+				if err := s.EnsureAdvisor(ctx, ids[i]); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()

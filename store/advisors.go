@@ -141,8 +141,9 @@ func (s *Store) NewAdvisorInvite(ctx context.Context, by int64, now time.Time, t
 // RedeemAdvisorInvite makes Telegram user userID an advisor named name.
 // Redeeming again by the same user is not an error. In two steps, each on
 // one slot: the code is used up (the decision), then the advisor is
-// recorded unless they are one already; a redemption cut short between
-// them is finished when the same user opens the code again.
+// recorded unless they are one already (and pending a digest job,
+// pending.go); a redemption cut short between them is finished when the
+// same user opens the code again.
 func (s *Store) RedeemAdvisorInvite(ctx context.Context, code string, userID int64, name string, now time.Time) (*domain.Advisor, error) {
 	key := s.k.advInvite(code)
 	h, err := s.rdb.HGetAll(ctx, key).Result()

@@ -19,8 +19,9 @@
 //
 //   - every script and transaction touches keys of one hash tag only:
 //     {b:<id>} (a beneficiary), {a:<id>} (an advisor), {due:<n>},
-//     {inbox:<n>} or {outbox:<n>} (one shard of a queue: shards.go), or a
-//     single key;
+//     {inbox:<n>} or {outbox:<n>} (one shard of a queue: shards.go), the
+//     slot of suivi:advisors (the hash of every advisor, untagged, and the
+//     keys tagged {suivi:advisors} with it: pending.go), or a single key;
 //   - an operation that spans tags is a sequence of such steps, each
 //     idempotent, ordered so that a crash between two leaves nothing a
 //     user sees half done: the record first, what points to it (an index
@@ -54,6 +55,9 @@
 //	parkedMigrate (Migrate)        one parked list                                  its key
 //	eraseAdvisorTraces (MULTI)     refs, rrefs, held, dialog, beneficiaries         {a:<id>}
 //	planCreate (CreatePlan)        plan, profile                                    {b:<id>}
+//	advisorCreate (EnsureAdvisor,  advisors, pending advisors, complete marker      suivi:advisors' slot
+//	PutAdvisor, CreatePlan's                                                        ({suivi:advisors})
+//	advisor)
 //	erase records (MULTI)          plan, check-ins, dialog, profile                 {b:<id>}
 //	update (WATCH/MULTI)           one record (string or hash field)                its key
 //	rateTake, rateCut, rateChat    the bot's rate; one chat's rate (rate.go)        its key
@@ -64,14 +68,25 @@
 //
 // Operations in steps (one slot each, in this order):
 //
-//	CreatePlan           advisor record (HSETNX) → plan + profile (planCreate,
-//	                     {b:<id>}) → advisor's list ({a:<id>}) → invite;
+//	CreatePlan           advisor record and pending (advisorCreate) → plan +
+//	                     profile (planCreate, {b:<id>}) → advisor's list
+//	                     ({a:<id>}) → invite;
 //	                     created again (same id and advisor, nobody joined,
 //	                     not listed) it is finished
 //	RedeemInvite         code used up (inviteClaim, the one decision) →
 //	                     profile linked ({b:<id>}) → Telegram id → profile;
 //	                     the same user opening the code again finishes it
-//	RedeemAdvisorInvite  code used up → advisor record (HSETNX)
+//	RedeemAdvisorInvite  code used up → advisor record and pending
+//	                     (advisorCreate)
+//	digests at start     (reminders' SyncAdvisors) complete marker read →
+//	                     if unset (a deployment from before the pending
+//	                     set), every advisor's digest job ({due:<n>}) →
+//	                     marker set; then per page of pending advisors:
+//	                     each digest job → the page removed from pending.
+//	                     A crash leaves advisors pending or the marker
+//	                     unset: the next start does it again
+//	SyncAdvisor          (reminders) digest job ({due:<n>}) → removed from
+//	                     pending
 //	NewInvite            new invite → profile naming it (WATCH, {b:<id>});
 //	                     a code the profile does not name is refused
 //	NewDeskSession       session → advisor's sessions ({a:<id>})

@@ -25,6 +25,9 @@ import (
 //	suivi:{b:<id>}:dialog           string  state of the current conversation, sealed (TTL)
 //	suivi:{b:<id>}:checkins         hash    week -> JSON domain.CheckIn
 //	suivi:advisors                  hash    advisor id -> JSON domain.Advisor
+//	suivi:{suivi:advisors}:pending  set     advisors created without a digest job yet (pending.go; the
+//	                                        tag puts it in the slot of suivi:advisors)
+//	suivi:{suivi:advisors}:complete string  the pending set holds every such advisor (pending.go)
 //	suivi:{a:<id>}:beneficiaries    set     beneficiary ids followed by the advisor
 //	suivi:tg:<telegram user id>     string  beneficiary id linked to that Telegram user
 //	suivi:invite:<code>             hash    beneficiary, expires, used_by, used_at (TTL: expiry + grace)
@@ -76,6 +79,8 @@ func (k keys) plan(id string) string         { return k.benTag(id) + "plan" }
 func (k keys) dialog(id string) string       { return k.benTag(id) + "dialog" }
 func (k keys) checkins(id string) string     { return k.benTag(id) + "checkins" }
 func (k keys) advisors() string              { return k.prefix + "advisors" }
+func (k keys) advisorsPending() string       { return k.prefix + "{" + k.advisors() + "}:pending" }
+func (k keys) advisorsComplete() string      { return k.prefix + "{" + k.advisors() + "}:complete" }
 func (k keys) advisorBens(id int64) string   { return k.advisorTag(id) + "beneficiaries" }
 func (k keys) telegram(userID int64) string  { return k.prefix + "tg:" + i64(userID) }
 func (k keys) invite(code string) string     { return k.prefix + "invite:" + code }

@@ -133,7 +133,7 @@ func (s *Store) CreatePlanFor(ctx context.Context, p *domain.Plan, request strin
 			return Invite{}, fmt.Errorf("plan %s: %w", p.ID, ErrExists)
 		}
 	}
-	if err := s.rdb.HSetNX(ctx, s.k.advisors(), i64(p.AdvisorID), mustJSON(adv)).Err(); err != nil {
+	if _, err := s.createAdvisor(ctx, &adv, false); err != nil {
 		return Invite{}, fmt.Errorf("store plan %s: advisor: %w", p.ID, err)
 	}
 	n, err := planCreate.Run(ctx, s.rdb, []string{s.k.plan(p.ID), s.k.profile(p.ID)},
@@ -617,18 +617,20 @@ func (s *Store) Advisor(ctx context.Context, id int64) (*domain.Advisor, error) 
 }
 
 // EnsureAdvisor stores an advisor unless one with that id exists; it
-// reports whether it did.
+// reports whether it did. A new advisor is added to the advisors pending a
+// digest job in the same step (pending.go).
 func (s *Store) EnsureAdvisor(ctx context.Context, a *domain.Advisor) (bool, error) {
-	ok, err := s.rdb.HSetNX(ctx, s.k.advisors(), i64(a.ID), mustJSON(a)).Result()
+	ok, err := s.createAdvisor(ctx, a, false)
 	if err != nil {
 		return false, fmt.Errorf("ensure advisor %d: %w", a.ID, err)
 	}
 	return ok, nil
 }
 
-// PutAdvisor creates or replaces an advisor.
+// PutAdvisor creates or replaces an advisor (a new one pending a digest
+// job, as in EnsureAdvisor).
 func (s *Store) PutAdvisor(ctx context.Context, a *domain.Advisor) error {
-	if err := s.rdb.HSet(ctx, s.k.advisors(), i64(a.ID), mustJSON(a)).Err(); err != nil {
+	if _, err := s.createAdvisor(ctx, a, true); err != nil {
 		return fmt.Errorf("put advisor %d: %w", a.ID, err)
 	}
 	return nil

@@ -98,3 +98,44 @@ func TestAdvisorRedeemCutShortIsFinished(t *testing.T) {
 		t.Fatalf("someone else: %v", err)
 	}
 }
+
+// An advisor is pending a digest job from the script that creates them
+// (no step between the record and the set); an advisor already there is
+// not pending again, and the first advisor of an empty deployment marks
+// the set complete.
+func TestAdvisorCreatedIsPendingInTheSameStep(t *testing.T) {
+	ctx := context.Background()
+	s := New(redistest.Client(t), Options{Keys: EphemeralKeyring()})
+	if ok, err := s.AdvisorsComplete(ctx); err != nil || ok {
+		t.Fatalf("empty deployment complete: %v %v", ok, err)
+	}
+	for _, a := range []struct {
+		id  int64
+		put bool
+	}{{1, false}, {2, true}, {1, false}, {2, true}} {
+		var err error
+		if a.put {
+			err = s.PutAdvisor(ctx, &domain.Advisor{ID: a.id, Created: tSteps})
+		} else {
+			_, err = s.EnsureAdvisor(ctx, &domain.Advisor{ID: a.id, Created: tSteps})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AdvisorsScheduled(ctx, a.id); err != nil { // scheduled at once
+			t.Fatal(err)
+		}
+	}
+	if ids, _, err := s.PendingAdvisors(ctx, 0, 10); err != nil || len(ids) != 0 {
+		t.Fatalf("pending after advisors written again: %v %v", ids, err)
+	}
+	if ok, err := s.AdvisorsComplete(ctx); err != nil || !ok {
+		t.Fatalf("complete after the first advisor: %v %v", ok, err)
+	}
+	if _, err := s.CreatePlan(ctx, stepsPlan(), tSteps, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _, err := s.PendingAdvisors(ctx, 0, 10); err != nil || len(ids) != 1 || ids[0] != 111 {
+		t.Fatalf("pending after a plan for a new advisor: %v %v, want [111]", ids, err)
+	}
+}

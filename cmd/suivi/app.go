@@ -202,8 +202,8 @@ func newApp(ctx context.Context, cfg Config, now func() time.Time, log *slog.Log
 }
 
 // setup checks that SUIVI_DATA_KEYS opens what Redis holds, registers the
-// admins as advisors, schedules every advisor's digest, and publishes the
-// command menu and the update mode.
+// admins as advisors, schedules the digests of the advisors created since
+// the last start, and publishes the command menu and the update mode.
 func (a *app) setup(ctx context.Context) error {
 	if err := a.store.UseKeys(ctx); err != nil {
 		return err
@@ -226,8 +226,14 @@ func (a *app) setup(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := a.sched.SyncAdvisors(ctx); err != nil {
+	// The digests of the advisors created since the last start (and, once
+	// for a deployment from before that was tracked, of every advisor).
+	synced, err := a.sched.SyncAdvisors(ctx)
+	if err != nil {
 		return fmt.Errorf("schedule digests: %w", err)
+	}
+	if synced.Full || synced.Looked > 0 {
+		a.log.Info("advisors' digests scheduled", "advisors", synced.Looked, "full_pass", synced.Full)
 	}
 	cat := catalog.New()
 	if err := a.sender.SetCommands(ctx, "", dialogs.Commands(cat, domain.French)); err != nil {
