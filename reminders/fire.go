@@ -143,10 +143,11 @@ func (s *Scheduler) Run(ctx context.Context) {
 // batch is how many jobs one claim takes.
 const batch = 50
 
-// RunOnce claims the jobs due now and fires them. It returns how many.
-// The jobs of different beneficiaries fire in parallel (Options.Parallel);
-// each beneficiary's fire one after the other, in the order claimed, on
-// one read of their records.
+// RunOnce claims the jobs due now and fires them. It returns how many
+// series fired (an occurrence pushed each; a job that had none to push
+// counts one). The jobs of different beneficiaries fire in parallel
+// (Options.Parallel); a beneficiary's series fire together, in their
+// order, on one read of their records.
 func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 	n, _, err := s.runOnce(ctx)
 	return n, err
@@ -167,6 +168,15 @@ type act struct {
 	// replace: the owner's jobs become their one job at next (series jobs
 	// of an earlier layout give way, store.ReplaceJobs).
 	replace bool
+	// failAfter fails the job once its occurrences are pushed: the series
+	// that could be fired were, the others are tried again (the job's
+	// retry recomputes them all from its first time; what went is not
+	// queued twice).
+	failAfter error
+	// follows is, for a job that fired with another of its owner (series
+	// jobs of an earlier layout), 1 + the index of that act among its
+	// owner's: it is finished, or failed, as that one is.
+	follows int
 }
 
 // records is what a batch read of its owners.
@@ -227,11 +237,17 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 					recs = s.readOne(ctx, groups[g], owners[g])
 				}
 				for _, a := range s.fireOwner(groups[g], now, recs) {
+					if !batched && a.follows > 0 {
+						a.err = acts[g][a.follows-1].err
+					}
 					if !batched && a.err == nil {
 						for _, d := range a.dues {
 							if a.err = s.push(ctx, a.lane, d); a.err != nil {
 								break
 							}
+						}
+						if a.err == nil {
+							a.err = a.failAfter
 						}
 						if a.err == nil {
 							a.err = s.replace(ctx, &a)
@@ -267,14 +283,24 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 		finished []*act
 	)
 	for _, a := range all {
-		if a.err == nil {
-			for _, l := range a.logs {
-				s.log.Info("due", l...)
-			}
+		if a.err != nil || a.done || a.follows > 0 {
+			continue
 		}
-		if a.err == nil && !a.done {
+		for _, l := range a.logs {
+			s.log.Info("due", l...)
+		}
+		if a.err = a.failAfter; a.err == nil {
 			a.err = s.replace(ctx, a)
 		}
+	}
+	for g := range acts {
+		for i := range acts[g] {
+			if f := acts[g][i].follows; f > 0 && !acts[g][i].done {
+				acts[g][i].err = acts[g][f-1].err
+			}
+		}
+	}
+	for _, a := range all {
 		if a.err != nil || a.done {
 			continue
 		}
@@ -287,6 +313,9 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 	fired := 0
 	for _, a := range all {
 		if a.err == nil {
+			if a.follows > 0 {
+				continue // fired with another
+			}
 			for _, d := range a.dues {
 				s.metrics.Job(string(d.Kind), metrics.JobFired)
 			}
@@ -497,7 +526,13 @@ func (s *Scheduler) fireOwner(jobs []store.Job, now time.Time, recs records) []a
 		acts = append(acts, s.fire(j, now, recs))
 	}
 	if len(mine) > 0 {
-		acts = append(acts, s.fireBeneficiary(mine, now, recs)...)
+		at := len(acts)
+		for _, a := range s.fireBeneficiary(mine, now, recs) {
+			if a.follows > 0 {
+				a.follows += at
+			}
+			acts = append(acts, a)
+		}
 	}
 	return acts
 }
@@ -546,7 +581,7 @@ func (s *Scheduler) fireBeneficiary(jobs []store.Job, now time.Time, recs record
 		if i != main {
 			// Finished with the main one (their series fired with it,
 			// and ReplaceJobs took them out), or failed with it.
-			acts = append(acts, act{job: j, owner: benID, err: a.err})
+			acts = append(acts, act{job: j, owner: benID, err: a.err, follows: 1})
 		}
 	}
 	return acts
@@ -568,10 +603,11 @@ func (s *Scheduler) fireSeries(a act, due, now time.Time, recs records) act {
 	}
 	sr := s.seriesOf(rec.Ben, rec.Plan)
 	a.lane = store.BeneficiaryLane(sr.ben)
-	times, err := s.seriesTimes(sr, rec.CheckIns, rec.CheckInsErr, due.Add(-time.Second), false)
-	if err != nil {
-		a.err = err
-		return a
+	// Check-ins that cannot be read hold back the series that need them,
+	// not the others: those fire, then the job fails (failAfter).
+	times, cisErr := s.seriesTimes(sr, rec.CheckIns, rec.CheckInsErr, due.Add(-time.Second), false)
+	if cisErr != nil {
+		a.failAfter = fmt.Errorf("check-ins of %s: %w", a.owner, cisErr)
 	}
 	type timed struct {
 		m  string
@@ -601,11 +637,7 @@ func (s *Scheduler) fireSeries(a act, due, now time.Time, recs records) act {
 			a.logs = append(a.logs, []any{"job", t.m, "occurrence", d.Occ.ID(), "late", d.Late})
 		}
 	}
-	next, err := s.seriesTimes(sr, rec.CheckIns, rec.CheckInsErr, now, false)
-	if err != nil {
-		a.err = err
-		return a
-	}
+	next, _ := s.seriesTimes(sr, rec.CheckIns, rec.CheckInsErr, now, false)
 	a.next, _ = earliest(next)
 	return a
 }

@@ -78,7 +78,7 @@ func TestOneJobPerBeneficiary(t *testing.T) {
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	planned := mustJobs(t, s, id)
+	planned := mustJobs(t, st, s, id)
 	if len(planned) != 10 {
 		t.Fatalf("series planned: %v", planned)
 	}
@@ -129,7 +129,7 @@ func TestSeriesJobsOfAnEarlierLayoutGiveWay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	series := mustJobs(t, s, old)
+	series := mustJobs(t, st, s, old)
 	if err := st.SyncJobs(ctx, old, series); err != nil { // as an earlier version kept them
 		t.Fatal(err)
 	}
@@ -152,5 +152,38 @@ func TestSeriesJobsOfAnEarlierLayoutGiveWay(t *testing.T) {
 	}
 	if got, want := strings.Join(of[old], " "), strings.Join(of[now], " "); got != want || len(of[now]) < 20 {
 		t.Fatalf("the earlier layout pushed\n%s\nthe one job\n%s", got, want)
+	}
+}
+
+// An erasure cut short late in the evening finishes at the end of quiet
+// hours (as a retention job fired then did): the job is due then, and
+// fires it, instead of firing nothing at 23:10 and going.
+func TestErasureCutShortInQuietHoursFinishes(t *testing.T) {
+	ctx := context.Background()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	st, clk, n, s, id := setup(t, time.Date(2027, 3, 16, 23, 0, 0, 0, paris))
+	if _, err := st.UpdateBeneficiary(ctx, id, func(b *domain.Beneficiary) error {
+		b.Erasing = clk.Now()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	at, ok, err := st.NextJob(ctx)
+	if err != nil || !ok || !at.After(clk.Now().Add(reminders.EraseRetry)) {
+		t.Fatalf("next job %s %v %v: want after quiet hours", at.In(paris), ok, err)
+	}
+	clk.Set(clk.Now().Add(reminders.EraseRetry))
+	if _, err := s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(at)
+	if _, err := s.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(n.calls) != 1 || n.calls[0].Kind != reminders.KindRetention {
+		t.Fatalf("pushed %+v: want the end of the erasure", n.calls)
 	}
 }

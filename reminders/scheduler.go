@@ -18,6 +18,11 @@
 // Series jobs of the earlier layout ("r|<id>|<step>", ...) fire the same
 // way and give way to the one job (store.ReplaceJobs); a Sync does the
 // same. Advisors keep their jobs: a digest and a release of held news.
+// The price: a firing that fails (an event not pushed) fails the person's
+// one job, retried from its first time (what went is not queued twice) and
+// parked after five failures, for all their series at once; check-ins that
+// cannot be read hold back only the series that need them (the others
+// fire, then the job is retried).
 //
 // Why not asynq, as the guide suggests weighing: asynq stores one task per
 // occurrence (a hash of ~0.5 KB plus sorted-set entries) and deduplicates
@@ -615,7 +620,8 @@ func earliest(times map[string]time.Time) (time.Time, bool) {
 // pause, the grace of an unfinished check-in, after-care and retention.
 // keepPast keeps the series that have one time only (the end of a pause, a
 // grace, an erasure cut short) even when that time is before from: a Sync
-// schedules them however late.
+// schedules them however late. When the check-ins could not be read
+// (cisErr), the times of the series that need none are returned with it.
 func (s *Scheduler) seriesTimes(sr *series, cis []domain.CheckIn, cisErr error, from time.Time, keepPast bool) (map[string]time.Time, error) {
 	benID := sr.ben.ID
 	times := map[string]time.Time{}
@@ -626,8 +632,9 @@ func (s *Scheduler) seriesTimes(sr *series, cis []domain.CheckIn, cisErr error, 
 	}
 	if !sr.ben.Erasing.IsZero() {
 		// Being erased: nothing more for them, but the end of the erasure
-		// if it is cut short.
-		fixed(member(KindRetention, benID, 0), sr.ben.Erasing.Add(EraseRetry))
+		// if it is cut short (delivered as firing delivers it: after
+		// quiet hours).
+		fixed(member(KindRetention, benID, 0), sr.deliverFor(KindRetention, occurrenceAt(sr.ben.Erasing.Add(EraseRetry), sr.loc)))
 		return times, nil
 	}
 	put := func(k Kind, step *domain.Step) {
@@ -662,7 +669,9 @@ func (s *Scheduler) seriesTimes(sr *series, cis []domain.CheckIn, cisErr error, 
 		}
 	}
 	if cisErr != nil {
-		return nil, cisErr
+		// The series that need no check-in stand; the caller says what
+		// becomes of the others.
+		return times, cisErr
 	}
 	// The next check-in (or after-care check-in): the one NextCheckin
 	// tells the person about.

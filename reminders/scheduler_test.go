@@ -239,23 +239,37 @@ func TestFailingJobBacksOffThenIsParked(t *testing.T) {
 	if err != nil || count != 1 || !strings.Contains(parked[0], `"member":"b|`+id+`"`) || !strings.Contains(parked[0], `"fails":5`) {
 		t.Fatalf("parked jobs %d %v %v", count, parked, err)
 	}
-	if _, ok := mustJobs(t, s, id)["r|"+id+"|1"]; ok {
+	if _, ok := mustJobs(t, st, s, id)["r|"+id+"|1"]; ok {
 		t.Fatal("a parked job is still scheduled")
 	}
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := mustJobs(t, s, id)["r|"+id+"|1"]; !ok {
+	if _, ok := mustJobs(t, st, s, id)["r|"+id+"|1"]; !ok {
 		t.Fatal("a Sync did not schedule the parked series again")
 	}
 }
 
-// mustJobs is when each series of a beneficiary fires next.
-func mustJobs(t *testing.T, s *reminders.Scheduler, owner string) map[string]time.Time {
+// mustJobs is when each series of a beneficiary fires next, and checks
+// that their one job stored is due at the earliest of them.
+func mustJobs(t *testing.T, st *store.Store, s *reminders.Scheduler, owner string) map[string]time.Time {
 	t.Helper()
 	jobs, err := s.Planned(context.Background(), owner)
 	if err != nil {
 		t.Fatal(err)
+	}
+	stored, err := st.Jobs(context.Background(), owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first time.Time
+	for _, at := range jobs {
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	if b := stored["b|"+owner]; len(jobs) > 0 && !b.Equal(first) {
+		t.Fatalf("the job is due at %s, the earliest series at %s: %v", b, first, jobs)
 	}
 	return jobs
 }
@@ -279,7 +293,7 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 		t.Fatal(err)
 	}
 	grace := time.Date(2027, 3, 28, 6, 30, 0, 0, paris) // CEST: six real hours, seven on the wall clock
-	if got := mustJobs(t, s, id)["g|"+id]; !got.Equal(grace) {
+	if got := mustJobs(t, st, s, id)["g|"+id]; !got.Equal(grace) {
 		t.Fatalf("grace job at %s, want %s", got.In(paris), grace)
 	}
 	graces := func() []reminders.DueData {
@@ -303,7 +317,7 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 	if g := graces(); len(g) != 1 || g[0].Key != want || g[0].Week != week || g[0].Ben != id || g[0].Late {
 		t.Fatalf("graces pushed: %+v, want one keyed %s", g, want)
 	}
-	if _, ok := mustJobs(t, s, id)["g|"+id]; ok {
+	if _, ok := mustJobs(t, st, s, id)["g|"+id]; ok {
 		t.Fatal("the grace job stays after firing")
 	}
 	// A Sync before the lane handled it: fired again, queued once.
@@ -328,7 +342,7 @@ func TestGraceOfAnUnfinishedCheckin(t *testing.T) {
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := mustJobs(t, s, id)["g|"+id]; ok {
+	if _, ok := mustJobs(t, st, s, id)["g|"+id]; ok {
 		t.Fatal("a grace job for a check-in already sent in part")
 	}
 }

@@ -34,15 +34,24 @@ func (s *Store) AddJob(ctx context.Context, owner, member string, at time.Time) 
 // out of the queue and of the owner's members, with its failures; the one
 // kept is scheduled at a time, or keeps the earlier of its time and that
 // one (a Sync that ran meanwhile stands, or fires it early: a firing
-// recomputes). With no time (ARGV[2] 0), only the others go.
+// recomputes). A member taken out while it waits in the queue brings its
+// own time (or, waiting for a retry, the time that first failed): the kept
+// one is due no later, so that what it was to fire is not skipped. With no
+// time (ARGV[2] 0) and none brought, only the others go.
 //
 // KEYS[1] the owner's members, KEYS[2] queue, KEYS[3] fails, KEYS[4] since
 // ARGV[1] member kept, ARGV[2] its time (unix ms) or 0
 // Returns how many members went.
 var jobsReplace = redis.NewScript(`
 local gone = 0
+local at = tonumber(ARGV[2])
 for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if m ~= ARGV[1] then
+    local sc = redis.call('ZSCORE', KEYS[2], m)
+    if sc then
+      local t = tonumber(redis.call('HGET', KEYS[4], m) or sc)
+      if at <= 0 or t < at then at = t end
+    end
     redis.call('ZREM', KEYS[2], m)
     redis.call('SREM', KEYS[1], m)
     redis.call('HDEL', KEYS[3], m)
@@ -50,10 +59,10 @@ for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     gone = gone + 1
   end
 end
-if tonumber(ARGV[2]) > 0 then
+if at > 0 then
   local cur = redis.call('ZSCORE', KEYS[2], ARGV[1])
-  if (not cur) or tonumber(cur) > tonumber(ARGV[2]) then
-    redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+  if (not cur) or tonumber(cur) > at then
+    redis.call('ZADD', KEYS[2], at, ARGV[1])
   end
   redis.call('SADD', KEYS[1], ARGV[1])
 end

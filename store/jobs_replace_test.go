@@ -48,4 +48,21 @@ func TestReplaceJobsLeavesOneJob(t *testing.T) {
 	if waiting, leased, err := s.JobStats(ctx); err != nil || waiting != 1 || leased != 0 {
 		t.Fatalf("queue holds %d waiting, %d leased (%v): want the one job", waiting, leased, err)
 	}
+	// A series job waiting for its retry brings the time that first
+	// failed: the one job is due then, not later.
+	if err := s.SyncJobs(ctx, "ben2", map[string]time.Time{"c|ben2": t0}); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, err := s.ClaimJobs(ctx, t0, t0.Add(time.Minute), 10); err != nil || len(jobs) != 1 {
+		t.Fatalf("claimed %v %v", jobs, err)
+	}
+	if _, _, err := s.FailJob(ctx, "c|ben2", t0, t0.Add(8*time.Minute), 5, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceJobs(ctx, "ben2", "b|ben2", t0.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Jobs(ctx, "ben2"); len(got) != 1 || !got["b|ben2"].Equal(t0) {
+		t.Fatalf("jobs %v: want b|ben2 at the failed time %s", got, t0)
+	}
 }
