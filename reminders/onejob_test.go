@@ -41,6 +41,15 @@ func joined(t *testing.T, st *store.Store, clk *clock.Fake, chat int64) string {
 	return p.ID
 }
 
+// bare is a scheduler on an empty store, on the 10th of March 2027.
+func bare(t *testing.T) (*store.Store, *clock.Fake, *eventRecorder, *reminders.Scheduler) {
+	t.Helper()
+	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
+	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
+	n := &eventRecorder{st: st}
+	return st, clk, n, reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+}
+
 // fireUntil fires every job as its time comes, up to end, and returns the
 // occurrence keys pushed, in order.
 func fireUntil(t *testing.T, st *store.Store, clk *clock.Fake, s *reminders.Scheduler, n *eventRecorder, end time.Time, each func()) {
@@ -70,10 +79,7 @@ func fireUntil(t *testing.T, st *store.Store, clk *clock.Fake, s *reminders.Sche
 // and it stays one job as they fire; each occurrence is pushed once.
 func TestOneJobPerBeneficiary(t *testing.T) {
 	ctx := context.Background()
-	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
-	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
-	n := &eventRecorder{st: st}
-	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	st, clk, n, s := bare(t)
 	id := joined(t, st, clk, 42)
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
@@ -119,10 +125,7 @@ func TestOneJobPerBeneficiary(t *testing.T) {
 // is left.
 func TestSeriesJobsOfAnEarlierLayoutGiveWay(t *testing.T) {
 	ctx := context.Background()
-	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
-	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
-	n := &eventRecorder{st: st}
-	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	st, clk, n, s := bare(t)
 	now, old := joined(t, st, clk, 42), joined(t, st, clk, 43)
 	for _, id := range []string{now, old} {
 		if err := s.Sync(ctx, id); err != nil {
