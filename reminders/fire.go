@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,6 +174,10 @@ type act struct {
 	// retry recomputes them all from its first time; what went is not
 	// queued twice).
 	failAfter error
+	// held: the job failed by failAfter (check-ins that cannot be read):
+	// it is tried again no later than its next series, and never parked,
+	// so that the other series go on while the check-ins are repaired.
+	held bool
 	// follows is, for a job that fired with another of its owner (series
 	// jobs of an earlier layout), 1 + the index of that act among its
 	// owner's: it is finished, or failed, as that one is.
@@ -246,8 +251,8 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 								break
 							}
 						}
-						if a.err == nil {
-							a.err = a.failAfter
+						if a.err == nil && a.failAfter != nil {
+							a.err, a.held = a.failAfter, true
 						}
 						if a.err == nil {
 							a.err = s.replace(ctx, &a)
@@ -289,7 +294,9 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 		for _, l := range a.logs {
 			s.log.Info("due", l...)
 		}
-		if a.err = a.failAfter; a.err == nil {
+		if a.failAfter != nil {
+			a.err, a.held = a.failAfter, true
+		} else {
 			a.err = s.replace(ctx, a)
 		}
 	}
@@ -326,7 +333,7 @@ func (s *Scheduler) runOnce(ctx context.Context) (int, time.Time, error) {
 			continue
 		}
 		errs = append(errs, a.err)
-		if ferr := s.failed(ctx, a.job, now, a.err); ferr != nil {
+		if ferr := s.failed(ctx, a, now); ferr != nil {
 			// Not recorded: the job stays leased and is claimed again
 			// when the lease lapses.
 			errs = append(errs, ferr)
@@ -478,12 +485,15 @@ func (s *Scheduler) push(ctx context.Context, lane int64, d Due) error {
 // maxJobFails is how many failed firings in a row park a job.
 const maxJobFails = 5
 
+// heldRetryMax bounds the wait of a job held back by its check-ins.
+const heldRetryMax = 24 * time.Hour
+
 // retryAfter is the wait before the n-th retry of a failed job: 2 min (the
 // default lease a crashed worker's job waits), 8 min, 32 min, 2 h 8 min;
 // the fifth failure, about 2 h 50 min after the first, parks the job.
 func retryAfter(n int) time.Duration {
 	d := retryBase
-	for range n - 1 {
+	for range min(n, 12) - 1 { // 4^11 × 2 min: 8 years, far below overflow
 		d *= 4
 	}
 	return d
@@ -492,9 +502,22 @@ func retryAfter(n int) time.Duration {
 // failed records a failed firing: the job is tried again later for the same
 // time, or parked after maxJobFails failures in a row (its owner's next Sync
 // starts it afresh).
-func (s *Scheduler) failed(ctx context.Context, j store.Job, now time.Time, cause error) error {
-	wait := retryAfter(j.Fails + 1)
-	fails, parked, err := s.store.FailJob(context.WithoutCancel(ctx), j.Member, now, now.Add(wait), maxJobFails, "notify failed")
+//
+// A job held back by its check-ins (act.held) is tried again no later than
+// its next series' time, and never parked: the series that can fire, fire
+// on time, each retry from the job's first failed time (what went is not
+// queued twice), and the check-ins' own go once they can be read again.
+func (s *Scheduler) failed(ctx context.Context, a *act, now time.Time) error {
+	j, cause := a.job, a.err
+	wait, most := retryAfter(j.Fails+1), maxJobFails
+	if a.held {
+		most = math.MaxInt32
+		wait = min(wait, heldRetryMax)
+		if !a.next.IsZero() && a.next.After(now) {
+			wait = min(wait, a.next.Sub(now))
+		}
+	}
+	fails, parked, err := s.store.FailJob(context.WithoutCancel(ctx), j.Member, now, now.Add(wait), most, "notify failed")
 	if err != nil {
 		return err
 	}

@@ -190,3 +190,62 @@ func TestErasureCutShortInQuietHoursFinishes(t *testing.T) {
 		t.Fatalf("pushed %+v: want the end of the erasure", n.calls)
 	}
 }
+
+// Check-ins that cannot be read (a record altered in Redis) hold back only
+// the series that need them: the job fails (reported) and is tried again,
+// never parked, no later than its next series, so that a step's reminder
+// still goes on time, once.
+func TestUnreadableCheckinsHoldBackOnlyTheirSeries(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Client(t)
+	st := store.New(rdb, store.Options{Keys: store.EphemeralKeyring()})
+	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
+	n := &eventRecorder{st: st}
+	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	id := joined(t, st, clk, 42)
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	planned := mustJobs(t, st, s, id)
+	reminder := planned["r|"+id+"|1"]
+	if c := planned["c|"+id]; !c.Before(reminder) {
+		t.Fatalf("the check-in (%s) should come before the reminder (%s)", c, reminder)
+	}
+	if err := rdb.HSet(ctx, "suivi:{b:"+id+"}:checkins", "2027-W10", "{not json").Err(); err != nil {
+		t.Fatal(err)
+	}
+	failures := 0
+	for range 100 {
+		at, ok, err := st.NextJob(ctx)
+		if err != nil || !ok {
+			t.Fatalf("the job is gone (%v): parked?", err)
+		}
+		if at.After(reminder.Add(time.Hour)) {
+			break
+		}
+		if at.After(clk.Now()) {
+			clk.Set(at)
+		}
+		if _, err := s.RunOnce(ctx); err != nil {
+			failures++
+		}
+	}
+	if failures == 0 {
+		t.Fatal("unreadable check-ins were never reported")
+	}
+	var got []reminders.DueData
+	for _, c := range n.calls {
+		if c.Kind == reminders.KindReminder {
+			got = append(got, c)
+		}
+	}
+	if len(got) == 0 || got[0].Late || n.queued != 1 {
+		t.Fatalf("reminders pushed %+v, queued %d: want the step's reminder, queued once", got, n.queued)
+	}
+	if _, count, err := st.ParkedJobs(ctx, 10); err != nil || count != 0 {
+		t.Fatalf("parked %d (%v): a job held by its check-ins is never parked", count, err)
+	}
+	if _, ok, _ := st.NextJob(ctx); !ok {
+		t.Fatal("no job left")
+	}
+}

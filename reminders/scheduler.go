@@ -23,7 +23,8 @@
 // one job, retried from its first time (what went is not queued twice) and
 // parked after five failures, for all their series at once; check-ins that
 // cannot be read hold back only the series that need them (the others
-// fire, then the job is retried).
+// fire, on time: the job is retried no later than its next series, and
+// never parked for that).
 //
 // Why not asynq, as the guide suggests weighing: asynq stores one task per
 // occurrence (a hash of ~0.5 KB plus sorted-set entries) and deduplicates
