@@ -249,3 +249,39 @@ func TestUnreadableCheckinsHoldBackOnlyTheirSeries(t *testing.T) {
 		t.Fatal("no job left")
 	}
 }
+
+// Series jobs of the earlier layout claimed together fire together: when
+// the push fails, every one of them is failed and tried again (none is
+// finished and lost with the one that fired for them all).
+func TestEarlierLayoutJobsFailTogether(t *testing.T) {
+	ctx := context.Background()
+	st, clk, _, s := bare(t)
+	id := joined(t, st, clk, 42)
+	if err := s.Sync(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	series := mustJobs(t, st, s, id)
+	due := series["r|"+id+"|1"]
+	old := map[string]time.Time{"r|" + id + "|1": due, "c|" + id: due, "o|" + id + "|1": series["o|"+id+"|1"]}
+	if err := st.SyncJobs(ctx, id, old); err != nil {
+		t.Fatal(err)
+	}
+	fail := &failingEvents{now: clk.Now}
+	sf := reminders.New(st, fail, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	clk.Set(due)
+	if _, err := sf.RunOnce(ctx); err == nil {
+		t.Fatal("the failed push was not reported")
+	}
+	if len(fail.calls) == 0 {
+		t.Fatal("nothing was pushed")
+	}
+	jobs, err := st.Jobs(ctx, id)
+	if err != nil || len(jobs) != 3 {
+		t.Fatalf("jobs after the failed firing %v (%v): want the three, waiting for their retry", jobs, err)
+	}
+	for m := range old {
+		if at := jobs[m]; !at.After(due) {
+			t.Fatalf("%s at %s: want a retry after %s", m, at, due)
+		}
+	}
+}
