@@ -97,6 +97,7 @@ type Server struct {
 	confirmed    int64
 	allowed      map[string]bool // nil: Telegram's default set
 	pollSeq      int64           // incremented by every getUpdates
+	actions      int64           // calls other than getUpdates, ever (Actions)
 
 	webhook    *webhookState
 	webhookGen int64
@@ -263,6 +264,15 @@ func (c *Call) clone() Call {
 		}
 	}
 	return out
+}
+
+// Actions returns how many calls other than getUpdates the server has
+// received, ever (MaxCalls does not bound it): a cheap way to tell that a
+// bot is still at work.
+func (s *Server) Actions() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.actions
 }
 
 // Calls returns every call received so far, in arrival order.
@@ -671,6 +681,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
+	if !strings.EqualFold(method, "getUpdates") {
+		s.actions++
+	}
 	if n := s.opts.MaxCalls; n > 0 && len(s.calls) > 2*n {
 		s.calls = append([]*Call(nil), s.calls[len(s.calls)-n:]...)
 	}

@@ -536,6 +536,7 @@ func (w *sandboxWorld) NextJob(ctx context.Context) (time.Time, bool, error) {
 // chat's rate limit (the sandbox's clock runs with real time, so those
 // come by themselves within a second or two).
 func (w *sandboxWorld) Settle(ctx context.Context) error {
+	lastCalls, lastCallAt := int64(-1), time.Now()
 	for {
 		if err := w.fake.Wait(time.Until(deadline(ctx)), func() bool { return w.fake.Pending() == 0 }); err != nil {
 			return fmt.Errorf("updates not fetched: %w", context.DeadlineExceeded)
@@ -548,7 +549,16 @@ func (w *sandboxWorld) Settle(ctx context.Context) error {
 			return err
 		}
 		if w.fake.Pending() == 0 && soon == 0 {
-			return nil
+			// Idle as the queues read; and no call to the Bot API for a
+			// moment either: the queues are read one after the other, so
+			// a piece of work passing from one to the next between two
+			// reads may look like none (seen under load: an answer not
+			// yet sent when the action returned).
+			if calls := w.fake.Actions(); calls == lastCalls && time.Since(lastCallAt) >= settleCalm {
+				return nil
+			} else if calls != lastCalls {
+				lastCalls, lastCallAt = calls, time.Now()
+			}
 		}
 		t := time.NewTimer(20 * time.Millisecond)
 		select {
@@ -559,6 +569,10 @@ func (w *sandboxWorld) Settle(ctx context.Context) error {
 		}
 	}
 }
+
+// settleCalm is how long the Bot API must see no call before Settle says
+// the bot is done.
+const settleCalm = 100 * time.Millisecond
 
 // rateWaitHorizon: chats that may go on within this long are still
 // being served (a per-chat rate limit is a second or so).
