@@ -2403,22 +2403,29 @@ func phoneX(role string) string { return fmt.Sprintf(`//section[@id='phone-%s']`
 func (b *browser) tap(role, label string) {
 	b.t.Helper()
 	x := fmt.Sprintf(`(%s//div[contains(@class,'keyboard')]//button[normalize-space(.)=%s])[last()]`, phoneX(role), xq(label))
-	// The phone re-renders as messages arrive: a button found visible may
-	// be replaced before the click resolves it ("Could not find node");
-	// that click never happened, so it is tried again on the new button.
+	b.click("tap "+label, x)
+}
+
+// click clicks the element x, as the step name, once it is visible. The
+// phone re-renders as messages arrive: an element found visible may be
+// replaced before the click resolves it ("Could not find node"); that
+// click never happened, so it is tried again on the new element.
+func (b *browser) click(name, x string) {
+	b.t.Helper()
+	steps := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(x), chromedp.Click(x)}
 	for try := 1; try < 5; try++ {
 		ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
-		err := chromedp.Do(ctx, chromedp.WaitVisible(x), chromedp.Click(x))
+		err := chromedp.Do(ctx, steps...)
 		cancel()
 		if err == nil {
-			b.do("tap "+label, b.idle())
+			b.do(name, b.idle())
 			return
 		}
 		if !strings.Contains(err.Error(), "Could not find node") {
 			break
 		}
 	}
-	b.do("tap "+label, chromedp.WaitVisible(x), chromedp.Click(x), b.idle())
+	b.do(name, append(steps, b.idle())...)
 }
 
 // idle waits until the page has no action under way.

@@ -44,14 +44,15 @@ func TestSandboxInTheBrowser(t *testing.T) {
 	b.tap(ben, "🇫🇷 Français")
 	b.tap(ben, fr(catalog.BtnZoneKeep))
 	dayKeep := fmt.Sprintf(`(%s//div[contains(@class,'keyboard')]//button[starts-with(normalize-space(.), %s)])[last()]`, phoneX(ben), xq(strings.Split(fr(catalog.BtnDayKeep, "next", "X"), "X")[0]))
-	b.do("keep the day", chromedp.WaitVisible(dayKeep), chromedp.Click(dayKeep), b.idle())
+	b.click("keep the day", dayKeep)
 	b.tap(ben, fr(catalog.BtnQuietA))
 	b.see(ben, "🌙")
 
 	// A check-in: from the command menu, clicks and one typed text.
 	menu := phoneX(ben) + `//button[contains(@class,'menu-btn')]`
 	progres := phoneX(ben) + `//div[contains(@class,'menu')]//button[strong='/progres']`
-	b.do("/progres from the menu", chromedp.Click(menu), chromedp.WaitVisible(progres), chromedp.Click(progres), b.idle())
+	b.do("open the menu", chromedp.Click(menu))
+	b.click("/progres from the menu", progres)
 	b.see(ben, "Quels progrès")
 	b.tap(ben, fr(catalog.Score4))
 	typed := "J'ai visité une résidence avec la gardienne."
