@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -364,4 +365,23 @@ func errorsOf(calls []telegramtest.Call, method string) []error {
 		}
 	}
 	return errs
+}
+
+// Actions counts the calls other than getUpdates, beyond what MaxCalls
+// keeps: what tells that a bot is still at work.
+func TestActionsCountsAllButPolling(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{MaxCalls: 1})
+	t.Cleanup(srv.Close)
+	u := srv.NewUser(8, "Ana")
+	c := ctx(t)
+	getUpdates(t, c, srv, map[string]any{})
+	for i := range 3 {
+		if status, _ := call(t, c, srv, "sendMessage", map[string]any{"chat_id": u.ID(), "text": strconv.Itoa(i)}); status != 200 {
+			t.Fatalf("sendMessage: %d", status)
+		}
+	}
+	getUpdates(t, c, srv, map[string]any{})
+	if n := srv.Actions(); n != 3 {
+		t.Fatalf("actions %d, want the 3 sendMessage", n)
+	}
 }
