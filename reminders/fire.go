@@ -95,12 +95,7 @@ func (s *Scheduler) scheduled(at time.Time) {
 
 // scheduledAll is scheduled for the earliest of jobs.
 func (s *Scheduler) scheduledAll(jobs map[string]time.Time) {
-	var first time.Time
-	for _, at := range jobs {
-		if first.IsZero() || at.Before(first) {
-			first = at
-		}
-	}
+	first, _ := earliest(jobs)
 	s.scheduled(first)
 }
 
@@ -362,7 +357,7 @@ func (s *Scheduler) read(ctx context.Context, groups [][]store.Job, owners []str
 		advisors []int64
 	)
 	for g, jobs := range groups {
-		ben, cis, digest := false, false, false
+		ben, digest := false, false
 		for _, j := range jobs {
 			k, _, _, err := parseMember(j.Member)
 			switch {
@@ -370,12 +365,12 @@ func (s *Scheduler) read(ctx context.Context, groups [][]store.Job, owners []str
 			case k == KindDigest:
 				digest = true
 			default:
-				// Their one job looks at every series, the check-ins too.
-				ben, cis = true, true
+				ben = true
 			}
 		}
 		if ben {
-			reads = append(reads, store.JobRead{ID: owners[g], CheckIns: cis})
+			// Their one job looks at every series, the check-ins too.
+			reads = append(reads, store.JobRead{ID: owners[g], CheckIns: true})
 		}
 		if digest {
 			if id, err := advisorID(owners[g]); err == nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"suivi/domain"
 	"suivi/internal/clock"
 	"suivi/internal/redistest"
@@ -44,7 +46,13 @@ func joined(t *testing.T, st *store.Store, clk *clock.Fake, chat int64) string {
 // bare is a scheduler on an empty store, on the 10th of March 2027.
 func bare(t *testing.T) (*store.Store, *clock.Fake, *eventRecorder, *reminders.Scheduler) {
 	t.Helper()
-	st := store.New(redistest.Client(t), store.Options{Keys: store.EphemeralKeyring()})
+	return bareOn(t, redistest.Client(t))
+}
+
+// bareOn is bare on rdb.
+func bareOn(t *testing.T, rdb redis.UniversalClient) (*store.Store, *clock.Fake, *eventRecorder, *reminders.Scheduler) {
+	t.Helper()
+	st := store.New(rdb, store.Options{Keys: store.EphemeralKeyring()})
 	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
 	n := &eventRecorder{st: st}
 	return st, clk, n, reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
@@ -198,10 +206,7 @@ func TestErasureCutShortInQuietHoursFinishes(t *testing.T) {
 func TestUnreadableCheckinsHoldBackOnlyTheirSeries(t *testing.T) {
 	ctx := context.Background()
 	rdb := redistest.Client(t)
-	st := store.New(rdb, store.Options{Keys: store.EphemeralKeyring()})
-	clk := clock.NewFake(time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC))
-	n := &eventRecorder{st: st}
-	s := reminders.New(st, n, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)), reminders.Options{})
+	st, clk, n, s := bareOn(t, rdb)
 	id := joined(t, st, clk, 42)
 	if err := s.Sync(ctx, id); err != nil {
 		t.Fatal(err)
