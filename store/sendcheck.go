@@ -17,7 +17,7 @@ const Whole = -1
 
 // SendCheck is what a keyed send needs before it goes: whether its key (or
 // its part) was sent already, the chat's token and the bot's slot
-// (BotSlot, TakeChat).
+// (TakeSlot, TakeChat).
 type SendCheck struct {
 	// SentID is the message id of a key (or part) already sent (Sent true).
 	SentID int
@@ -34,7 +34,7 @@ type SendCheck struct {
 }
 
 // CheckSend asks, in one pipelined round trip, whether a key was sent,
-// and what TakeChat and BotSlot would each answer (key "" or chat 0 skip
+// and what TakeChat and TakeSlot would each answer (key "" or chat 0 skip
 // their part). It costs one round trip instead of three (issue 9: a
 // stranger's reply went through three before its sendMessage). The price:
 // a key found sent, or a chat found paused, has still taken the chat's
